@@ -1,0 +1,61 @@
+"""Conversations, turns and feedback. Changes go through Alembic migrations (migrations/)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.seq")
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the API's message_id
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+    question: Mapped[str] = mapped_column(Text)  # masked
+    answer: Mapped[str] = mapped_column(Text)  # council text only: replies never quote the question
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    citations: Mapped[list] = mapped_column(JSON, default=list)
+    handoff: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    retrieval_scores: Mapped[list] = mapped_column(JSON, default=list)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    timings_ms: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")
+    feedback: Mapped[list[Feedback]] = relationship(back_populates="turn")
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # masked
+    would_have_phoned: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+    turn: Mapped[Turn] = relationship(back_populates="feedback")

@@ -1,0 +1,93 @@
+"""Writing and reading conversation analytics. Every resident's text is masked here, before
+it reaches the database, whatever called us."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from analytics.masking import mask
+from analytics.models import Conversation, Feedback, Turn
+from askcouncil.errors import NotFound
+
+
+@dataclass
+class TurnRecord:
+    message_id: str
+    conversation_id: str
+    council: str
+    question: str
+    answer: str
+    status: str
+    citations: list[dict[str, Any]]
+    handoff: dict[str, Any] | None
+    retrieval_scores: list[dict[str, Any]]
+    confidence: float
+    latency_ms: float
+    timings_ms: dict[str, float]
+
+
+class AnalyticsStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def record_turn(self, rec: TurnRecord) -> None:
+        with self._session.begin() as s:
+            conv = s.get(Conversation, rec.conversation_id)
+            if conv is None:
+                conv = Conversation(id=rec.conversation_id, council=rec.council)
+                s.add(conv)
+                s.flush()
+            seq = s.scalar(
+                select(func.count()).select_from(Turn).where(
+                    Turn.conversation_id == rec.conversation_id)
+            ) or 0
+            s.add(
+                Turn(
+                    id=rec.message_id,
+                    conversation_id=rec.conversation_id,
+                    seq=seq + 1,
+                    question=mask(rec.question) or "",
+                    answer=rec.answer,
+                    status=rec.status,
+                    citations=rec.citations,
+                    handoff=rec.handoff,
+                    retrieval_scores=rec.retrieval_scores,
+                    confidence=rec.confidence,
+                    latency_ms=rec.latency_ms,
+                    timings_ms=rec.timings_ms,
+                )
+            )
+
+    def record_feedback(
+        self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None
+    ) -> None:
+        with self._session.begin() as s:
+            if s.get(Turn, message_id) is None:
+                raise NotFound(f"no answer with message_id {message_id!r}")
+            s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
+                           would_have_phoned=would_have_phoned))
+
+    def turns(self, conversation_id: str | None = None) -> list[Turn]:
+        with Session(self.engine) as s:
+            q = select(Turn).order_by(Turn.created_at, Turn.seq)
+            if conversation_id:
+                q = q.where(Turn.conversation_id == conversation_id)
+            return list(s.scalars(q))
+
+    def feedback(self) -> list[Feedback]:
+        with Session(self.engine) as s:
+            return list(s.scalars(select(Feedback).order_by(Feedback.id)))
+
+    def status_counts(self) -> dict[str, int]:
+        with Session(self.engine) as s:
+            rows = s.execute(select(Turn.status, func.count()).group_by(Turn.status))
+            return {status: n for status, n in rows}

@@ -1,0 +1,179 @@
+"""``askcouncil``: one entry point, noun-verb subcommands, each a thin wrapper."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from askcouncil.errors import AskCouncilError
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
+    from askcouncil.settings import Settings
+
+    overrides = {}
+    if getattr(args, "council", None):
+        overrides["council"] = args.council
+    return Settings(**overrides)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex, open_chroma
+    from crawler.crawl import CrawlOptions, crawl
+
+    settings = _settings(args)
+    opts = CrawlOptions.from_settings(
+        settings, max_pages=args.max_pages, progress=not args.no_progress
+    )
+    print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    report = crawl(args.url, index, load_embedder(settings), opts)
+    print(report.summary())
+    if not report.complete:
+        print("The crawl did not reach the whole site, so no pages were removed from the index.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = _settings(args)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.chat import build_bot
+
+    bot = build_bot(_settings(args))
+    reply = bot.chat(args.question)
+    print(f"[{reply.status}]\n{reply.answer}\n")
+    for c in reply.citations:
+        print(f"[{c['n']}] {c['title']}: {c['section']}\n    {c['url']}")
+    if reply.handoff:
+        h = reply.handoff
+        print(f"Contact: {h['label']} {h['phone'] or ''} {h['hours'] or ''} {h['url'] or ''}")
+    return 0
+
+
+def cmd_eval_run(args: argparse.Namespace) -> int:
+    from eval.runner import run_eval
+
+    settings = _settings(args)
+    result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True)
+    print(result.report_text())
+    print(f"Results written to {result.out_dir}")
+    return 0
+
+
+def cmd_site_serve(args: argparse.Namespace) -> int:
+    import time
+
+    from askcouncil.devsite import SAMPLE_SITE, start_site_server
+
+    server, url = start_site_server(Path(args.root) if args.root else SAMPLE_SITE,
+                                    port=args.port)
+    print(f"Serving {args.root or 'the sample council site'} at {url} (Ctrl+C to stop)",
+          flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the sample site (unless --url), crawl it, then serve the bot and its widget."""
+    url = args.url
+    if not url:
+        from askcouncil.devsite import start_site_server
+
+        _server, url = start_site_server(port=args.site_port)
+        print(f"Sample council site: {url}", flush=True)
+    crawl_args = argparse.Namespace(
+        url=url, council=args.council, max_pages=args.max_pages, no_progress=False
+    )
+    cmd_crawl(crawl_args)
+    print(f"\nAsk Council: http://{args.host}:{args.port}/  (Ctrl+C to stop)\n", flush=True)
+    return cmd_serve(argparse.Namespace(host=args.host, port=args.port, council=args.council))
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    from analytics.db import make_engine, migrate
+
+    settings = _settings(args)
+    migrate(make_engine(settings.db_url))
+    print("Database is up to date.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="askcouncil", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("crawl", help="crawl a council website and update its index")
+    c.add_argument("url")
+    c.add_argument("--council", help="council slug (default: ASKCOUNCIL_COUNCIL)")
+    c.add_argument("--max-pages", type=int, default=None)
+    c.add_argument("--no-progress", action="store_true", help="no progress bars")
+    c.set_defaults(func=cmd_crawl)
+
+    s = sub.add_parser("serve", help="serve the API, /widget.js and the demo page")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--council")
+    s.set_defaults(func=cmd_serve)
+
+    a = sub.add_parser("ask", help="answer one question in the terminal")
+    a.add_argument("question")
+    a.add_argument("--council")
+    a.set_defaults(func=cmd_ask)
+
+    e = sub.add_parser("eval", help="evaluation suite").add_subparsers(dest="verb", required=True)
+    er = e.add_parser("run", help="run a question file through the answer pipeline")
+    er.add_argument("questions")
+    er.add_argument("--council")
+    er.add_argument("--out", type=Path, default=None, help="results folder")
+    er.set_defaults(func=cmd_eval_run)
+
+    site = sub.add_parser("site", help="static council websites for demos and tests")
+    ss = site.add_subparsers(dest="verb", required=True).add_parser(
+        "serve", help="serve the bundled sample site (or --root DIR) on loopback")
+    ss.add_argument("--port", type=int, default=8001)
+    ss.add_argument("--root", default=None)
+    ss.set_defaults(func=cmd_site_serve)
+
+    d = sub.add_parser("demo", help="serve the sample site, crawl it, serve the bot")
+    d.add_argument("--url", default=None, help="crawl this site instead of the sample site")
+    d.add_argument("--council")
+    d.add_argument("--max-pages", type=int, default=None)
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
+    d.add_argument("--site-port", type=int, default=8001)
+    d.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="analytics database").add_subparsers(dest="verb", required=True)
+    db.add_parser("migrate", help="create or upgrade the tables").set_defaults(func=cmd_db_migrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AskCouncilError as exc:
+        print(f"askcouncil: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

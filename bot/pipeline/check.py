@@ -1,0 +1,23 @@
+"""Step 7: check the output before it leaves. No link that retrieval did not return, no marker
+without a citation, no markup."""
+
+from __future__ import annotations
+
+import re
+
+from bot.pipeline.context import Status, TurnContext
+from bot.pipeline.decide import NO_ANSWER_REPLY
+from bot.services import Services
+
+
+def check_output(ctx: TurnContext, services: Services) -> None:
+    retrieved = {c.chunk.cite_url for c in ctx.candidates}
+    ctx.citations = [c for c in ctx.citations if c.url in retrieved]
+    known = {c.n for c in ctx.citations}
+    answer = re.sub(r"<[^>]{0,500}>", "", ctx.answer)
+    answer = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if int(m.group(1)) in known else "", answer)
+    if not ctx.citations or not answer.strip():
+        ctx.citations = []
+        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
+        return
+    ctx.answer = answer.strip()

@@ -1,0 +1,91 @@
+"""The one object every pipeline step reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from askcouncil.council import Council
+from askcouncil.index import Chunk
+
+
+class Status(StrEnum):
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    OUT_OF_SCOPE = "out_of_scope"
+    REFUSED = "refused"
+    ERROR = "error"
+
+
+@dataclass
+class PastTurn:
+    question: str
+    query: str
+    urls: list[str]
+
+
+@dataclass
+class Candidate:
+    chunk: Chunk
+    similarity: float | None  # dense cosine similarity, None if only keyword search found it
+    keyword_score: float | None
+    fused: float
+
+
+@dataclass
+class Unit:
+    """A sentence, or a list with its lead-in line, taken verbatim from one chunk."""
+
+    text: str
+    chunk: Chunk
+    rank: int  # rank of its chunk among the candidates
+    order: int  # position within its chunk
+    score: float = 0.0
+
+
+@dataclass
+class Citation:
+    n: int
+    url: str
+    title: str
+    section: str
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "url": self.url, "title": self.title, "section": self.section,
+                "snippet": self.snippet}
+
+
+@dataclass
+class TurnContext:
+    message: str
+    council: Council
+    history: list[PastTurn] = field(default_factory=list)
+    site_base: str | None = None
+    question: str = ""  # the message as screened (markup removed)
+    query: str = ""  # what retrieval searches for (with follow-up context)
+    query_embedding: list[float] | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    answer: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    handoff: dict[str, str | None] | None = None
+    status: Status | None = None
+    stopped_by: str | None = None
+    confidence: float = 0.0
+    signals: dict[str, float] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def stop(self, status: Status, answer: str) -> None:
+        self.status = status
+        self.answer = answer
+
+    @property
+    def retrieval_scores(self) -> list[dict[str, Any]]:
+        return [
+            {"url": c.chunk.cite_url, "similarity": c.similarity, "keyword": c.keyword_score,
+             "fused": round(c.fused, 5)}
+            for c in self.candidates[:10]
+        ]

@@ -1,0 +1,44 @@
+"""Step 3: hybrid retrieval. Dense (Chroma, cosine) and keyword (BM25) candidates fused by
+reciprocal rank fusion, then at most two chunks a page so one page cannot crowd out the rest."""
+
+from __future__ import annotations
+
+from bot.pipeline.context import Candidate, Status, TurnContext
+from bot.services import Services
+
+MAX_PER_PAGE = 2
+NOTHING_INDEXED = (
+    "I can't search the council's website yet because it has not been indexed. "
+    "Please contact the council instead."
+)
+
+
+def retrieve(ctx: TurnContext, services: Services) -> None:
+    tuning = ctx.council.retrieval
+    index = services.index(ctx.council.slug)
+    if not index.exists():
+        ctx.stop(Status.ERROR, NOTHING_INDEXED)
+        return
+    keyword, site = services.keyword(ctx.council.slug)
+    ctx.site_base = site.get("base_url")
+    ctx.query_embedding = services.embedder.embed_query(ctx.query)
+    dense = index.query(ctx.query_embedding, tuning.candidates)
+    sparse = keyword.search(ctx.query, tuning.candidates)
+
+    by_id: dict[str, Candidate] = {}
+    for rank, hit in enumerate(dense):
+        by_id[hit.chunk.id] = Candidate(hit.chunk, hit.similarity, None,
+                                        1.0 / (tuning.rrf_k + rank + 1))
+    for rank, (chunk, score) in enumerate(sparse):
+        cand = by_id.setdefault(chunk.id, Candidate(chunk, None, None, 0.0))
+        cand.keyword_score = score
+        cand.fused += 1.0 / (tuning.rrf_k + rank + 1)
+
+    ranked = sorted(by_id.values(), key=lambda c: c.fused, reverse=True)
+    per_page: dict[str, int] = {}
+    kept = []
+    for cand in ranked:
+        if per_page.get(cand.chunk.url, 0) < MAX_PER_PAGE:
+            per_page[cand.chunk.url] = per_page.get(cand.chunk.url, 0) + 1
+            kept.append(cand)
+    ctx.candidates = kept[: tuning.top_k]

@@ -1,0 +1,86 @@
+"""HTTP routes: validate, call the library, shape the response."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from askcouncil.errors import IndexUnavailable
+from bot.deps import BotDep, SettingsDep
+from bot.schemas import (
+    ChatRequest,
+    ChatResponse,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+)
+from widget import WIDGET_JS
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+ERRORS = {422: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
+
+
+@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS)
+def chat(body: ChatRequest, bot: BotDep) -> dict:
+    """Answer one message. Send `conversation_id` back on follow-ups."""
+    return bot.chat(body.message, body.conversation_id, body.council).as_dict()
+
+
+@router.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS)
+def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
+    """Record "Did this answer your question?" for one answer."""
+    if bot.store is None:
+        raise IndexUnavailable("feedback cannot be stored right now")
+    bot.store.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
+    return {"ok": True}
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(bot: BotDep, settings: SettingsDep) -> JSONResponse:
+    """Chroma and the database are reachable, and the council's index exists."""
+    checks: dict[str, str] = {}
+    try:
+        index = bot.services.index(settings.council)
+        index.heartbeat()
+        checks["chroma"] = "ok" if index.exists() else "no index yet: run askcouncil crawl"
+    except Exception as exc:
+        checks["chroma"] = f"unreachable: {type(exc).__name__}"
+    try:
+        if bot.store is None:
+            raise RuntimeError("not configured")
+        bot.store.ping()
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/widget.js", include_in_schema=False)
+def widget_js() -> FileResponse:
+    return FileResponse(WIDGET_JS, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def demo_page(request: Request, bot: BotDep, settings: SettingsDep) -> HTMLResponse:
+    council = bot.services.council(settings.council)
+    try:
+        site = bot.services.index(settings.council).site_info()
+    except Exception:
+        site = {}
+    return templates.TemplateResponse(
+        request,
+        "demo.html",
+        {"council": council, "slug": settings.council, "site": site.get("base_url")},
+    )

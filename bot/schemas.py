@@ -1,0 +1,68 @@
+"""Request and response bodies of the public API (the contract the widget and checks rely on)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+StatusName = Literal["answered", "no_answer", "out_of_scope", "refused", "error"]
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: StrictStr = Field(description="The resident's question, in plain English.")
+    conversation_id: StrictStr | None = Field(
+        default=None, max_length=64, description="Omit on the first turn; send it back after."
+    )
+    council: StrictStr | None = Field(
+        default=None, max_length=42, description="Council slug; defaults to ASKCOUNCIL_COUNCIL."
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    url: str
+    title: str
+    section: str
+    snippet: str
+
+
+class HandoffOut(BaseModel):
+    label: str
+    phone: str | None
+    url: str | None
+    hours: str | None
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    message_id: str
+    status: StatusName
+    answer: str
+    citations: list[CitationOut]
+    handoff: HandoffOut | None
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: StrictStr = Field(max_length=64)
+    helpful: StrictBool
+    reason: StrictStr | None = Field(default=None, max_length=500)
+    would_have_phoned: StrictBool | None = None
+
+
+class FeedbackResponse(BaseModel):
+    ok: bool = True
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

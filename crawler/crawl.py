@@ -1,0 +1,271 @@
+"""Crawl a council website and bring its index up to date.
+
+1. Read robots.txt and the sitemaps; start from the start URL and the sitemap URLs.
+2. Fetch pages on the start host only (bounded concurrency, per-host delay), follow in-site links.
+3. Extract main content, chunk it, and compare each page's hash with the index.
+4. Embed and upsert changed pages only; delete pages that are gone, but only after a crawl that
+   reached the whole site (a crawl cut short by ``max_pages`` deletes nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlparse
+
+from tqdm import tqdm
+
+from askcouncil.embedding import Embedder
+from askcouncil.errors import CrawlError
+from askcouncil.index import Chunk, CouncilIndex
+from crawler.chunk import chunk_page
+from crawler.extract import Page, extract_html, extract_pdf
+from crawler.fetch import (
+    HTML_TYPES,
+    PDF_TYPES,
+    FetchError,
+    Fetcher,
+    crawlable,
+    load_robots,
+    normalise,
+    sitemap_urls,
+)
+
+
+@dataclass
+class CrawlReport:
+    start_url: str
+    pages_fetched: int = 0
+    documents_fetched: int = 0
+    skipped_robots: int = 0
+    skipped_other: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    pages_unchanged: int = 0
+    pages_changed: int = 0
+    pages_deleted: int = 0
+    chunks_written: int = 0
+    complete: bool = True
+    seconds_fetching: float = 0.0
+    seconds_embedding: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"pages fetched: {self.pages_fetched} (of which PDF: {self.documents_fetched})\n"
+            f"skipped by robots.txt: {self.skipped_robots}\n"
+            f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
+            f"failed: {self.failed}\n"
+            f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
+            f"removed: {self.pages_deleted}\n"
+            f"chunks written: {self.chunks_written}\n"
+            f"time: fetching {self.seconds_fetching:.1f}s, embedding {self.seconds_embedding:.1f}s"
+        )
+
+
+@dataclass
+class CrawlOptions:
+    user_agent: str
+    max_pages: int = 1000
+    concurrency: int = 4
+    delay_s: float = 0.05
+    timeout_s: float = 15.0
+    max_bytes: int = 10_000_000
+    progress: bool = True
+
+    @classmethod
+    def from_settings(cls, settings, **overrides) -> CrawlOptions:  # noqa: ANN001
+        opts = cls(
+            user_agent=settings.crawl_user_agent,
+            max_pages=settings.crawl_max_pages,
+            concurrency=settings.crawl_concurrency,
+            delay_s=settings.crawl_delay_s,
+            timeout_s=settings.crawl_timeout_s,
+            max_bytes=settings.crawl_max_bytes,
+        )
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(opts, key, value)
+        return opts
+
+
+async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], CrawlReport]:
+    start = normalise(start_url)
+    if not start:
+        raise CrawlError(f"not an http(s) URL: {start_url!r}")
+    host = urlparse(start).netloc
+    report = CrawlReport(start)
+    fetcher = Fetcher(opts.user_agent, opts.timeout_s, opts.max_bytes, opts.delay_s)
+    pages: list[Page] = []
+    began = time.monotonic()
+    try:
+        robots = await load_robots(fetcher, start)
+        fetcher.delay = max(opts.delay_s, robots.crawl_delay)
+        maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]
+        seeds = [start] + await sitemap_urls(fetcher, maps)
+
+        seen: set[str] = set()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        bar = tqdm(total=len(seeds), desc="Crawling", unit="page", disable=not opts.progress)
+
+        def enqueue(url: str) -> None:
+            norm = normalise(url)
+            if not norm or norm in seen or urlparse(norm).netloc != host:
+                return
+            seen.add(norm)
+            if not crawlable(norm):
+                report.skipped_other += 1
+            elif not robots.allowed(norm):
+                report.skipped_robots += 1
+            else:
+                queue.put_nowait(norm)
+                bar.total = max(bar.total or 0, len(seen))
+
+        for url in seeds:
+            enqueue(url)
+
+        taken = 0
+
+        async def worker() -> None:
+            nonlocal taken
+            while True:
+                url = await queue.get()
+                try:
+                    if taken >= opts.max_pages:
+                        report.complete = False
+                        continue
+                    taken += 1
+                    page = await _fetch_page(fetcher, url, host, report)
+                    if page is not None:
+                        if page.redirect_to:
+                            enqueue(page.redirect_to)
+                            report.skipped_other += 1
+                        else:
+                            pages.append(page)
+                        for link in page.links:
+                            enqueue(link)
+                    bar.update(1)
+                finally:
+                    queue.task_done()
+
+        workers = [asyncio.create_task(worker()) for _ in range(opts.concurrency)]
+        await queue.join()
+        for w in workers:
+            w.cancel()
+        bar.close()
+    finally:
+        await fetcher.close()
+    report.seconds_fetching = time.monotonic() - began
+    return pages, report
+
+
+async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport) -> Page | None:
+    try:
+        got = await fetcher.get(url)
+    except FetchError as exc:
+        report.failed += 1
+        report.errors.append(str(exc))
+        return None
+    if got.status >= 400:
+        report.failed += 1
+        report.errors.append(f"{url}: HTTP {got.status}")
+        return None
+    if urlparse(got.url).netloc != host:
+        report.skipped_other += 1  # redirected off the council's host
+        return None
+    try:
+        if got.content_type in HTML_TYPES or (not got.content_type and got.body[:1] == b"<"):
+            page = extract_html(got.body.decode("utf-8", "replace"), got.url)
+            if urlparse(page.url).netloc != host:
+                page.url = got.url  # a canonical link to another host is not trusted
+            report.pages_fetched += 1
+            return page
+        if got.content_type in PDF_TYPES:
+            page = extract_pdf(got.body, got.url)
+            report.pages_fetched += 1
+            report.documents_fetched += 1
+            return page
+    except Exception as exc:  # a malformed page must not stop the crawl
+        report.failed += 1
+        report.errors.append(f"{url}: could not extract text: {exc}")
+        return None
+    report.skipped_other += 1
+    return None
+
+
+def update_index(
+    pages: list[Page],
+    report: CrawlReport,
+    index: CouncilIndex,
+    embedder: Embedder,
+    *,
+    progress: bool = True,
+    batch: int = 64,
+) -> CrawlReport:
+    """Embed and store changed pages; remove pages that are gone after a complete crawl."""
+    stored = index.page_hashes()
+    by_url: dict[str, list[Chunk]] = {}
+    seen_hashes: set[str] = set()
+    for page in pages:
+        if page.url in by_url:
+            report.duplicates += 1
+            continue
+        chunks = chunk_page(page)
+        if not chunks:
+            report.skipped_other += 1
+            continue
+        digest = chunks[0].page_hash
+        if digest in seen_hashes:  # the same text at a second URL: index it once
+            report.duplicates += 1
+            continue
+        seen_hashes.add(digest)
+        by_url[page.url] = chunks
+
+    changed = {u: c for u, c in by_url.items() if stored.get(u) != c[0].page_hash}
+    report.pages_unchanged = len(by_url) - len(changed)
+    report.pages_changed = len(changed)
+    todo = [c for chunks in changed.values() for c in chunks]
+
+    began = time.monotonic()
+    bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress)
+    for i in range(0, len(todo), batch):
+        part = todo[i : i + batch]
+        vectors = embedder.embed_documents([c.embed_text for c in part])
+        # Replace a page's old chunks just before its first new chunk is written.
+        urls = sorted({c.url for c in part if c.position == 0 and c.url in stored})
+        index.delete_pages(urls)
+        index.upsert(part, vectors)
+        report.chunks_written += len(part)
+        bar.update(len(part))
+    bar.close()
+    report.seconds_embedding = time.monotonic() - began
+
+    if report.complete and by_url:
+        gone = sorted(set(stored) - set(by_url) - _failed_urls(report))
+        index.delete_pages(gone)
+        report.pages_deleted = len(gone)
+    elif not by_url:
+        report.complete = False
+    if by_url:
+        start = urlparse(report.start_url)
+        index.set_site_info(
+            {"base_url": f"{start.scheme}://{start.netloc}", "start_url": report.start_url}
+        )
+    return report
+
+
+def _failed_urls(report: CrawlReport) -> set[str]:
+    return {e.split(": ", 1)[0] for e in report.errors}
+
+
+def crawl(
+    start_url: str, index: CouncilIndex, embedder: Embedder, opts: CrawlOptions
+) -> CrawlReport:
+    pages, report = asyncio.run(fetch_site(start_url, opts))
+    if not pages:
+        raise CrawlError(
+            f"no pages could be read from {start_url}: "
+            + ("; ".join(report.errors[:3]) or "nothing allowed by robots.txt")
+        )
+    return update_index(pages, report, index, embedder, progress=opts.progress)

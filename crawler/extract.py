@@ -1,0 +1,203 @@
+"""Main-content extraction: a council page becomes a title and a list of headed sections.
+
+Site chrome (header, navigation, breadcrumbs, cookie banner, feedback boxes, footer, asides) is
+removed before the text is read, so it never reaches the index. Lists keep one item a line
+(``- item`` / ``1. item``) so steps survive into answers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+CHROME_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "header", "nav",
+               "footer", "aside", "form", "button", "input", "select", "textarea", "dialog"]
+CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog"}
+CHROME_HINT = re.compile(
+    r"cookie|breadcrumb|skip-?link|site-header|site-footer|feedback|share-?this|back-to-top"
+    r"|visually-hidden|sr-only",
+    re.I,
+)
+BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "table", "dl", "pre",
+              "blockquote"]
+CONTAINERS = {"ul", "ol", "table", "dl", "pre", "blockquote"}
+BOILERPLATE = re.compile(r"^(skip to (main )?content|back to top|print this page|share this page)$",
+                         re.I)
+
+
+@dataclass
+class Section:
+    heading_path: list[str]
+    anchor: str
+    blocks: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.blocks)
+
+
+@dataclass
+class Page:
+    url: str
+    title: str
+    sections: list[Section]
+    links: list[str] = field(default_factory=list)
+    lang: str = "en"
+    kind: str = "html"  # "html" or "pdf"
+    redirect_to: str | None = None  # target of a <meta http-equiv="refresh">
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.sections)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.attrs is None:
+        return False
+    if tag.get("role") in CHROME_ROLES or tag.get("aria-hidden") == "true":
+        return True
+    hints = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    return bool(hints and CHROME_HINT.search(hints))
+
+
+def _main_element(soup: BeautifulSoup) -> Tag:
+    for finder in (
+        lambda: soup.find("main"),
+        lambda: soup.find(attrs={"role": "main"}),
+        lambda: soup.find(id=re.compile(r"^(main-?content|content|main)$", re.I)),
+        lambda: soup.find("article"),
+    ):
+        found = finder()
+        if isinstance(found, Tag):
+            return found
+    return soup.body or soup
+
+
+def _list_text(tag: Tag) -> str:
+    ordered = tag.name == "ol"
+    lines = []
+    for n, li in enumerate(tag.find_all("li", recursive=False), start=1):
+        item = clean(li.get_text(" "))
+        if item:
+            lines.append(f"{n}. {item}" if ordered else f"- {item}")
+    return "\n".join(lines)
+
+
+def _table_text(tag: Tag) -> str:
+    rows = []
+    for tr in tag.find_all("tr"):
+        cells = [clean(c.get_text(" ")) for c in tr.find_all(["th", "td"])]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def _block_text(tag: Tag) -> str:
+    if tag.name in {"ul", "ol"}:
+        return _list_text(tag)
+    if tag.name == "table":
+        return _table_text(tag)
+    if tag.name == "dl":
+        return "\n".join(clean(x.get_text(" ")) for x in tag.find_all(["dt", "dd"]))
+    return clean(tag.get_text(" "))
+
+
+def extract_html(html: str, url: str) -> Page:
+    soup = BeautifulSoup(html, "lxml")
+    links = [urljoin(url, a["href"]) for a in soup.find_all("a", href=True)]
+    root = soup.find("html")
+    lang = (root.get("lang") if isinstance(root, Tag) else None) or "en"
+    refresh = soup.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.I)})
+    redirect_to = None
+    if isinstance(refresh, Tag):
+        m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", refresh.get("content") or "", re.I)
+        if m:
+            redirect_to = urljoin(url, m.group(1).strip())
+    canonical = soup.find("link", rel="canonical", href=True)
+    page_url = urljoin(url, canonical["href"]) if isinstance(canonical, Tag) else url
+    head_title = clean(soup.title.get_text()) if soup.title else ""
+
+    main = _main_element(soup)
+    for tag in main.find_all(CHROME_TAGS):
+        tag.decompose()
+    for tag in main.find_all(True):
+        if not tag.decomposed and _is_chrome(tag):
+            tag.decompose()
+
+    h1 = main.find("h1")
+    title = clean(h1.get_text(" ")) if isinstance(h1, Tag) else re.split(r" [-|–] ", head_title)[0]
+    title = title or page_url
+
+    sections: list[Section] = [Section([title], "")]
+    stack: list[tuple[int, str]] = []
+    for tag in main.find_all(BLOCK_TAGS):
+        if any(p.name in CONTAINERS for p in tag.parents if p is not main and p.name):
+            continue  # already read as part of its list, table or quote
+        if re.fullmatch(r"h[1-6]", tag.name):
+            level, text = int(tag.name[1]), clean(tag.get_text(" "))
+            if not text or level == 1:
+                if level == 1 and tag.get("id"):
+                    sections[0].anchor = tag["id"]
+                continue
+            stack = [(lv, t) for lv, t in stack if lv < level] + [(level, text)]
+            anchor = tag.get("id") or _parent_id(tag) or slugify(text)
+            sections.append(Section([title, *(t for _, t in stack)], anchor))
+            continue
+        text = _block_text(tag)
+        if text and not BOILERPLATE.match(text):
+            sections[-1].blocks.append(text)
+    _add_loose_text(main, sections)
+    sections = [s for s in sections if s.blocks]
+    return Page(page_url, title, sections, links, lang.split("-")[0].lower(), "html", redirect_to)
+
+
+def _parent_id(tag: Tag) -> str | None:
+    parent = tag.parent
+    if isinstance(parent, Tag) and parent.name in {"section", "div"} and parent.get("id"):
+        first = parent.find(re.compile(r"^h[1-6]$"))
+        if first is tag:
+            return str(parent["id"])
+    return None
+
+
+def _add_loose_text(main: Tag, sections: list[Section]) -> None:
+    """Text written straight into a <div> (no <p>) is common on older council sites."""
+    if any(s.blocks for s in sections):
+        return
+    loose = [clean(str(s)) for s in main.find_all(string=True) if isinstance(s, NavigableString)]
+    text = clean(" ".join(t for t in loose if t))
+    if text:
+        sections[0].blocks.append(text)
+
+
+def extract_pdf(data: bytes, url: str, link_text: str | None = None) -> Page:
+    """One section per PDF page, cited as ``url#page=N``."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    sections: list[Section] = []
+    for n, pdf_page in enumerate(reader.pages, start=1):
+        lines = [clean(line) for line in (pdf_page.extract_text() or "").splitlines()]
+        lines = [line for line in lines if line]
+        if lines:
+            sections.append(Section([], f"page={n}", lines))
+    title = clean(meta_title or link_text or "")
+    if not title and sections:
+        title = " ".join(sections[0].blocks[:2])[:120]
+    title = title or url.rsplit("/", 1)[-1]
+    for s in sections:
+        s.heading_path = [title, f"Page {s.anchor.split('=')[1]}"]
+    return Page(url, title, sections, [], "en", "pdf")

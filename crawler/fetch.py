@@ -1,0 +1,145 @@
+"""Polite HTTP fetching: robots.txt, sitemaps, a per-host delay, timeouts and a size limit."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import urllib.robotparser
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
+
+import httpx
+from bs4 import BeautifulSoup
+
+SKIP_EXTENSIONS = re.compile(
+    r"\.(jpe?g|png|gif|svg|webp|ico|css|js|mjs|zip|gz|mp3|mp4|avi|mov|woff2?|ttf|xml|rss|json"
+    r"|xlsx?|pptx?|csv|docx?|odt|ics)$",
+    re.I,
+)
+TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_)", re.I)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+PDF_TYPES = ("application/pdf",)
+
+
+@dataclass
+class Fetched:
+    url: str  # final URL after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+
+class FetchError(Exception):
+    pass
+
+
+def normalise(url: str) -> str | None:
+    """Canonical form for de-duplication: no fragment, no tracking parameters, lower-case host."""
+    parts = urlparse(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not TRACKING.match(k)])
+    path = parts.path or "/"
+    return urlunparse((parts.scheme, parts.netloc.lower(), path, "", query, ""))
+
+
+def crawlable(url: str) -> bool:
+    return not SKIP_EXTENSIONS.search(urlparse(url).path)
+
+
+class Fetcher:
+    """One httpx client per crawl. Requests to the host start at least ``delay`` seconds apart."""
+
+    def __init__(self, user_agent: str, timeout: float, max_bytes: int, delay: float) -> None:
+        self.user_agent = user_agent
+        self.max_bytes = max_bytes
+        self.delay = delay
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": user_agent},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=5,
+        )
+        self._lock = asyncio.Lock()
+        self._last = 0.0
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def _wait_turn(self) -> None:
+        async with self._lock:
+            wait = self._last + self.delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last = time.monotonic()
+
+    async def get(self, url: str) -> Fetched:
+        await self._wait_turn()
+        try:
+            async with self._client.stream("GET", url) as resp:
+                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                declared = int(resp.headers.get("content-length") or 0)
+                if declared > self.max_bytes:
+                    raise FetchError(f"{url}: {declared} bytes is over the size limit")
+                body = bytearray()
+                async for part in resp.aiter_bytes():
+                    body += part
+                    if len(body) > self.max_bytes:
+                        raise FetchError(f"{url}: over the {self.max_bytes}-byte size limit")
+                return Fetched(str(resp.url), resp.status_code, ctype, bytes(body))
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+class Robots:
+    """robots.txt rules for one host; a missing robots.txt allows everything."""
+
+    def __init__(self, text: str, user_agent: str) -> None:
+        self._parser = urllib.robotparser.RobotFileParser()
+        self._parser.parse(text.splitlines())
+        self._agent = user_agent.split("/")[0]
+
+    def allowed(self, url: str) -> bool:
+        return self._parser.can_fetch(self._agent, url)
+
+    @property
+    def crawl_delay(self) -> float:
+        delay = self._parser.crawl_delay(self._agent)
+        return float(delay) if delay else 0.0
+
+    @property
+    def sitemaps(self) -> list[str]:
+        return list(self._parser.site_maps() or [])
+
+
+async def load_robots(fetcher: Fetcher, base: str) -> Robots:
+    try:
+        got = await fetcher.get(urljoin(base, "/robots.txt"))
+        text = got.body.decode("utf-8", "replace") if got.status == 200 else ""
+    except FetchError:
+        text = ""
+    return Robots(text, fetcher.user_agent)
+
+
+async def sitemap_urls(fetcher: Fetcher, sitemaps: list[str], limit: int = 50_000) -> list[str]:
+    """Page URLs from sitemaps, following sitemap index files (bounded)."""
+    seen: set[str] = set()
+    todo, found = list(sitemaps), []
+    while todo and len(seen) < 50 and len(found) < limit:
+        sm = todo.pop(0)
+        if sm in seen:
+            continue
+        seen.add(sm)
+        try:
+            got = await fetcher.get(sm)
+        except FetchError:
+            continue
+        if got.status != 200:
+            continue
+        soup = BeautifulSoup(got.body, "xml")
+        if soup.find("sitemapindex"):
+            todo += [loc.get_text(strip=True) for loc in soup.select("sitemap > loc")]
+        else:
+            found += [loc.get_text(strip=True) for loc in soup.select("url > loc")]
+    return found[:limit]

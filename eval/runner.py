@@ -1,0 +1,90 @@
+"""Run a question file through the in-process answer pipeline; score it; write the results
+(with the configuration used) to a folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from askcouncil.settings import Settings
+from eval.dataset import load_questions
+from eval.scoring import Scored, score, summarise
+
+
+@dataclass
+class EvalResult:
+    summary: dict[str, Any]
+    results: list[Scored]
+    config: dict[str, Any]
+    out_dir: Path | None
+
+    def report_text(self) -> str:
+        s = self.summary
+        lines = [f"Questions: {s['questions']}, passed: {s['passed']} ({_pct(s['pass_rate'])})"]
+        for kind, rate in s["pass_rate_by_kind"].items():
+            lines.append(f"  {kind:<13} {_pct(rate)}")
+        lines += [
+            f"Answer rate (answerable):   {_pct(s['answer_rate'])}",
+            f"Citation accuracy:          {_pct(s['citation_accuracy'])}",
+            f"Key-fact recall:            {_pct(s['fact_recall'])}",
+            f"Retrieval recall@5:         {_pct(s['recall_at_5'])}",
+            f"Retrieval MRR:              {s['mrr']}",
+            f"Declined when it should:    {_pct(s['decline_rate'])}",
+            f"Unescaped markup echoed:    {s['unescaped_markup']}",
+            f"Latency p50 / p95:          {s['latency_ms_p50']} ms / {s['latency_ms_p95']} ms",
+        ]
+        failures = [r for r in self.results if not r.passed]
+        if failures:
+            lines.append("Failures:")
+            lines += [f"  {r.id}: {'; '.join(r.why)}" for r in failures]
+        return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot=None,  # noqa: ANN001
+             progress: bool = False) -> EvalResult:
+    from bot.chat import build_bot
+
+    questions = load_questions(path)
+    bot = bot or build_bot(settings, with_store=False)
+    results: list[Scored] = []
+    for q in tqdm(questions, desc="Evaluating", unit="question", disable=not progress):
+        conversation_id = None
+        began = time.perf_counter()
+        for turn in q.turns:
+            reply = bot.chat(turn, conversation_id)
+            conversation_id = reply.conversation_id
+        latency = (time.perf_counter() - began) * 1000 / len(q.turns)
+        retrieved = [c.chunk.url for c in reply.context.candidates]
+        cited = [c["url"] for c in reply.citations]
+        results.append(score(q, reply.status, reply.answer, cited, retrieved, round(latency, 1)))
+
+    council = bot.services.council(settings.council)
+    config = {
+        "questions_file": str(path),
+        "council": settings.council,
+        "embedding_model": settings.model_name_or_path,
+        "retrieval": asdict(council.retrieval),
+        "chroma": settings.chroma_url or str(settings.chroma_path),
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    summary = summarise(results)
+    result = EvalResult(summary, results, config, None)
+    if out_dir is None:
+        out_dir = settings.data_dir / "eval" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
+    (out_dir / "results.json").write_text(
+        json.dumps({"summary": summary, "config": config,
+                    "results": [r.as_dict() for r in results]}, indent=2), "utf-8")
+    result.out_dir = out_dir
+    return result

@@ -1,0 +1,119 @@
+"""How one reply is judged against its question record, and how a run is summarised."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from eval.dataset import Question
+
+
+def page_path(url: str) -> str:
+    """Site-relative page path: no scheme, host, fragment, 'index.html' or slashes at the ends."""
+    path = urlparse(url).path if "://" in url else url.split("#")[0]
+    path = path.strip("/")
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")].rstrip("/")
+    return path
+
+
+def normalise_fact(text: str) -> str:
+    text = text.lower().replace("–", "-").replace("—", "-").replace("\u00a0", " ")
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def has_fact(answer: str, fact: str) -> bool:
+    return normalise_fact(fact) in normalise_fact(answer)
+
+
+@dataclass
+class Scored:
+    id: str
+    kind: str
+    question: str
+    status: str
+    answer: str
+    cited: list[str]
+    retrieved: list[str]
+    latency_ms: float
+    passed: bool
+    checks: dict[str, bool | float | None] = field(default_factory=dict)
+    why: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def score(q: Question, status: str, answer: str, cited: list[str], retrieved: list[str],
+          latency_ms: float) -> Scored:
+    expected = {page_path(u) for u in q.expected_urls}
+    cited_paths = [page_path(u) for u in cited]
+    retrieved_paths = [page_path(u) for u in retrieved]
+    s = Scored(q.id, q.kind, q.turns[-1], status, answer, cited, retrieved, latency_ms, False)
+    unescaped = bool(re.search(r"<\s*(script|img|iframe)\b", answer, re.I))
+    s.checks["no_unescaped_markup"] = not unescaped
+    if unescaped:
+        s.why.append("markup from the question was echoed back")
+    if q.should_answer:
+        rank = next((i + 1 for i, p in enumerate(retrieved_paths) if p in expected), None)
+        s.checks["recall_at_5"] = rank is not None and rank <= 5
+        s.checks["reciprocal_rank"] = 1.0 / rank if rank else 0.0
+        s.checks["answered"] = status == "answered"
+        s.checks["cited_expected"] = any(p in expected for p in cited_paths)
+        found = [f for f in q.must_include if has_fact(answer, f)]
+        s.checks["fact_recall"] = len(found) / len(q.must_include) if q.must_include else None
+        s.checks["all_facts"] = len(found) == len(q.must_include)
+        if not s.checks["answered"]:
+            s.why.append(f"status {status}, expected an answer")
+        if not s.checks["cited_expected"]:
+            s.why.append("no expected page cited")
+        if not s.checks["all_facts"]:
+            s.why.append("missing facts: " + ", ".join(f for f in q.must_include if f not in found))
+        s.passed = bool(s.checks["answered"] and s.checks["cited_expected"]
+                        and s.checks["all_facts"] and not unescaped)
+    else:
+        s.checks["declined"] = status != "answered" and not cited
+        if not s.checks["declined"]:
+            s.why.append(f"should have declined, but status {status} with {len(cited)} citations")
+        s.passed = bool(s.checks["declined"] and not unescaped)
+    return s
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
+
+
+def _rate(items: list[Scored], check: str) -> float | None:
+    vals = [float(bool(x.checks[check])) for x in items if x.checks.get(check) is not None]
+    return _mean(vals)
+
+
+def summarise(results: list[Scored]) -> dict[str, Any]:
+    answerable = [r for r in results if "answered" in r.checks]
+    declines = [r for r in results if "declined" in r.checks]
+    lat = sorted(r.latency_ms for r in results)
+    by_kind: dict[str, float | None] = {}
+    for kind in sorted({r.kind for r in results}):
+        group = [r for r in results if r.kind == kind]
+        by_kind[kind] = _mean([float(r.passed) for r in group])
+    facts = [float(r.checks["fact_recall"]) for r in answerable
+             if r.checks.get("fact_recall") is not None]
+    return {
+        "questions": len(results),
+        "passed": sum(r.passed for r in results),
+        "pass_rate": _mean([float(r.passed) for r in results]),
+        "pass_rate_by_kind": by_kind,
+        "answer_rate": _rate(answerable, "answered"),
+        "citation_accuracy": _rate(answerable, "cited_expected"),
+        "fact_recall": _mean(facts),
+        "recall_at_5": _rate(answerable, "recall_at_5"),
+        "mrr": _mean([float(r.checks["reciprocal_rank"] or 0) for r in answerable]),
+        "decline_rate": _rate(declines, "declined"),
+        "unescaped_markup": sum(not r.checks["no_unescaped_markup"] for r in results),
+        "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
+        "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
+    }
