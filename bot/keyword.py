@@ -3,13 +3,24 @@ inverse document frequencies the decision step uses to weigh a question's words.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 
 import bm25s
 
 from askcouncil.index import Chunk
 from bot.text import tokens
+
+
+# Everyday words that are not on a council site but are spelt right: never "correct" these.
+_COMMON = frozenset(
+    "what when where which while whom whose would could should shall might must does doing "
+    "have having been being into onto upon about above after again against their there these "
+    "those them they then than this that with your yours from just like also only very much "
+    "many some such more most other over under please thanks help want need know".split()
+)
 
 
 class KeywordIndex:
@@ -22,6 +33,31 @@ class KeywordIndex:
             self._df.update(set(doc))
         if chunks:
             self._bm25.index(corpus, show_progress=False)
+        words: Counter[str] = Counter()
+        for c in chunks:
+            words.update(re.findall(r"[a-z]{3,}", f"{c.title} {c.text}".lower()))
+        self._vocab = words
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in words:
+            self._by_length[len(word)].append(word)
+
+    def correct(self, text: str) -> str:
+        """Fix misspelt words against the site's own vocabulary ("helthy" -> "healthy").
+
+        Only words the site never uses, of five letters or more, with a close match
+        (difflib ratio >= 0.8 among words of similar length); the most frequent match wins.
+        """
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            low = word.lower()
+            if len(low) < 5 or low in self._vocab or low in _COMMON:
+                return word
+            pool = [w for n in range(len(low) - 2, len(low) + 3) for w in self._by_length[n]]
+            close = difflib.get_close_matches(low, pool, n=3, cutoff=0.8)
+            return max(close, key=lambda w: self._vocab[w]) if close else word
+
+        return re.sub(r"[A-Za-z]+", fix, text)
 
     def idf(self, token: str) -> float:
         """Rare words weigh more; a word the site never uses weighs most."""

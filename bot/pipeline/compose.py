@@ -26,7 +26,7 @@ WANTS = [
      re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
                 r"October|November|December)\b|\b\d+ (working |calendar |school )?"
                 r"(days?|weeks?|months?|years?)\b", re.I)),
-    (re.compile(r"\b(phone|call|number|ring|telephone|contact)\b", re.I),
+    (re.compile(r"\b(phone|call|number|ring|telephone|contact|report)\b", re.I),
      re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")),
     (re.compile(r"\b(open|opening|hours|times|close)\b", re.I),
      re.compile(r"\b\d{1,2}(:\d\d)?\s?(am|pm)\b", re.I)),
@@ -107,13 +107,25 @@ def compose(ctx: TurnContext, services: Services) -> None:
 
 
 def _fit(units: list[Unit], budget: int) -> list[Unit]:
-    """All the units if they fit the budget, else the best-scoring ones that do, in page order."""
+    """All the units if they fit the budget; else a window around the best unit, with its
+    lead-in line, growing forward first (details usually follow the sentence that matched)."""
+    units = sorted(units, key=lambda u: u.order)
     if sum(len(u.text.split()) for u in units) <= budget:
         return units
-    kept, used = [], 0
-    for unit in sorted(units, key=lambda u: u.score, reverse=True):
-        size = len(unit.text.split())
-        if used + size <= budget or not kept:
-            kept.append(unit)
-            used += size
-    return sorted(kept, key=lambda u: u.order)
+    best = max(range(len(units)), key=lambda i: units[i].score)
+    lo, hi = best, best + 1
+    used = len(units[best].text.split())
+    if lo > 0 and units[lo - 1].text.endswith(":"):
+        lo -= 1
+        used += len(units[lo].text.split())
+    while True:
+        grew = False
+        for side in ("forward", "back"):
+            i = hi if side == "forward" else lo - 1
+            if 0 <= i < len(units) and used + len(units[i].text.split()) <= budget:
+                used += len(units[i].text.split())
+                hi, lo = (hi + 1, lo) if side == "forward" else (hi, lo - 1)
+                grew = True
+                break
+        if not grew:
+            return units[lo:hi]

@@ -1,4 +1,5 @@
-"""Step 2: understand a follow-up ("and how much is it?") in the light of the last turn."""
+"""Step 2: make the question searchable: join a follow-up ("and how much is it?") to the last
+turn, fix misspellings against the site's words, and add synonyms for residents' phrases."""
 
 from __future__ import annotations
 
@@ -26,4 +27,8 @@ def contextualise(ctx: TurnContext, services: Services) -> None:
     if ctx.history and is_follow_up(ctx.question):
         query = f"{ctx.history[-1].query} {ctx.question}"
         ctx.notes.append("follow-up: joined to the previous question")
-    ctx.query = ctx.council.expand(query)
+    keyword, _site = services.keyword(ctx.council.slug)
+    corrected = keyword.correct(query)
+    if corrected != query:
+        ctx.notes.append(f"spelling: {corrected}")
+    ctx.query = ctx.council.expand(corrected)

@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+URL ?=
+PYTEST_ARGS ?=
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test eval-sample eval-realpages lint site
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the bundled sample council site, crawl it, and serve the bot with its widget on
+## http://127.0.0.1:8000. `make demo URL=https://www.example-council.gov.uk` crawls that site.
+demo: $(STAMP)
+	$(BIN)/askcouncil demo $(if $(URL),--url $(URL))
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Evaluate the answer pipeline on the sample site's questions (crawls it first).
+eval-sample: $(STAMP)
+	bash scripts/eval-site.sh sample
+
+## Evaluate on ../shared/sites/realpages with ../shared/eval/realpages-dev.jsonl.
+eval-realpages: $(STAMP)
+	bash scripts/eval-site.sh realpages
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Rebuild sample_site/site from sample_site/content.
+site:
+	$(PYTHON) sample_site/build.py

@@ -1,0 +1,164 @@
+"""Shared fixtures. Real components throughout: the real embedding model, Chroma on disk, the
+bundled sample site served on loopback, SQLite (and PostgreSQL where available).
+
+``ASKCOUNCIL_REQUIRE_ALL=1`` (set by .ci/run) turns the skips for a missing Chromium or
+PostgreSQL into failures, so CI cannot pass without running them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+REQUIRE_ALL = os.environ.get("ASKCOUNCIL_REQUIRE_ALL") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a test's outside dependency is missing, or fail in CI."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (ASKCOUNCIL_REQUIRE_ALL=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator[str]:
+    from askcouncil.devsite import start_site_server
+
+    server, url = start_site_server()
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from askcouncil.embedding import SentenceTransformerEmbedder
+    from askcouncil.settings import default_embedding_model
+
+    return SentenceTransformerEmbedder(default_embedding_model())
+
+
+@pytest.fixture(scope="session")
+def crawled(tmp_path_factory, sample_site, embedder):
+    """Settings for a data folder holding a full crawl of the sample site, and its report."""
+    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.settings import Settings
+    from crawler.crawl import CrawlOptions, crawl
+
+    data = tmp_path_factory.mktemp("data")
+    settings = Settings(data_dir=data, environment="test", _env_file=None)
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    opts = CrawlOptions.from_settings(settings, progress=False, delay_s=0.0)
+    report = crawl(sample_site, index, embedder, opts)
+    return settings, report
+
+
+@pytest.fixture(scope="session")
+def bot(crawled, embedder):
+    from analytics.db import make_engine, migrate
+    from analytics.store import AnalyticsStore
+    from askcouncil.index import open_chroma
+    from bot.chat import Bot
+    from bot.services import Services
+
+    settings, _ = crawled
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    return Bot(settings, Services(embedder, open_chroma(settings)), AnalyticsStore(engine))
+
+
+@pytest.fixture(scope="session")
+def client(crawled, bot):
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+
+    settings, _ = crawled
+    with TestClient(create_app(settings, bot)) as c:
+        yield c
+
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("ASKCOUNCIL_TEST_POSTGRES_URL") or (
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test" if _port_open(5432) else None
+    )
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database: SQLite in a temp folder, or a throwaway PostgreSQL database
+    created on the shared server and dropped afterwards (the server itself is never stopped)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'analytics.sqlite3'}"
+        return
+    admin = _postgres_admin_url()
+    need(admin is not None, "PostgreSQL is not running on 127.0.0.1:5432")
+    from sqlalchemy import create_engine, text
+
+    name = f"askcouncil_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        need(False, f"cannot create a PostgreSQL test database: {exc}")
+    yield admin.rsplit("/", 1)[0] + f"/{name}"
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def chroma_server(tmp_path) -> Iterator[str]:
+    """A real `chroma run` server on a free loopback port, stopped by PID afterwards."""
+    exe = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
+    port = free_port()
+    env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(
+        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "c")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    try:
+        wait_for_port(port, 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,59 @@
+"""Analytics storage on SQLite and PostgreSQL: migrations, masking before storage, feedback."""
+
+import pytest
+from sqlalchemy import inspect, text
+
+from analytics.db import make_engine, migrate
+from analytics.store import AnalyticsStore, TurnRecord
+from askcouncil.errors import NotFound
+
+
+def _record(message_id: str, conversation_id: str, question: str, status: str = "answered"):
+    return TurnRecord(
+        message_id=message_id, conversation_id=conversation_id, council="kestrelford",
+        question=question, answer="A subscription costs £49 a year. [1]", status=status,
+        citations=[{"n": 1, "url": "http://x/garden#a", "title": "t", "section": "s",
+                    "snippet": "x"}],
+        handoff=None, retrieval_scores=[{"url": "http://x/garden#a", "similarity": 0.8}],
+        confidence=0.8, latency_ms=12.5, timings_ms={"retrieve": 3.0},
+    )
+
+
+def test_migration_creates_tables_and_is_idempotent(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"conversations", "turns", "feedback", "alembic_version"} <= tables
+    engine.dispose()
+
+
+def test_turns_are_masked_before_storage(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    store.record_turn(_record("m1", "c1", "I'm at KF1 1AA, email jo@example.com, NI QQ123456C"))
+    store.record_turn(_record("m2", "c1", "and my phone is 07700 900123", status="no_answer"))
+    with engine.connect() as conn:
+        raw = conn.execute(text("SELECT question FROM turns ORDER BY seq")).scalars().all()
+    assert raw == ["I'm at [postcode], email [email], NI [NI number]", "and my phone is [phone]"]
+    turns = store.turns("c1")
+    assert [t.seq for t in turns] == [1, 2]
+    assert turns[0].citations[0]["url"] == "http://x/garden#a"
+    assert turns[0].latency_ms == 12.5
+    assert store.status_counts() == {"answered": 1, "no_answer": 1}
+    engine.dispose()
+
+
+def test_feedback_is_stored_and_masked(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    store.record_turn(_record("m1", "c1", "garden waste cost"))
+    store.record_feedback("m1", False, "wrong, ring me on 07700 900123", True)
+    [fb] = store.feedback()
+    assert (fb.helpful, fb.reason, fb.would_have_phoned) == (False, "wrong, ring me on [phone]",
+                                                             True)
+    with pytest.raises(NotFound):
+        store.record_feedback("nope", True, None, None)
+    engine.dispose()

@@ -1,0 +1,112 @@
+"""Main-content extraction and chunking on hand-written pages and the sample site."""
+
+from pathlib import Path
+
+from crawler.chunk import chunk_page
+from crawler.extract import extract_html, extract_pdf
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "sample_site" / "site"
+
+CHROME_PAGE = """<!DOCTYPE html><html lang="cy"><head><title>Rent a allotment - Council</title>
+<link rel="canonical" href="/allotments/rent"></head><body>
+<a class="skip-link" href="#c">Skip to content</a>
+<div id="cookie-message"><p>We use cookies on this site to remember your settings.</p></div>
+<header><nav><a href="/bins">Bins menu link</a></nav></header>
+<nav class="breadcrumbs"><a href="/">Home crumb</a></nav>
+<div id="content">
+  <h1>Rent an allotment</h1>
+  <p>Allotment plots cost £42 a year.</p>
+  <h2 id="how">How to apply</h2>
+  <ol><li>Fill in the form.</li><li>Pay the deposit of £20.</li></ol>
+  <h3>If you have a disability</h3>
+  <p>Raised beds are available at two sites.</p>
+  <aside><p>Related: parks and open spaces</p></aside>
+  <table><tr><th>Site</th><th>Plots</th></tr><tr><td>Mill Lane</td><td>40</td></tr></table>
+</div>
+<footer><p>Footer copyright text</p></footer></body></html>"""
+
+
+def test_chrome_is_dropped_and_structure_kept() -> None:
+    page = extract_html(CHROME_PAGE, "https://council.example/allotments/rent?x=1")
+    text = page.text
+    for chrome in ["cookies", "Bins menu", "Home crumb", "Footer copyright", "Related:", "Skip"]:
+        assert chrome not in text
+    assert page.title == "Rent an allotment"
+    assert page.url == "https://council.example/allotments/rent"  # canonical link
+    assert page.lang == "cy"
+    assert [s.heading_path for s in page.sections] == [
+        ["Rent an allotment"],
+        ["Rent an allotment", "How to apply"],
+        ["Rent an allotment", "How to apply", "If you have a disability"],
+    ]
+    how = page.sections[1]
+    assert how.anchor == "how"
+    assert how.blocks == ["1. Fill in the form.\n2. Pay the deposit of £20."]
+    assert page.sections[2].anchor == "if-you-have-a-disability"
+    assert "Mill Lane | 40" in page.sections[2].text
+    assert "https://council.example/bins" in page.links
+
+
+def test_sample_page_keeps_main_content_only() -> None:
+    html = (SITE / "parking" / "blue-badge.html").read_text("utf-8")
+    page = extract_html(html, "http://127.0.0.1/parking/blue-badge.html")
+    assert page.title == "Blue Badge parking"
+    assert "Blue Badge costs £10" in page.text
+    for chrome in ["essential cookies", "Search this site", "Was this page useful", "Back to top",
+                   "Births and deaths"]:
+        assert chrome not in page.text
+    anchors = [s.anchor for s in page.sections]
+    assert anchors == ["who-can-get-a-blue-badge", "how-to-apply",
+                       "using-your-badge-in-council-car-parks"]
+
+
+def test_chunks_carry_heading_path_anchor_and_hash() -> None:
+    page = extract_html(CHROME_PAGE, "https://council.example/allotments/rent")
+    chunks = chunk_page(page)
+    assert [c.anchor for c in chunks] == ["", "how", "if-you-have-a-disability"]
+    assert chunks[1].section == "How to apply"
+    assert chunks[1].cite_url == "https://council.example/allotments/rent#how"
+    assert len({c.id for c in chunks}) == len(chunks)
+    assert len({c.page_hash for c in chunks}) == 1
+    changed = extract_html(CHROME_PAGE.replace("£42", "£45"), "https://council.example/allotments/rent")
+    assert chunk_page(changed)[0].page_hash != chunks[0].page_hash
+
+
+def test_long_sections_are_split_between_lines() -> None:
+    items = "".join(f"<li>Item number {i} with some words to make it longer</li>" for i in range(80))
+    page = extract_html(f"<main><h1>T</h1><h2 id='a'>A</h2><ul>{items}</ul></main>", "http://x/")
+    chunks = chunk_page(page)
+    assert len(chunks) > 1
+    assert all(c.anchor == "a" for c in chunks)
+    assert all(line.startswith("- Item number") for c in chunks for line in c.text.split("\n"))
+
+
+def test_pdf_pages_are_cited_by_page_number() -> None:
+    data = (SITE / "documents" / "pest-control-price-list-2026-27.pdf").read_bytes()
+    page = extract_pdf(data, "http://127.0.0.1/documents/price-list.pdf")
+    assert page.kind == "pdf"
+    assert [s.anchor for s in page.sections] == ["page=1", "page=2"]
+    assert "Wasps nest treatment: 72.00 pounds per visit." in page.sections[0].blocks
+    assert chunk_page(page)[0].cite_url.endswith("price-list.pdf#page=1")
+
+
+def test_meta_refresh_is_followed_not_indexed() -> None:
+    html = '<html><head><meta http-equiv="refresh" content="0; url=/new-page"></head></html>'
+    page = extract_html(html, "http://x/old")
+    assert page.redirect_to == "http://x/new-page"
+
+
+def test_sample_site_is_built_from_its_content() -> None:
+    """sample_site/site must be regenerated (python sample_site/build.py) after content edits."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", REPO / "sample_site" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for md in (REPO / "sample_site" / "content").rglob("*.md"):
+        title, body = build.render_markdown(md.read_text("utf-8"))
+        html = (SITE / md.relative_to(REPO / "sample_site" / "content")).with_suffix(".html")
+        assert body in html.read_text("utf-8"), f"{html} is stale: run make site"
+    pages = list(SITE.rglob("*.html"))
+    assert len(pages) >= 40
