@@ -166,10 +166,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
     try:
         return args.func(args)
     except AskCouncilError as exc:
         print(f"askcouncil: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # a setting or option with a bad value
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            print(f"askcouncil: {where}: {err['msg']}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

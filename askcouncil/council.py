@@ -36,7 +36,7 @@ class Retrieval:
     top_k: int = 5
     candidates: int = 20
     rrf_k: int = 60
-    min_similarity: float = 0.45  # answer if similarity >= this and coverage >= min_coverage,
+    min_similarity: float = 0.5  # answer if similarity >= this and coverage >= min_coverage,
     min_coverage: float = 0.9
     sure_similarity: float = 0.55  # or if similarity alone is at least this
     max_answer_words: int = 120

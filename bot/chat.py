@@ -59,7 +59,10 @@ class Bot:
                 f"message is {len(message)} characters; the limit is "
                 f"{self.settings.max_message_chars}"
             )
-        slug = check_slug(council) if council else self.settings.council
+        try:
+            slug = check_slug(council) if council else self.settings.council
+        except ValueError as exc:
+            raise BadInput(str(exc)) from exc
         conversation_id = conversation_id or str(uuid.uuid4())
         began = time.perf_counter()
         ctx = TurnContext(

@@ -17,7 +17,9 @@ class ChatRequest(BaseModel):
         default=None, max_length=64, description="Omit on the first turn; send it back after."
     )
     council: StrictStr | None = Field(
-        default=None, max_length=42, description="Council slug; defaults to ASKCOUNCIL_COUNCIL."
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$",
+        description="Council slug; defaults to ASKCOUNCIL_COUNCIL.",
     )
 
 

@@ -50,6 +50,9 @@ class CrawlReport:
     seconds_fetching: float = 0.0
     seconds_embedding: float = 0.0
     errors: list[str] = field(default_factory=list)
+    # Pages that could not be read this time (network error, 5xx, too big): their old chunks
+    # stay in the index. A 404 or 410 is not transient: that page is gone.
+    transient: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
         return (
@@ -166,10 +169,13 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
     except FetchError as exc:
         report.failed += 1
         report.errors.append(str(exc))
+        report.transient.add(url)
         return None
     if got.status >= 400:
         report.failed += 1
         report.errors.append(f"{url}: HTTP {got.status}")
+        if got.status not in (404, 410):
+            report.transient.add(url)
         return None
     if urlparse(got.url).netloc != host:
         report.skipped_other += 1  # redirected off the council's host
@@ -189,6 +195,7 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
     except Exception as exc:  # a malformed page must not stop the crawl
         report.failed += 1
         report.errors.append(f"{url}: could not extract text: {exc}")
+        report.transient.add(url)
         return None
     report.skipped_other += 1
     return None
@@ -242,7 +249,7 @@ def update_index(
     report.seconds_embedding = time.monotonic() - began
 
     if report.complete and by_url:
-        gone = sorted(set(stored) - set(by_url) - _failed_urls(report))
+        gone = sorted(set(stored) - set(by_url) - report.transient)
         index.delete_pages(gone)
         report.pages_deleted = len(gone)
     elif not by_url:
@@ -253,10 +260,6 @@ def update_index(
             {"base_url": f"{start.scheme}://{start.netloc}", "start_url": report.start_url}
         )
     return report
-
-
-def _failed_urls(report: CrawlReport) -> set[str]:
-    return {e.split(": ", 1)[0] for e in report.errors}
 
 
 def crawl(

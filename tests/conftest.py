@@ -143,22 +143,34 @@ def db_url(request, tmp_path) -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture
-def chroma_server(tmp_path) -> Iterator[str]:
-    """A real `chroma run` server on a free loopback port, stopped by PID afterwards."""
-    exe = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
-    port = free_port()
-    env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "c")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    try:
+class ChromaServer:
+    """A real `chroma run` server on a free loopback port; stop() ends it by PID."""
+
+    def __init__(self, path: Path) -> None:
+        exe = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
+        port = free_port()
+        env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
+        self.proc = subprocess.Popen(
+            [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )
+        self.url = f"http://127.0.0.1:{port}"
         wait_for_port(port, 30)
-        yield f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture
+def chroma_server(tmp_path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "chroma-server")
+    try:
+        yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()

@@ -26,8 +26,16 @@ def keyword_overlap(query: str, texts: list[str]) -> float:
     return len(wanted & have) / len(wanted)
 
 
+# Words that say what kind of answer is wanted, not what it is about: they do not count
+# towards coverage (a site may never say "much" yet answer "how much is a Blue Badge?").
+INTENT = frozenset(tokens(
+    "much many long cost costs price fee fees charge pay apply applying way find time times "
+    "day days open opening hours when where who why how can could do does need get make"
+))
+
+
 def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
-    wanted = set(tokens(query))
+    wanted = set(tokens(query)) - INTENT
     if not wanted:
         return 0.0
     have = set(tokens(text))

@@ -1,0 +1,120 @@
+"""The HTTP contract: shapes, statuses, one JSON error shape, health, widget and demo page."""
+
+import pytest
+
+ERROR_KEYS = {"code", "message", "details"}
+
+
+def assert_error(resp, status: int, code: str) -> None:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == ERROR_KEYS
+    assert body["error"]["code"] == code
+
+
+def test_chat_contract(client) -> None:
+    resp = client.post("/api/chat", json={"message": "How much is a Blue Badge?",
+                                          "conversation_id": None})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert set(body) == {"conversation_id", "message_id", "status", "answer", "citations",
+                         "handoff"}
+    assert body["status"] == "answered"
+    assert "£10" in body["answer"]
+    assert "[1]" in body["answer"]
+    cite = body["citations"][0]
+    assert set(cite) == {"n", "url", "title", "section", "snippet"}
+    assert cite["n"] == 1
+    assert cite["url"].endswith("/parking/blue-badge.html#how-to-apply")
+    assert cite["title"] == "Blue Badge parking"
+    assert cite["section"] == "How to apply"
+    assert body["handoff"] is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "why"),
+    [
+        ({"message": ""}, "empty"),
+        ({"message": "   "}, "blank"),
+        ({"message": "x" * 1001}, "too long"),
+        ({"message": 42}, "wrong type"),
+        ({"message": ["a"]}, "wrong type"),
+        ({}, "missing"),
+        ({"message": "hi", "conversation_id": 5}, "wrong id type"),
+        ({"message": "hi", "surprise": True}, "unknown field"),
+        ({"message": "bins", "council": "../../etc"}, "bad council slug"),
+    ],
+)
+def test_bad_chat_input_is_a_4xx_with_one_shape(client, payload, why) -> None:
+    resp = client.post("/api/chat", json=payload)
+    assert 400 <= resp.status_code < 500, why
+    assert set(resp.json()["error"]) == ERROR_KEYS
+
+
+def test_malformed_json_is_a_422(client) -> None:
+    resp = client.post("/api/chat", content=b"{not json", headers={"Content-Type":
+                                                                   "application/json"})
+    assert_error(resp, 422, "bad_input")
+
+
+def test_unknown_route_uses_the_error_shape(client) -> None:
+    assert_error(client.get("/api/nothing-here"), 404, "not_found")
+
+
+def test_feedback_round_trip(client, bot) -> None:
+    answer = client.post("/api/chat", json={"message": "How much is a resident parking permit?"})
+    message_id = answer.json()["message_id"]
+    resp = client.post("/api/feedback", json={"message_id": message_id, "helpful": True,
+                                              "reason": None, "would_have_phoned": True})
+    assert resp.status_code == 200 and resp.json() == {"ok": True}
+    stored = [f for f in bot.store.feedback() if f.turn_id == message_id]
+    assert [(f.helpful, f.would_have_phoned) for f in stored] == [(True, True)]
+    assert_error(client.post("/api/feedback", json={"message_id": "nope", "helpful": True}),
+                 404, "not_found")
+    assert_error(client.post("/api/feedback", json={"message_id": message_id,
+                                                     "helpful": "yes"}), 422, "bad_input")
+
+
+def test_health_and_readiness(client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"ready": True, "checks": {"chroma": "ok", "database": "ok"}}
+
+
+def test_widget_demo_page_and_openapi(client) -> None:
+    js = client.get("/widget.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert "attachShadow" in js.text
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'src="/widget.js"' in page.text and 'data-council="kestrelford"' in page.text
+    schema = client.get("/openapi.json").json()
+    assert {"/api/chat", "/api/feedback", "/healthz", "/readyz"} <= set(schema["paths"])
+    assert client.get("/docs").status_code == 200
+
+
+def test_a_failing_dependency_degrades_to_an_error_reply(client, bot, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise ConnectionError("chroma went away")
+
+    monkeypatch.setattr(bot.services, "index", broken)
+    resp = client.post("/api/chat", json={"message": "How much is a Blue Badge?"})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["status"] == "error"
+    assert body["citations"] == []
+    assert body["handoff"]["label"] == "Parking"  # the line for Blue Badges, with its hours
+    assert body["handoff"]["hours"] == "Monday to Friday, 9am to 5pm"
+    assert "Traceback" not in body["answer"]
+
+
+def test_analytics_outage_does_not_stop_answers(client, bot, monkeypatch) -> None:
+    def down(*args, **kwargs):
+        raise OSError("database is down")
+
+    monkeypatch.setattr(bot.store, "record_turn", down)
+    resp = client.post("/api/chat", json={"message": "How much is a Blue Badge?"})
+    assert resp.status_code == 200 and resp.json()["status"] == "answered"

@@ -1,0 +1,149 @@
+"""The widget in real Chromium (Debian's /usr/bin/chromium): keyboard only, screen-reader
+announcements, citation links, feedback, axe-core with zero violations, and the API down."""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port, need, wait_for_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("ASKCOUNCIL_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def live_url(crawled, bot):
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings, _ = crawled
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def shadow_active(page) -> str:
+    """Describe the focused element inside the widget's shadow root."""
+    return page.evaluate("""() => {
+        const host = document.getElementById('askcouncil-widget');
+        const el = host && host.shadowRoot.activeElement;
+        return el ? (el.className || el.tagName.toLowerCase()) : '';
+    }""")
+
+
+def test_keyboard_only_question_answer_and_axe(page, live_url) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(live_url + "/")
+    launcher = page.locator("button.launcher")
+    launcher.wait_for()
+    for _ in range(15):  # Tab from the top of the page until the launcher has focus
+        page.keyboard.press("Tab")
+        if shadow_active(page) == "launcher":
+            break
+    assert shadow_active(page) == "launcher"
+    assert launcher.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Ask Kestrelford Borough Council")
+    dialog.wait_for()
+    assert shadow_active(page) == "textarea"
+
+    page.keyboard.type("How much does a garden waste subscription cost?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg.a").first
+    answer.wait_for(timeout=20000)
+    assert "£49 a year" in answer.inner_text()
+    assert shadow_active(page) == "msg a"  # focus moved to the new answer
+    link = answer.locator("a[href*='bins-and-recycling/garden-waste.html#']")
+    assert link.count() == 1
+    assert link.first.inner_text().startswith("Garden waste collections")
+    live = page.locator("[aria-live=polite]")
+    page.wait_for_function("""() => document.getElementById('askcouncil-widget')
+        .shadowRoot.querySelector('[aria-live]').textContent.includes('£49')""")
+    assert "£49" in live.inner_text()
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.keyboard.press("Tab")  # into the answer's links and feedback buttons, by keyboard
+    yes = page.get_by_role("button", name="Yes")
+    yes.focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Thank you for your feedback.").wait_for()
+
+    page.keyboard.press("Escape")
+    assert dialog.is_hidden()
+    assert shadow_active(page) == "launcher"  # focus back on the launcher
+
+
+def test_unanswerable_shows_a_tel_link_and_hours(page, live_url) -> None:
+    page.goto(live_url + "/")
+    page.locator("button.launcher").click()
+    page.locator("textarea").fill("How do I report a pothole on my road?")
+    page.keyboard.press("Enter")
+    card = page.locator(".handoff")
+    card.wait_for(timeout=20000)
+    tel = card.locator("a[href^='tel:']")
+    shown = tel.inner_text()
+    assert shown.startswith("01632 960")
+    assert tel.get_attribute("href") == "tel:" + shown.replace(" ", "")
+    assert "Opening hours" in card.inner_text()
+
+
+def test_api_failure_leaves_a_contact_link(page, live_url) -> None:
+    page.route("**/api/chat", lambda route: route.abort())
+    page.goto(live_url + "/")
+    page.locator("button.launcher").click()
+    page.locator("textarea").fill("When is my bin collected?")
+    page.keyboard.press("Enter")
+    contact = page.get_by_role("link", name="Contact the council")
+    contact.wait_for(timeout=10000)
+    assert contact.get_attribute("href").endswith("/contact-us/index.html")
+
+
+def test_widget_never_breaks_the_host_page(page, live_url) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(f"""<html lang="en"><head><title>Host</title>
+        <style>button {{ display: none !important; }} * {{ color: red !important; }}</style>
+        </head><body><main><h1>Council page</h1></main>
+        <script>window.attachShadowBefore = Element.prototype.attachShadow;
+        Element.prototype.attachShadow = function () {{ throw new Error('host broke it'); }};
+        </script>
+        <script src="{live_url}/widget.js" data-council="kestrelford"></script>
+        <script>document.body.dataset.after = 'ran';</script></body></html>""")
+    time.sleep(0.5)
+    assert page.evaluate("document.body.dataset.after") == "ran"
+    assert errors == []

@@ -1,0 +1,62 @@
+"""The command line, run as a resident's council would run it: a real subprocess each time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "askcouncil"
+
+
+def run(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    return {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+
+
+def test_crawl_ask_and_eval_from_the_command_line(sample_site, env, tmp_path) -> None:
+    crawl = run(["crawl", sample_site, "--max-pages", "25", "--no-progress"], env)
+    assert crawl.returncode == 0, crawl.stderr
+    assert "pages fetched: 25" in crawl.stdout
+    assert "skipped by robots.txt:" in crawl.stdout
+    assert "failed: 0" in crawl.stdout
+    assert "chunks written:" in crawl.stdout
+    assert "did not reach the whole site" in crawl.stdout
+
+    ask = run(["ask", "How much is it to have bulky waste collected?"], env)
+    assert ask.returncode == 0, ask.stderr
+    assert ask.stdout.startswith("[answered]")
+    assert "£35" in ask.stdout
+    assert "[1] Bulky waste collections" in ask.stdout
+    assert "/bins-and-recycling/bulky-waste.html#charges" in ask.stdout
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "q1", "question": "What does bulky waste collection cost?", '
+        '"expected_urls": ["bins-and-recycling/bulky-waste.html"], "must_include": ["£35"], '
+        '"category": "bins"}\n'
+        '{"id": "u1", "question": "How do I report a pothole?", "expected_urls": [], '
+        '"must_include": [], "category": "unanswerable"}\n')
+    ev = run(["eval", "run", str(questions), "--out", str(tmp_path / "run")], env)
+    assert ev.returncode == 0, ev.stderr
+    assert "Questions: 2, passed: 2 (100.0%)" in ev.stdout
+    assert (tmp_path / "run" / "results.json").exists()
+    assert (tmp_path / "run" / "config.json").exists()
+
+
+def test_clear_errors_for_bad_input(env, tmp_path) -> None:
+    bad = run(["crawl", "not a url"], env)
+    assert bad.returncode == 2
+    assert "askcouncil:" in bad.stderr and "Traceback" not in bad.stderr
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("{broken\n")
+    ev = run(["eval", "run", str(empty)], env)
+    assert ev.returncode == 2 and "not a valid question record" in ev.stderr
+    slug = run(["ask", "bins?", "--council", "Bad Slug!"], env)
+    assert slug.returncode == 2 and "council slug" in slug.stderr

@@ -1,0 +1,103 @@
+"""The crawler against real HTTP servers on loopback: robots.txt, sitemaps, host limits, size
+limits, and incremental re-crawls that replace changed pages and remove pages that are gone."""
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from askcouncil.devsite import SAMPLE_SITE, start_site_server
+from askcouncil.index import CouncilIndex, open_chroma
+from askcouncil.settings import Settings
+from crawler.crawl import CrawlOptions, crawl, fetch_site
+from crawler.fetch import normalise
+
+OPTS = dict(user_agent="AskCouncilBot/test", delay_s=0.0, progress=False)
+
+
+def page(title: str, body: str = "") -> str:
+    return (f"<html><head><title>{title}</title></head><body><header><nav>menu</nav></header>"
+            f"<main><h1>{title}</h1><h2 id='s'>Section</h2><p>{title} text. {body}</p></main>"
+            "</body></html>")
+
+
+@pytest.fixture
+def small_site(tmp_path: Path):
+    root = tmp_path / "site"
+    (root / "private").mkdir(parents=True)
+    (root / "index.html").write_text(page("Home", '<a href="/a.html">A</a> '
+                                     '<a href="/private/secret.html">secret</a> '
+                                     '<a href="http://example.invalid/elsewhere.html">away</a> '
+                                     '<a href="/a.html?utm_source=x#top">A again</a> '
+                                     '<a href="/big.html">big</a> <a href="/missing.html">x</a>'))
+    (root / "a.html").write_text(page("Page A"))
+    (root / "orphan.html").write_text(page("Orphan page only in the sitemap"))
+    (root / "private" / "secret.html").write_text(page("Secret"))
+    (root / "big.html").write_text(page("Big", "word " * 5000))
+    server, url = start_site_server(root)
+    (root / "robots.txt").write_text(
+        f"User-agent: *\nDisallow: /private/\n\nSitemap: {url}sitemap.xml\n")
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{url}orphan.html</loc></url>"
+        "<url><loc>http://example.invalid/not-ours.html</loc></url></urlset>")
+    yield url
+    server.shutdown()
+
+
+def test_fetch_obeys_robots_sitemap_host_and_size(small_site: str) -> None:
+    opts = CrawlOptions(**OPTS, max_bytes=20_000)
+    pages, report = asyncio.run(fetch_site(small_site, opts))
+    urls = sorted(p.url.removeprefix(small_site) for p in pages)
+    assert urls == ["", "a.html", "orphan.html"]  # start page, linked page, sitemap-only page
+    assert report.skipped_robots == 1
+    assert report.failed == 2  # the 404 and the page over the size limit
+    assert any("size limit" in e for e in report.errors)
+    assert any("HTTP 404" in e for e in report.errors)
+    assert report.complete
+
+
+def test_max_pages_stops_early_and_marks_the_crawl_incomplete(small_site: str) -> None:
+    pages, report = asyncio.run(fetch_site(small_site, CrawlOptions(**OPTS, max_pages=2)))
+    assert len(pages) <= 2
+    assert not report.complete
+
+
+def test_url_normalisation() -> None:
+    assert normalise("HTTP://Council.Example/a?utm_source=x&b=2#frag") == \
+        "http://council.example/a?b=2"
+    assert normalise("mailto:x@example.com") is None
+    assert normalise("https://council.example") == "https://council.example/"
+
+
+def test_recrawl_replaces_changed_pages_and_removes_gone_ones(tmp_path, embedder) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, root)
+    server, url = start_site_server(root)
+    try:
+        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+        index = CouncilIndex(open_chroma(settings), "testcouncil")
+        opts = CrawlOptions(**OPTS)
+        first = crawl(url, index, embedder, opts)
+        assert first.pages_changed >= 60 and first.chunks_written > 100
+        assert first.documents_fetched == 1
+        assert first.skipped_robots == 1  # /search/ is disallowed
+        total = index.count()
+
+        garden = root / "bins-and-recycling" / "garden-waste.html"
+        garden.write_text(garden.read_text("utf-8").replace("£49 a year", "£52 a year"), "utf-8")
+        (root / "libraries" / "ebooks-and-online-resources.html").unlink()
+        second = crawl(url, index, embedder, opts)
+        assert second.pages_changed == 1
+        assert second.pages_unchanged == first.pages_changed - 2
+        assert second.pages_deleted == 1
+        assert second.failed == 1  # the link to the deleted page now gives 404
+        texts = {c.url.removeprefix(url): c.text for c in index.all_chunks()}
+        assert "libraries/ebooks-and-online-resources.html" not in texts
+        garden_text = " ".join(c.text for c in index.all_chunks() if "garden-waste" in c.url)
+        assert "£52 a year" in garden_text and "£49 a year" not in garden_text
+        assert index.count() < total
+        assert len({c.id for c in index.all_chunks()}) == index.count()
+    finally:
+        server.shutdown()
