@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from askcouncil.errors import AskCouncilError
+from askcouncil.errors import AskCouncilError, CrawlError
 
 
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
@@ -23,7 +23,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from askcouncil.embedding import load_embedder
     from askcouncil.index import CouncilIndex, open_chroma
     from crawler.crawl import CrawlOptions, crawl
+    from crawler.fetch import normalise
 
+    if not normalise(args.url):  # before loading the model: a typo should fail fast
+        raise CrawlError(f"not an http(s) URL: {args.url!r}")
     settings = _settings(args)
     opts = CrawlOptions.from_settings(
         settings, max_pages=args.max_pages, progress=not args.no_progress
@@ -165,8 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     try:
         return args.func(args)
@@ -177,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "settings"
             print(f"askcouncil: {where}: {err['msg']}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:  # e.g. a list setting that is not JSON
+        print(f"askcouncil: {exc} (see .env.example)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -88,7 +88,7 @@ class Council:
 def load_council(slug: str, councils_dir: Path | None = None) -> Council:
     folders = [f for f in (councils_dir, BUNDLED) if f]
     synonyms = load_synonyms(next(
-        (f / "synonyms.yaml" for f in folders if (f / "synonyms.yaml").is_file())))
+        f / "synonyms.yaml" for f in folders if (f / "synonyms.yaml").is_file()))
     for folder in folders:
         if (folder / f"{slug}.yaml").is_file():
             council = parse_council(slug, (folder / f"{slug}.yaml").read_text("utf-8"))

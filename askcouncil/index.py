@@ -106,7 +106,8 @@ class CouncilIndex:
                 )
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:  # chromadb raises several types for "missing" and "down"
-            raise IndexUnavailable(f"index for council {self.council!r} unavailable: {exc}") from exc
+            msg = f"index for council {self.council!r} unavailable: {exc}"
+            raise IndexUnavailable(msg) from exc
 
     def exists(self) -> bool:
         try:

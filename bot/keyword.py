@@ -13,7 +13,6 @@ import bm25s
 from askcouncil.index import Chunk
 from bot.text import tokens
 
-
 # Everyday words that are not on a council site but are spelt right: never "correct" these.
 _COMMON = frozenset(
     "what when where which while whom whose would could should shall might must does doing "

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 STOPWORDS = frozenset(
-    """a about above after again all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers him his how i if in into is it its itself just me more
-    most my no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would
-    you your yours yourself please tell know need want get got ok hi hello thanks thank
-    im ive id dont doesnt didnt isnt wasnt arent cant couldnt wont wouldnt shouldnt whats""".split()
+    "a about above after again all am an and any are as at be because been before being below "
+    "between both but by can could did do does doing down during each few for from further "
+    "had has have having he her here hers him his how i if in into is it its itself just me "
+    "more most my no nor not now of off on once only or other our ours out over own same she "
+    "should so some such than that the their theirs them then there these they this those "
+    "through to too under until up very was we were what when where which while who whom why "
+    "will with would you your yours yourself please tell know need want get got ok hi hello "
+    "thanks thank im ive id dont doesnt didnt isnt wasnt arent cant couldnt wont wouldnt "
+    "shouldnt whats".split()
 )
 WORD = re.compile(r"[a-z0-9£][a-z0-9£.,']*[a-z0-9]|[a-z0-9]")
 
@@ -34,6 +35,13 @@ def tokens(text: str) -> list[str]:
             out.append(stem(w))
     return out
 
+
+# Words that say what kind of answer is wanted, not what it is about ("how much", "opening
+# hours"): the decision's coverage and follow-up detection look past them.
+INTENT = frozenset(tokens(
+    "much many long cost costs price fee fees charge pay apply applying way find time times "
+    "day days open opening hours when where who why how can could do does need get make"
+))
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"(])")
 

@@ -24,8 +24,8 @@ from crawler.extract import Page, extract_html, extract_pdf
 from crawler.fetch import (
     HTML_TYPES,
     PDF_TYPES,
-    FetchError,
     Fetcher,
+    FetchError,
     crawlable,
     load_robots,
     normalise,

@@ -120,12 +120,17 @@ def _port_open(port: int) -> bool:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty database: SQLite in a temp folder, or a throwaway PostgreSQL database
-    created on the shared server and dropped afterwards (the server itself is never stopped)."""
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty database: SQLite in a temp folder, or PostgreSQL (see postgres_url)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'analytics.sqlite3'}"
-        return
+        return f"sqlite:///{tmp_path / 'analytics.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway database created on the shared PostgreSQL server and dropped afterwards
+    (the server itself is never stopped)."""
     admin = _postgres_admin_url()
     need(admin is not None, "PostgreSQL is not running on 127.0.0.1:5432")
     from sqlalchemy import create_engine, text

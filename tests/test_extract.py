@@ -74,7 +74,7 @@ def test_chunks_carry_heading_path_anchor_and_hash() -> None:
 
 
 def test_long_sections_are_split_between_lines() -> None:
-    items = "".join(f"<li>Item number {i} with some words to make it longer</li>" for i in range(80))
+    items = "".join(f"<li>Item number {i} with words to make it longer</li>" for i in range(80))
     page = extract_html(f"<main><h1>T</h1><h2 id='a'>A</h2><ul>{items}</ul></main>", "http://x/")
     chunks = chunk_page(page)
     assert len(chunks) > 1

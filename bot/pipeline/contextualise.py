@@ -7,7 +7,7 @@ import re
 
 from bot.pipeline.context import TurnContext
 from bot.services import Services
-from bot.text import tokens
+from bot.text import INTENT, tokens
 
 ANAPHORA = re.compile(
     r"^(and|also|so|but|what about|how about|then)\b|\b(it|its|that|this|they|them|those|these|"
@@ -17,7 +17,9 @@ ANAPHORA = re.compile(
 
 
 def is_follow_up(question: str) -> bool:
-    return len(tokens(question)) <= 4 or bool(ANAPHORA.search(question))
+    """Refers back ("it", "that", "and ...") or names at most two topic words ("fees?")."""
+    topic = [t for t in tokens(question) if t not in INTENT]
+    return len(topic) <= 2 or bool(ANAPHORA.search(question))
 
 
 def contextualise(ctx: TurnContext, services: Services) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext
 from bot.services import Services
-from bot.text import tokens
+from bot.text import INTENT, tokens
 
 NO_ANSWER_REPLY = "I couldn't find an answer to that on the council's website."
 
@@ -24,14 +24,6 @@ def keyword_overlap(query: str, texts: list[str]) -> float:
         return 0.0
     have = set(tokens(" ".join(texts)))
     return len(wanted & have) / len(wanted)
-
-
-# Words that say what kind of answer is wanted, not what it is about: they do not count
-# towards coverage (a site may never say "much" yet answer "how much is a Blue Badge?").
-INTENT = frozenset(tokens(
-    "much many long cost costs price fee fees charge pay apply applying way find time times "
-    "day days open opening hours when where who why how can could do does need get make"
-))
 
 
 def coverage(query: str, text: str, keyword: KeywordIndex) -> float:

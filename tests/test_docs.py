@@ -1,0 +1,61 @@
+"""Documentation keeps up: every setting, endpoint, widget option and command is described."""
+
+import re
+from pathlib import Path
+
+from askcouncil.cli import build_parser
+from askcouncil.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+ENV_EXAMPLE = (REPO / ".env.example").read_text("utf-8")
+CONFIG_DOC = (REPO / "docs" / "configuration.md").read_text("utf-8")
+API_DOC = (REPO / "docs" / "api.md").read_text("utf-8")
+USAGE_DOC = (REPO / "docs" / "usage.md").read_text("utf-8")
+WIDGET_DOC = (REPO / "widget" / "README.md").read_text("utf-8")
+WIDGET_JS = (REPO / "widget" / "widget.js").read_text("utf-8")
+
+
+def test_every_setting_is_in_env_example_and_docs() -> None:
+    for name in Settings.model_fields:
+        var = f"ASKCOUNCIL_{name.upper()}"
+        assert re.search(rf"^{var}=", ENV_EXAMPLE, re.M), f"{var} missing from .env.example"
+        assert f"`{var}`" in CONFIG_DOC, f"{var} missing from docs/configuration.md"
+
+
+def test_env_example_names_only_real_settings() -> None:
+    for var in re.findall(r"^(ASKCOUNCIL_\w+)=", ENV_EXAMPLE, re.M):
+        assert var.removeprefix("ASKCOUNCIL_").lower() in Settings.model_fields, var
+
+
+def test_every_endpoint_is_documented() -> None:
+    from bot.routes import router
+
+    for route in router.routes:
+        for method in route.methods - {"HEAD"}:
+            assert f"`{method} {route.path}`" in API_DOC, f"{method} {route.path} undocumented"
+
+
+def test_every_widget_option_is_documented() -> None:
+    used = set(re.findall(r"ds\.(\w+)", WIDGET_JS))
+    for key in used:
+        attr = "data-" + re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), key)
+        assert f"`{attr}`" in WIDGET_DOC, f"{attr} missing from widget/README.md"
+
+
+def test_every_command_is_documented() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, cmd in sub.choices.items():
+        verbs = [a for a in cmd._actions if a.dest == "verb"]
+        phrases = [f"{name} {v}" for v in verbs[0].choices] if verbs else [name]
+        for phrase in phrases:
+            assert f"askcouncil {phrase}" in USAGE_DOC, f"askcouncil {phrase} undocumented"
+
+
+def test_readme_has_the_two_commands_and_the_glossary() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "make demo" in readme and "make test" in readme
+    for term in ["Council", "Page", "Chunk", "Source", "Status", "Deflection", "Gap"]:
+        assert f"| {term} |" in readme
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        assert (REPO / link).exists(), link
