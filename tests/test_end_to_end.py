@@ -54,7 +54,8 @@ def test_unanswerable_questions_decline_plainly_and_hand_off(client, record) -> 
 
 
 def test_decline_hands_off_to_the_matching_line(client) -> None:
-    body = client.post("/api/chat", json={"message": "Do you collect asbestos from homes?"}).json()
+    question = "Do you collect asbestos waste from homes?"
+    body = client.post("/api/chat", json={"message": question}).json()
     assert body["status"] == "no_answer"
     assert body["handoff"]["label"] == "Waste and recycling"
     assert body["handoff"]["hours"] == "Monday to Friday, 9:30am to 3:30pm"
@@ -78,6 +79,10 @@ def test_follow_up_uses_the_earlier_turn(client) -> None:
     assert "parking/blue-badge.html" in follow["citations"][0]["url"]
     alone = client.post("/api/chat", json={"message": "and how long does it take?"}).json()
     assert "parking/blue-badge.html" not in json.dumps(alone["citations"])
+    new_topic = client.post("/api/chat", json={"message": "How do I report a pothole?",
+                                               "conversation_id": first["conversation_id"]})
+    assert new_topic.json()["status"] == "no_answer"  # a new question, not about Blue Badges
+    assert new_topic.json()["handoff"]["label"] == "General enquiries"
 
 
 def test_manipulation_and_markup(client) -> None:

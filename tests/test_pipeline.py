@@ -42,7 +42,9 @@ def test_synonyms_and_follow_ups() -> None:
     assert KESTRELFORD.expand("stipend") == "stipend"  # whole words only
     assert is_follow_up("and how much is it?")
     assert is_follow_up("cost?")
+    assert is_follow_up("what about garden waste?")
     assert not is_follow_up("How do I apply for a resident parking permit?")
+    assert not is_follow_up("How do I report a pothole?")
 
 
 def test_contact_line_routing() -> None:

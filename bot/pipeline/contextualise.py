@@ -17,9 +17,10 @@ ANAPHORA = re.compile(
 
 
 def is_follow_up(question: str) -> bool:
-    """Refers back ("it", "that", "and ...") or names at most two topic words ("fees?")."""
+    """Refers back ("it", "that", "and ...", "what about ...") or names no topic at all
+    ("how much?"). "How do I report a pothole?" names its own topic: not a follow-up."""
     topic = [t for t in tokens(question) if t not in INTENT]
-    return len(topic) <= 2 or bool(ANAPHORA.search(question))
+    return not topic or bool(ANAPHORA.search(question))
 
 
 def contextualise(ctx: TurnContext, services: Services) -> None:

@@ -13,8 +13,9 @@ HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
 def hand_off(ctx: TurnContext, services: Services) -> None:
     if ctx.status not in HANDOFF_STATUSES:
         return
-    line = ctx.council.line_for(ctx.question or ctx.message,
-                                [c.chunk.url for c in ctx.candidates])
+    # Route on the question's words only: when the bot declines, the pages retrieval found
+    # were judged not to answer it, so they say little about which team can.
+    line = ctx.council.line_for(ctx.question or ctx.message, [])
     handoff = line.as_handoff()
     if handoff["url"] and ctx.site_base:
         handoff["url"] = urljoin(ctx.site_base, handoff["url"])
