@@ -23,8 +23,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/askcouncil demo $(if $(URL),--url $(URL))
 
-## Run the whole test suite.
+## Run the whole test suite (lint first).
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Evaluate the answer pipeline on the sample site's questions (crawls it first).
