@@ -168,7 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
     from pydantic_settings import SettingsError

@@ -4,6 +4,7 @@ inverse document frequencies the decision step uses to weigh a question's words.
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -24,6 +25,7 @@ _COMMON = frozenset(
 
 class KeywordIndex:
     def __init__(self, chunks: list[Chunk]) -> None:
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
         self.chunks = chunks
         self._bm25 = bm25s.BM25()
         corpus = [tokens(f"{c.title} {c.section} {c.text}") or ["_empty_"] for c in chunks]
