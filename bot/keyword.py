@@ -45,8 +45,10 @@ class KeywordIndex:
     def correct(self, text: str) -> str:
         """Fix misspelt words against the site's own vocabulary ("helthy" -> "healthy").
 
-        Only words the site never uses, of five letters or more, with a close match
-        (difflib ratio >= 0.8 among words of similar length); the most frequent match wins.
+        Only words the site never uses, of five letters or more, with a close match (difflib
+        ratio >= 0.8) at most one letter longer or shorter: typos swap, drop or add a letter,
+        while another form of a real word ("enquire" beside "enquiries") often differs by more.
+        The most frequent match wins.
         """
 
         def fix(m: re.Match[str]) -> str:
@@ -54,7 +56,7 @@ class KeywordIndex:
             low = word.lower()
             if len(low) < 5 or low in self._vocab or low in _COMMON:
                 return word
-            pool = [w for n in range(len(low) - 2, len(low) + 3) for w in self._by_length[n]]
+            pool = [w for n in range(len(low) - 1, len(low) + 2) for w in self._by_length[n]]
             close = difflib.get_close_matches(low, pool, n=3, cutoff=0.8)
             return max(close, key=lambda w: self._vocab[w]) if close else word
 

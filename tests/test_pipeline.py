@@ -62,6 +62,8 @@ def test_spelling_is_fixed_against_the_site_vocabulary() -> None:
     assert kw.correct("helthy start vouchers") == "healthy start vouchers"
     assert kw.correct("gaurdians allowence rate") == "guardians allowance rate"
     assert kw.correct("I just took on staff") == "I just took on staff"  # short words left alone
+    kw = KeywordIndex([chunk("We answer enquiries within two days.")])
+    assert kw.correct("if I enquire") == "if I enquire"  # two letters off: a word, not a typo
 
 
 def test_output_check_drops_citations_retrieval_did_not_return() -> None:
