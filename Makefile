@@ -26,6 +26,7 @@ demo: $(STAMP)
 ## Run the whole test suite (lint first).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Evaluate the answer pipeline on the sample site's questions (crawls it first).
@@ -38,6 +39,7 @@ eval-realpages: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## Rebuild sample_site/site from sample_site/content.
 site:

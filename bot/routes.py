@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
@@ -21,7 +22,10 @@ from widget import WIDGET_JS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
-ERRORS = {422: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse},
+    404: {"model": ErrorResponse},
+}
 
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERRORS)

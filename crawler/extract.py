@@ -63,19 +63,27 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def attr(tag: Tag, name: str) -> str:
+    """An attribute as one string ('' when absent); multi-valued ones (class) are joined."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
 def _is_chrome(tag: Tag) -> bool:
     if tag.attrs is None:
         return False
-    if tag.get("role") in CHROME_ROLES or tag.get("aria-hidden") == "true":
+    if attr(tag, "role") in CHROME_ROLES or attr(tag, "aria-hidden") == "true":
         return True
-    hints = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    hints = f"{attr(tag, 'id')} {attr(tag, 'class')}".strip()
     return bool(hints and CHROME_HINT.search(hints))
 
 
 def _main_element(soup: BeautifulSoup) -> Tag:
     for finder in (
         lambda: soup.find("main"),
-        lambda: soup.find(attrs={"role": "main"}),
+        lambda: soup.find(role="main"),
         lambda: soup.find(id=re.compile(r"^(main-?content|content|main)$", re.I)),
         lambda: soup.find("article"),
     ):
@@ -116,17 +124,17 @@ def _block_text(tag: Tag) -> str:
 
 def extract_html(html: str, url: str) -> Page:
     soup = BeautifulSoup(html, "lxml")
-    links = [urljoin(url, a["href"]) for a in soup.find_all("a", href=True)]
+    links = [urljoin(url, attr(a, "href")) for a in soup.find_all("a", href=True)]
     root = soup.find("html")
-    lang = (root.get("lang") if isinstance(root, Tag) else None) or "en"
+    lang = (attr(root, "lang") if isinstance(root, Tag) else "") or "en"
     refresh = soup.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.I)})
     redirect_to = None
     if isinstance(refresh, Tag):
-        m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", refresh.get("content") or "", re.I)
+        m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", attr(refresh, "content"), re.I)
         if m:
             redirect_to = urljoin(url, m.group(1).strip())
     canonical = soup.find("link", rel="canonical", href=True)
-    page_url = urljoin(url, canonical["href"]) if isinstance(canonical, Tag) else url
+    page_url = urljoin(url, attr(canonical, "href")) if isinstance(canonical, Tag) else url
     head_title = clean(soup.title.get_text()) if soup.title else ""
 
     main = _main_element(soup)
@@ -148,11 +156,11 @@ def extract_html(html: str, url: str) -> Page:
         if re.fullmatch(r"h[1-6]", tag.name):
             level, text = int(tag.name[1]), clean(tag.get_text(" "))
             if not text or level == 1:
-                if level == 1 and tag.get("id"):
-                    sections[0].anchor = tag["id"]
+                if level == 1 and attr(tag, "id"):
+                    sections[0].anchor = attr(tag, "id")
                 continue
             stack = [(lv, t) for lv, t in stack if lv < level] + [(level, text)]
-            anchor = tag.get("id") or _parent_id(tag) or slugify(text)
+            anchor = attr(tag, "id") or _parent_id(tag) or slugify(text)
             sections.append(Section([title, *(t for _, t in stack)], anchor))
             continue
         text = _block_text(tag)
@@ -165,10 +173,10 @@ def extract_html(html: str, url: str) -> Page:
 
 def _parent_id(tag: Tag) -> str | None:
     parent = tag.parent
-    if isinstance(parent, Tag) and parent.name in {"section", "div"} and parent.get("id"):
+    if isinstance(parent, Tag) and parent.name in {"section", "div"} and attr(parent, "id"):
         first = parent.find(re.compile(r"^h[1-6]$"))
         if first is tag:
-            return str(parent["id"])
+            return attr(parent, "id")
     return None
 
 

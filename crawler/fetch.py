@@ -125,7 +125,7 @@ async def load_robots(fetcher: Fetcher, base: str) -> Robots:
 async def sitemap_urls(fetcher: Fetcher, sitemaps: list[str], limit: int = 50_000) -> list[str]:
     """Page URLs from sitemaps, following sitemap index files (bounded)."""
     seen: set[str] = set()
-    todo, found = list(sitemaps), []
+    todo, found = list(sitemaps), list[str]()
     while todo and len(seen) < 50 and len(found) < limit:
         sm = todo.pop(0)
         if sm in seen:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from askcouncil.settings import Settings
 from bot.pipeline import DEFAULT_STEPS, run_pipeline
-from bot.pipeline.context import TurnContext
+from bot.pipeline.context import PastTurn, TurnContext
 from bot.pipeline.decide import decide
 from eval.dataset import load_questions
 
@@ -28,12 +28,10 @@ def signals(bot, council_slug: str, questions) -> list[tuple[str, bool, float, f
     for q in questions:
         if not q.should_answer and q.kind == "adversarial":
             continue
-        history = []
+        history: list[PastTurn] = []
         for turn in q.turns:
             ctx = TurnContext(turn, council, history=list(history))
             run_pipeline(ctx, bot.services, steps)
-            from bot.pipeline.context import PastTurn
-
             history.append(PastTurn(ctx.question, ctx.query, []))
         if ctx.signals:
             rows.append((q.id, q.should_answer, ctx.signals["similarity"],

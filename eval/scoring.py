@@ -100,8 +100,7 @@ def summarise(results: list[Scored]) -> dict[str, Any]:
     for kind in sorted({r.kind for r in results}):
         group = [r for r in results if r.kind == kind]
         by_kind[kind] = _mean([float(r.passed) for r in group])
-    facts = [float(r.checks["fact_recall"]) for r in answerable
-             if r.checks.get("fact_recall") is not None]
+    facts = [float(f) for r in answerable if (f := r.checks.get("fact_recall")) is not None]
     return {
         "questions": len(results),
         "passed": sum(r.passed for r in results),
