@@ -19,7 +19,7 @@ class Base(DeclarativeBase):
 class Conversation(Base):
     __tablename__ = "conversations"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     council: Mapped[str] = mapped_column(String(64), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.seq")
@@ -29,7 +29,8 @@ class Turn(Base):
     __tablename__ = "turns"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the API's message_id
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+    conversation_id: Mapped[str] = mapped_column(String(64), ForeignKey("conversations.id",
+                                                                        ondelete="CASCADE"),
                                                  index=True)
     seq: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

@@ -14,7 +14,9 @@ class ChatRequest(BaseModel):
 
     message: StrictStr = Field(description="The resident's question, in plain English.")
     conversation_id: StrictStr | None = Field(
-        default=None, max_length=64, description="Omit on the first turn; send it back after."
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Omit on the first turn; send back the one the first reply gave.",
     )
     council: StrictStr | None = Field(
         default=None,

@@ -97,12 +97,18 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
     start = normalise(start_url)
     if not start:
         raise CrawlError(f"not an http(s) URL: {start_url!r}")
-    host = urlparse(start).netloc
-    report = CrawlReport(start)
     fetcher = Fetcher(opts.user_agent, opts.timeout_s, opts.max_bytes, opts.delay_s)
     pages: list[Page] = []
     began = time.monotonic()
     try:
+        # Councils often redirect the bare domain to www. (or http to https): crawl the host
+        # the start URL lands on, which is the one its links and sitemap name.
+        try:
+            start = normalise((await fetcher.get(start)).url) or start
+        except FetchError as exc:
+            raise CrawlError(f"cannot fetch {start}: {exc}") from exc
+        host = urlparse(start).netloc
+        report = CrawlReport(start)
         robots = await load_robots(fetcher, start)
         fetcher.delay = max(opts.delay_s, robots.crawl_delay)
         maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]

@@ -28,6 +28,20 @@ def test_migration_creates_tables_and_is_idempotent(db_url: str) -> None:
     engine.dispose()
 
 
+def test_models_match_the_migrations(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from analytics.models import Base
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == [], "models and migrations differ: write a migration"
+
+
 def test_turns_are_masked_before_storage(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate(engine)

@@ -44,6 +44,8 @@ def test_chat_contract(client) -> None:
         ({"message": "hi", "conversation_id": 5}, "wrong id type"),
         ({"message": "hi", "surprise": True}, "unknown field"),
         ({"message": "bins", "council": "../../etc"}, "bad council slug"),
+        ({"message": "bins", "conversation_id": "x" * 65}, "conversation id too long"),
+        ({"message": "bins", "conversation_id": "'; drop table turns; --"}, "odd id"),
     ],
 )
 def test_bad_chat_input_is_a_4xx_with_one_shape(client, payload, why) -> None:

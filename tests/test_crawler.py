@@ -58,6 +58,33 @@ def test_fetch_obeys_robots_sitemap_host_and_size(small_site: str) -> None:
     assert report.complete
 
 
+def test_start_url_that_redirects_to_another_host(small_site: str) -> None:
+    """Like example.gov.uk -> www.example.gov.uk: crawl the host the start URL lands on."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            self.send_response(301)
+            self.send_header("Location", small_site.rstrip("/") + self.path)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # "localhost" and "127.0.0.1" are different hosts to the crawler
+        start = f"http://localhost:{server.server_address[1]}/"
+        pages, report = asyncio.run(fetch_site(start, CrawlOptions(**OPTS)))
+    finally:
+        server.shutdown()
+    assert report.start_url == small_site
+    assert sorted(p.url.removeprefix(small_site) for p in pages) == ["", "a.html", "big.html",
+                                                                     "orphan.html"]
+
+
 def test_max_pages_stops_early_and_marks_the_crawl_incomplete(small_site: str) -> None:
     pages, report = asyncio.run(fetch_site(small_site, CrawlOptions(**OPTS, max_pages=2)))
     assert len(pages) <= 2

@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "conversations",
-        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("council", sa.String(64), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table(
         "turns",
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("conversation_id", sa.String(36),
+        sa.Column("conversation_id", sa.String(64),
                   sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
