@@ -103,7 +103,35 @@ def compose(ctx: TurnContext, services: Services) -> None:
         taken = _fit(mine, left) if n == 0 else [u for u in _fit(mine, left)
                                                  if u.score >= max(x.score for x in mine) - 0.05]
         chosen += [u for u in taken if all(u.text != c.text for c in chosen)]
+    chosen += _fill_unmet_wants(ctx.question, chosen, scored, budget)
     ctx.units = chosen
+
+
+def _fill_unmet_wants(
+    question: str, chosen: list[Unit], scored: list[tuple[float, int, list[Unit]]], budget: int
+) -> list[Unit]:
+    """The question asks for a fee, date, phone number or hours the answer does not yet hold:
+    add the best unit that holds it, from a section of the same page or one scoring close to
+    the best ("How do I get a dropped kerb and what does it cost?")."""
+    text = " ".join(u.text for u in chosen)
+    pages = {u.chunk.url for u in chosen}
+    left = budget - len(text.split())
+    extra: list[Unit] = []
+    for asks, holds in WANTS:
+        if not asks.search(question) or holds.search(text):
+            continue
+        for score, _rank, mine in scored:
+            if mine[0].chunk.url not in pages and score < scored[0][0] - 2 * MARGIN:
+                continue
+            fits = [u for u in mine if holds.search(u.text) and len(u.text.split()) <= left
+                    and all(u.text != c.text for c in chosen + extra)]
+            if fits:
+                best = max(fits, key=lambda u: u.score)
+                extra.append(best)
+                left -= len(best.text.split())
+                text += " " + best.text
+                break
+    return extra
 
 
 def _fit(units: list[Unit], budget: int) -> list[Unit]:
