@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.db import migrate
 from analytics.masking import mask
 from analytics.models import Conversation, Feedback, Turn
-from askcouncil.errors import NotFound
+from askcouncil.errors import NotFound, StoreUnavailable
 
 
 @dataclass
@@ -31,15 +33,25 @@ class TurnRecord:
 
 
 class AnalyticsStore:
+    """Writes go through ``ensure_schema`` first: a database that was down when the bot started
+    is migrated on the first write after it comes back."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._schema_ready = False
+
+    def ensure_schema(self) -> None:
+        if not self._schema_ready:
+            migrate(self.engine)
+            self._schema_ready = True
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
     def record_turn(self, rec: TurnRecord) -> None:
+        self.ensure_schema()
         with self._session.begin() as s:
             conv = s.get(Conversation, rec.conversation_id)
             if conv is None:
@@ -70,11 +82,15 @@ class AnalyticsStore:
     def record_feedback(
         self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None
     ) -> None:
-        with self._session.begin() as s:
-            if s.get(Turn, message_id) is None:
-                raise NotFound(f"no answer with message_id {message_id!r}")
-            s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
-                           would_have_phoned=would_have_phoned))
+        try:
+            self.ensure_schema()
+            with self._session.begin() as s:
+                if s.get(Turn, message_id) is None:
+                    raise NotFound(f"no answer with message_id {message_id!r}")
+                s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
+                               would_have_phoned=would_have_phoned))
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable("feedback cannot be stored right now") from exc
 
     def turns(self, conversation_id: str | None = None) -> list[Turn]:
         with Session(self.engine) as s:

@@ -30,5 +30,12 @@ class IndexUnavailable(AskCouncilError):
     http_status = 503
 
 
+class StoreUnavailable(AskCouncilError):
+    """The analytics database cannot be reached."""
+
+    code = "store_unavailable"
+    http_status = 503
+
+
 class CrawlError(AskCouncilError):
     code = "crawl_error"

@@ -88,6 +88,36 @@ def open_chroma(settings):  # noqa: ANN001, ANN201 - Settings -> chromadb client
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+class ChromaConnection:
+    """Chroma, opened on first use rather than at start-up, and opened again after a failure
+    (at most every ``retry_s`` seconds), so a bot started while Chroma is down still starts,
+    answers with an error status and a handoff, and recovers when Chroma comes back."""
+
+    def __init__(self, settings: Any, retry_s: float = 5.0) -> None:
+        self.settings = settings
+        self.retry_s = retry_s
+        self._client: Any = None
+        self._failed_at: float | None = None
+
+    def client(self) -> Any:
+        import time
+
+        if self._client is not None:
+            return self._client
+        now = time.monotonic()
+        if self._failed_at is not None and now - self._failed_at < self.retry_s:
+            raise IndexUnavailable("Chroma is not reachable (will retry shortly)")
+        try:
+            self._client = open_chroma(self.settings)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            self._failed_at = now
+            raise IndexUnavailable(f"Chroma is not reachable: {exc}") from exc
+        self._failed_at = None
+        return self._client
+
+
 class CouncilIndex:
     """Chunks of one council's website in one Chroma collection."""
 

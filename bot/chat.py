@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.store import AnalyticsStore, TurnRecord
+from askcouncil.embedding import Embedder
 from askcouncil.errors import BadInput
 from askcouncil.settings import Settings, check_slug
 from bot.conversations import ConversationMemory
@@ -111,20 +112,22 @@ class Bot:
             log.error("could not record turn %s: %s", reply.message_id, exc)
 
 
-def build_bot(settings: Settings, *, with_store: bool = True) -> Bot:
-    """Open the real services: embedding model, Chroma, database (migrated)."""
-    from analytics.db import make_engine, migrate
+def build_bot(
+    settings: Settings, *, with_store: bool = True, embedder: Embedder | None = None
+) -> Bot:
+    """The real services: the embedding model (loaded now), Chroma and the database (opened
+    on first use, so the bot starts even while either is down)."""
+    from analytics.db import make_engine
     from askcouncil.embedding import load_embedder
-    from askcouncil.index import open_chroma
+    from askcouncil.index import ChromaConnection
 
-    services = Services(load_embedder(settings), open_chroma(settings), settings.councils_dir)
-    store = None
-    if with_store:
-        engine = make_engine(settings.db_url)
+    services = Services(
+        embedder or load_embedder(settings), ChromaConnection(settings), settings.councils_dir
+    )
+    store = AnalyticsStore(make_engine(settings.db_url)) if with_store else None
+    if store is not None:
         try:
-            migrate(engine)
-            store = AnalyticsStore(engine)
-        except Exception as exc:
-            log.error("analytics database unavailable, turns will not be stored: %s", exc)
-            store = AnalyticsStore(engine)
+            store.ensure_schema()
+        except Exception as exc:  # it is tried again on the next turn
+            log.error("analytics database unavailable at start-up: %s", exc)
     return Bot(settings, services, store)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from askcouncil.errors import IndexUnavailable
+from askcouncil.errors import StoreUnavailable
 from bot.deps import BotDep, SettingsDep
 from bot.schemas import (
     ChatRequest,
@@ -38,7 +38,7 @@ def chat(body: ChatRequest, bot: BotDep) -> dict:
 def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
     """Record "Did this answer your question?" for one answer."""
     if bot.store is None:
-        raise IndexUnavailable("feedback cannot be stored right now")
+        raise StoreUnavailable("feedback cannot be stored right now")
     bot.store.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
     return {"ok": True}
 

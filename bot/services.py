@@ -11,7 +11,7 @@ from typing import Any
 
 from askcouncil.council import Council, load_council
 from askcouncil.embedding import Embedder
-from askcouncil.index import CouncilIndex
+from askcouncil.index import ChromaConnection, CouncilIndex
 from bot.keyword import KeywordIndex
 
 KEYWORD_REFRESH_S = 30.0
@@ -28,14 +28,14 @@ class _Cached:
 @dataclass
 class Services:
     embedder: Embedder
-    chroma: Any
+    chroma: ChromaConnection
     councils_dir: Path | None = None
     _cache: dict[str, _Cached] = field(default_factory=dict)
     _councils: dict[str, Council] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def index(self, slug: str) -> CouncilIndex:
-        return CouncilIndex(self.chroma, slug)
+        return CouncilIndex(self.chroma.client(), slug)
 
     def council(self, slug: str) -> Council:
         if slug not in self._councils:

@@ -86,14 +86,14 @@ def crawled(tmp_path_factory, sample_site, embedder):
 def bot(crawled, embedder):
     from analytics.db import make_engine, migrate
     from analytics.store import AnalyticsStore
-    from askcouncil.index import open_chroma
+    from askcouncil.index import ChromaConnection
     from bot.chat import Bot
     from bot.services import Services
 
     settings, _ = crawled
     engine = make_engine(settings.db_url)
     migrate(engine)
-    return Bot(settings, Services(embedder, open_chroma(settings)), AnalyticsStore(engine))
+    return Bot(settings, Services(embedder, ChromaConnection(settings)), AnalyticsStore(engine))
 
 
 @pytest.fixture(scope="session")
@@ -151,9 +151,9 @@ def postgres_url() -> Iterator[str]:
 class ChromaServer:
     """A real `chroma run` server on a free loopback port; stop() ends it by PID."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, port: int | None = None) -> None:
         exe = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
-        port = free_port()
+        port = port or free_port()
         env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
         self.proc = subprocess.Popen(
             [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],

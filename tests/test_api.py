@@ -120,3 +120,23 @@ def test_analytics_outage_does_not_stop_answers(client, bot, monkeypatch) -> Non
     monkeypatch.setattr(bot.store, "record_turn", down)
     resp = client.post("/api/chat", json={"message": "How much is a Blue Badge?"})
     assert resp.status_code == 200 and resp.json()["status"] == "answered"
+
+
+def test_bot_starts_and_answers_while_the_database_is_down(crawled, embedder) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+    from bot.chat import build_bot
+    from tests.conftest import free_port
+
+    settings, _ = crawled
+    down = settings.model_copy(
+        update={"database_url": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"})
+    with TestClient(create_app(down, build_bot(down, embedder=embedder))) as http:
+        body = http.post("/api/chat", json={"message": "How much is a Blue Badge?"}).json()
+        assert body["status"] == "answered"
+        ready = http.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"].startswith("unreachable")
+        fb = http.post("/api/feedback", json={"message_id": body["message_id"], "helpful": True})
+        assert fb.status_code == 503 and fb.json()["error"]["code"] == "store_unavailable"

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 
 from analytics.db import make_engine, migrate
 from analytics.store import AnalyticsStore
-from askcouncil.index import CouncilIndex, open_chroma
+from askcouncil.index import ChromaConnection, CouncilIndex, open_chroma
 from askcouncil.settings import Settings
 from bot.app import create_app
 from bot.chat import Bot
@@ -27,7 +27,7 @@ def test_crawl_and_answer_through_a_chroma_server(tmp_path, sample_site, embedde
 
     engine = make_engine(settings.db_url)
     migrate(engine)
-    bot = Bot(settings, Services(embedder, open_chroma(settings)), AnalyticsStore(engine))
+    bot = Bot(settings, Services(embedder, ChromaConnection(settings)), AnalyticsStore(engine))
     with TestClient(create_app(settings, bot)) as http:
         body = http.post("/api/chat", json={"message": "How much is a garden waste bin?"}).json()
         assert body["status"] == "answered"
@@ -43,7 +43,7 @@ def test_chroma_server_down_gives_an_error_reply_not_a_500(tmp_path, sample_site
         settings, progress=False, delay_s=0.0, max_pages=8))
     engine = make_engine(settings.db_url)
     migrate(engine)
-    bot = Bot(settings, Services(embedder, open_chroma(settings)), AnalyticsStore(engine))
+    bot = Bot(settings, Services(embedder, ChromaConnection(settings)), AnalyticsStore(engine))
     with TestClient(create_app(settings, bot)) as http:
         assert http.post("/api/chat", json={"message": "bins"}).status_code == 200
         chroma_server.stop()
@@ -57,3 +57,31 @@ def test_chroma_server_down_gives_an_error_reply_not_a_500(tmp_path, sample_site
         assert ready.json()["checks"]["chroma"].startswith("unreachable")
         # The turn is still logged, so the outage shows in analytics.
         assert bot.store.status_counts().get("error") == 1
+
+
+def test_bot_starts_while_chroma_is_down_and_recovers(tmp_path, sample_site, embedder) -> None:
+    from bot.chat import build_bot
+    from tests.conftest import ChromaServer, free_port
+
+    port = free_port()
+    settings = Settings(chroma_url=f"http://127.0.0.1:{port}", data_dir=tmp_path / "data",
+                        _env_file=None)
+    bot = build_bot(settings, embedder=embedder)  # nothing listens on the port yet
+    bot.services.chroma.retry_s = 0
+    with TestClient(create_app(settings, bot)) as http:
+        assert http.get("/healthz").status_code == 200
+        assert http.get("/readyz").status_code == 503
+        down = http.post("/api/chat", json={"message": "Who gets free school meals?"}).json()
+        assert down["status"] == "error" and down["handoff"]["phone"]
+
+        server = ChromaServer(tmp_path / "chroma-late", port=port)
+        try:
+            crawl(sample_site, CouncilIndex(open_chroma(settings), settings.council), embedder,
+                  CrawlOptions.from_settings(settings, progress=False, delay_s=0.0,
+                                             max_pages=10))
+            up = http.post("/api/chat", json={"message": "Who gets free school meals?"}).json()
+            assert up["status"] == "answered", up
+            assert "reception, year 1 and year 2" in up["answer"]
+            assert http.get("/readyz").status_code == 200
+        finally:
+            server.stop()
