@@ -53,6 +53,7 @@ class CrawlReport:
     # Pages that could not be read this time (network error, 5xx, too big): their old chunks
     # stay in the index. A 404 or 410 is not transient: that page is gone.
     transient: set[str] = field(default_factory=set)
+    duplicate_urls: list[str] = field(default_factory=list)  # not indexed: text already is
 
     def summary(self) -> str:
         return (
@@ -219,20 +220,11 @@ def update_index(
     """Embed and store changed pages; remove pages that are gone after a complete crawl."""
     stored = index.page_hashes()
     by_url: dict[str, list[Chunk]] = {}
-    seen_hashes: set[str] = set()
-    for page in pages:
-        if page.url in by_url:
-            report.duplicates += 1
-            continue
+    for page in drop_duplicates(pages, report):
         chunks = chunk_page(page)
         if not chunks:
             report.skipped_other += 1
             continue
-        digest = chunks[0].page_hash
-        if digest in seen_hashes:  # the same text at a second URL: index it once
-            report.duplicates += 1
-            continue
-        seen_hashes.add(digest)
         by_url[page.url] = chunks
 
     changed = {u: c for u, c in by_url.items() if stored.get(u) != c[0].page_hash}
@@ -266,6 +258,36 @@ def update_index(
             {"base_url": f"{start.scheme}://{start.netloc}", "start_url": report.start_url}
         )
     return report
+
+
+DUPLICATE_SHARE = 0.9  # a page this much of whose text is already indexed is a duplicate
+
+
+def drop_duplicates(pages: list[Page], report: CrawlReport) -> list[Page]:
+    """Index each text once. A page whose blocks (paragraphs, lists, tables) are at least 90%
+    present on pages already kept is a duplicate: the same page at a second URL, or a
+    printable version that repeats every part of a guide. Smaller pages are kept first, so a
+    guide's parts win over its printable whole, and of two equal pages the shorter URL wins.
+    """
+    seen_blocks: set[str] = set()
+    kept_urls: set[str] = set()
+    kept: list[Page] = []
+    for page in sorted(pages, key=lambda p: (len(_blocks(p)), len(p.url), p.url)):
+        blocks = _blocks(page)
+        if page.url in kept_urls or (
+            blocks and len(blocks & seen_blocks) >= DUPLICATE_SHARE * len(blocks)
+        ):
+            report.duplicates += 1
+            report.duplicate_urls.append(page.url)
+            continue
+        kept_urls.add(page.url)
+        seen_blocks |= blocks
+        kept.append(page)
+    return kept
+
+
+def _blocks(page: Page) -> set[str]:
+    return {" ".join(b.lower().split()) for s in page.sections for b in s.blocks if len(b) > 20}
 
 
 def crawl(

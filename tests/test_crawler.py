@@ -128,3 +128,28 @@ def test_recrawl_replaces_changed_pages_and_removes_gone_ones(tmp_path, embedder
         assert len({c.id for c in index.all_chunks()}) == index.count()
     finally:
         server.shutdown()
+
+
+def test_duplicates_and_printable_versions_are_indexed_once() -> None:
+    from crawler.crawl import CrawlReport, drop_duplicates
+    from crawler.extract import Page, Section
+
+    def pg(url: str, *blocks: str) -> Page:
+        return Page(url, url, [Section([url, "s"], "s", list(blocks))])
+
+    parts = [f"Part {i} of the guide explains rule number {i} in some detail." for i in range(6)]
+    shared = "If you need help with this, contact the benefits team on 01632 960303."
+    pages = [
+        pg("http://x/guide/print.html", *parts),  # the printable whole
+        pg("http://x/guide/part-a.html", *parts[:3]),
+        pg("http://x/guide/part-b.html", *parts[3:]),
+        pg("http://x/copy-of-part-a.html", *parts[:3]),  # the same page at a second URL
+        pg("http://x/other.html", shared, "A different page about school meals and uniforms."),
+        pg("http://x/another.html", shared, "Another page entirely, about library opening."),
+    ]
+    report = CrawlReport("http://x/")
+    kept = {p.url for p in drop_duplicates(pages, report)}
+    assert kept == {"http://x/guide/part-a.html", "http://x/guide/part-b.html",
+                    "http://x/other.html", "http://x/another.html"}
+    assert sorted(report.duplicate_urls) == ["http://x/copy-of-part-a.html",
+                                             "http://x/guide/print.html"]
