@@ -105,10 +105,11 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
         # Councils often redirect the bare domain to www. (or http to https): crawl the host
         # the start URL lands on, which is the one its links and sitemap name.
         try:
-            start = normalise((await fetcher.get(start)).url) or start
+            start = normalise((await fetcher.get(start, first=True)).url) or start
         except FetchError as exc:
             raise CrawlError(f"cannot fetch {start}: {exc}") from exc
         host = urlparse(start).netloc
+        fetcher.hosts = {host}
         report = CrawlReport(start)
         robots = await load_robots(fetcher, start)
         fetcher.delay = max(opts.delay_s, robots.crawl_delay)

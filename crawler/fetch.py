@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import ipaddress
 import re
+import socket
 import time
 import urllib.robotparser
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 
 import httpx
@@ -48,18 +52,31 @@ def crawlable(url: str) -> bool:
     return not SKIP_EXTENSIONS.search(urlparse(url).path)
 
 
-class Fetcher:
-    """One httpx client per crawl. Requests to the host start at least ``delay`` seconds apart."""
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 5
+BACK_OFF = {429, 503}
 
-    def __init__(self, user_agent: str, timeout: float, max_bytes: int, delay: float) -> None:
+
+class Fetcher:
+    """One httpx client per crawl. Requests start at least ``delay`` seconds apart; 429 and 503
+    answers are retried after their ``Retry-After`` (capped) and slow the whole crawl down.
+
+    Redirects are followed here, not by httpx, so that each hop is checked before it is
+    fetched: only ``hosts`` are fetched (server-side request forgery guard).
+    """
+
+    def __init__(self, user_agent: str, timeout: float, max_bytes: int, delay: float,
+                 *, retries: int = 2, max_retry_after: float = 60.0) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.delay = delay
+        self.retries = retries
+        self.max_retry_after = max_retry_after
+        self.hosts: set[str] = set()  # netlocs allowed; set by the crawl once it knows them
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout),
-            follow_redirects=True,
-            max_redirects=5,
+            follow_redirects=False,
         )
         self._lock = asyncio.Lock()
         self._last = 0.0
@@ -74,8 +91,43 @@ class Fetcher:
                 await asyncio.sleep(wait)
             self._last = time.monotonic()
 
-    async def get(self, url: str) -> Fetched:
-        await self._wait_turn()
+    async def get(self, url: str, *, first: bool = False) -> Fetched:
+        """Fetch ``url``. ``first``: the start URL, which may redirect to another public host
+        (example.gov.uk -> www.example.gov.uk) but never from a public host to a private one."""
+        for attempt in range(self.retries + 1):
+            got, retry_after = await self._follow(url, first)
+            if got.status in BACK_OFF and attempt < self.retries:
+                wait = min(retry_after if retry_after is not None else 2.0 ** attempt,
+                           self.max_retry_after)
+                self.delay = max(self.delay * 2, wait / 4, 0.5)  # be gentler from now on
+                await asyncio.sleep(wait)
+                continue
+            return got
+        raise AssertionError("unreachable")
+
+    async def _follow(self, url: str, first: bool) -> tuple[Fetched, float | None]:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._check(current, url, first)
+            await self._wait_turn()
+            got, headers = await self._once(current)
+            location = headers.get("location")
+            if got.status in REDIRECTS and location:
+                current = urljoin(current, location)
+                continue
+            return got, parse_retry_after(headers.get("retry-after"))
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _check(self, target: str, origin: str, first: bool) -> None:
+        host = urlparse(target).netloc
+        if host in self.hosts:
+            return
+        if first and (is_private_host(urlparse(origin).hostname or "")
+                      or not is_private_host(urlparse(target).hostname or "")):
+            return
+        raise FetchError(f"{origin}: refused to fetch {target}: not one of the council's hosts")
+
+    async def _once(self, url: str) -> tuple[Fetched, httpx.Headers]:
         try:
             async with self._client.stream("GET", url) as resp:
                 ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -87,9 +139,37 @@ class Fetcher:
                     body += part
                     if len(body) > self.max_bytes:
                         raise FetchError(f"{url}: over the {self.max_bytes}-byte size limit")
-                return Fetched(str(resp.url), resp.status_code, ctype, bytes(body))
+                return Fetched(str(resp.url), resp.status_code, ctype, bytes(body)), resp.headers
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, private, link-local or reserved: never reached from a public start URL."""
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except OSError:
+            return False  # unresolvable: the fetch itself will fail
+        addresses = {ipaddress.ip_address(str(i[4][0]).split("%")[0]) for i in infos}
+    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved
+               or a.is_unspecified for a in addresses)
 
 
 class Robots:

@@ -153,3 +153,87 @@ def test_duplicates_and_printable_versions_are_indexed_once() -> None:
                     "http://x/other.html", "http://x/another.html"}
     assert sorted(report.duplicate_urls) == ["http://x/copy-of-part-a.html",
                                              "http://x/guide/print.html"]
+
+
+class _Scripted:
+    """A loopback server whose answers a test scripts: path -> list of (status, headers, body),
+    consumed in order (the last one repeats). Records every path requested."""
+
+    def __init__(self, routes: dict) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.routes = {k: list(v) for k, v in routes.items()}
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                outer.requests.append(self.path)
+                script = outer.routes.get(self.path) or [(404, {}, "")]
+                status, headers, body = script.pop(0) if len(script) > 1 else script[0]
+                data = body.encode()
+                self.send_response(status)
+                for k, v in {"Content-Type": "text/html", **headers}.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_backs_off_on_429_with_retry_after() -> None:
+    import time
+
+    site = _Scripted({
+        "/": [(200, {}, page("Home", '<a href="/busy.html">busy</a>'))],
+        "/busy.html": [(429, {"Retry-After": "1"}, "slow down"), (200, {}, page("Busy page"))],
+    })
+    try:
+        began = time.monotonic()
+        pages, report = asyncio.run(fetch_site(site.url, CrawlOptions(**OPTS)))
+        took = time.monotonic() - began
+    finally:
+        site.close()
+    assert sorted(p.title for p in pages) == ["Busy page", "Home"]
+    assert report.failed == 0
+    assert site.requests.count("/busy.html") == 2
+    assert took >= 1.0  # waited as Retry-After asked
+
+
+def test_redirects_off_the_council_host_are_refused_before_fetching() -> None:
+    elsewhere = _Scripted({"/metadata": [(200, {}, page("Secret metadata"))]})
+    # "localhost" is another host to the crawler than the site's 127.0.0.1
+    target = elsewhere.url.replace("127.0.0.1", "localhost") + "metadata"
+    site = _Scripted({
+        "/": [(200, {}, page("Home", '<a href="/go.html">go</a>'))],
+        "/go.html": [(302, {"Location": target}, "")],
+    })
+    try:
+        pages, report = asyncio.run(fetch_site(site.url, CrawlOptions(**OPTS)))
+    finally:
+        site.close()
+        elsewhere.close()
+    assert [p.title for p in pages] == ["Home"]
+    assert elsewhere.requests == []
+    assert any("refused to fetch" in e for e in report.errors)
+
+
+def test_private_addresses_and_retry_after() -> None:
+    from crawler.fetch import is_private_host, parse_retry_after
+
+    for host in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "localhost"]:
+        assert is_private_host(host), host
+    assert not is_private_host("8.8.8.8")
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past
+    assert parse_retry_after("soon") is None
