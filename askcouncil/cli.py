@@ -20,6 +20,7 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from askcouncil.council import load_council
     from askcouncil.embedding import load_embedder
     from askcouncil.index import CouncilIndex, open_chroma
     from crawler.crawl import CrawlOptions, crawl
@@ -28,8 +29,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not normalise(args.url):  # before loading the model: a typo should fail fast
         raise CrawlError(f"not an http(s) URL: {args.url!r}")
     settings = _settings(args)
+    council = load_council(settings.council, settings.councils_dir)
     opts = CrawlOptions.from_settings(
-        settings, max_pages=args.max_pages, progress=not args.no_progress
+        settings, max_pages=args.max_pages, progress=not args.no_progress,
+        allow=council.crawl_allow, deny=council.crawl_deny,
     )
     print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
     index = CouncilIndex(open_chroma(settings), settings.council)

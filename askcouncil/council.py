@@ -50,6 +50,8 @@ class Council:
     lines: tuple[ContactLine, ...]
     retrieval: Retrieval = field(default_factory=Retrieval)
     synonyms: tuple[tuple[str, str], ...] = ()
+    crawl_allow: tuple[str, ...] = ()  # URL path regexes; if any, only matching URLs are crawled
+    crawl_deny: tuple[str, ...] = ()  # URL path regexes never crawled
 
     def expand(self, question: str) -> str:
         """The question plus the council's words for any resident phrases it uses."""
@@ -122,8 +124,13 @@ def parse_council(slug: str, text: str) -> Council:
             for key, item in (raw.get("contact_lines") or {}).items()
         )
         retrieval = Retrieval(**(raw.get("retrieval") or {}))
-    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        crawl = raw.get("crawl") or {}
+        allow, deny = tuple(crawl.get("allow") or ()), tuple(crawl.get("deny") or ())
+        for pattern in allow + deny:
+            re.compile(pattern)
+    except (yaml.YAMLError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"council file for {slug!r} is not valid: {exc}") from exc
     if not lines:
         raise ConfigError(f"council file for {slug!r} lists no contact_lines")
-    return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval)
+    return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
+                   crawl_allow=allow, crawl_deny=deny)

@@ -53,3 +53,4 @@ def sentences(text: str) -> list[str]:
 def strip_markup(text: str) -> str:
     """Treat markup in a question as text: drop tags, keep their words out of the query."""
     return re.sub(r"<[^>]{0,500}>", " ", text)
+

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
@@ -30,6 +31,7 @@ from crawler.fetch import (
     load_robots,
     normalise,
     sitemap_urls,
+    url_key,
 )
 
 
@@ -39,6 +41,7 @@ class CrawlReport:
     pages_fetched: int = 0
     documents_fetched: int = 0
     skipped_robots: int = 0
+    skipped_config: int = 0  # by the council's allow and deny patterns
     skipped_other: int = 0
     duplicates: int = 0
     failed: int = 0
@@ -59,6 +62,7 @@ class CrawlReport:
         return (
             f"pages fetched: {self.pages_fetched} (of which PDF: {self.documents_fetched})\n"
             f"skipped by robots.txt: {self.skipped_robots}\n"
+            f"skipped by the council's allow/deny patterns: {self.skipped_config}\n"
             f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
             f"failed: {self.failed}\n"
             f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
@@ -77,6 +81,8 @@ class CrawlOptions:
     timeout_s: float = 15.0
     max_bytes: int = 10_000_000
     progress: bool = True
+    allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
+    deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
     @classmethod
     def from_settings(cls, settings, **overrides) -> CrawlOptions:  # noqa: ANN001
@@ -120,13 +126,22 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
         queue: asyncio.Queue[str] = asyncio.Queue()
         bar = tqdm(total=len(seeds), desc="Crawling", unit="page", disable=not opts.progress)
 
+        allow = [re.compile(p) for p in opts.allow]
+        deny = [re.compile(p) for p in opts.deny]
+
         def enqueue(url: str) -> None:
             norm = normalise(url)
-            if not norm or norm in seen or urlparse(norm).netloc != host:
+            if not norm or urlparse(norm).netloc != host or url_key(norm) in seen:
                 return
-            seen.add(norm)
+            seen.add(url_key(norm))
+            parts = urlparse(norm)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
             if not crawlable(norm):
                 report.skipped_other += 1
+            elif any(p.search(path) for p in deny) or (
+                allow and not any(p.search(path) for p in allow)
+            ):
+                report.skipped_config += 1
             elif not robots.allowed(norm):
                 report.skipped_robots += 1
             else:

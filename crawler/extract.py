@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from askcouncil.language import looks_welsh
+
 CHROME_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "header", "nav",
                "footer", "aside", "form", "button", "input", "select", "textarea", "dialog"]
 CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog"}
@@ -168,7 +170,10 @@ def extract_html(html: str, url: str) -> Page:
             sections[-1].blocks.append(text)
     _add_loose_text(main, sections)
     sections = [s for s in sections if s.blocks]
-    return Page(page_url, title, sections, links, lang.split("-")[0].lower(), "html", redirect_to)
+    page = Page(page_url, title, sections, links, lang.split("-")[0].lower(), "html", redirect_to)
+    if page.lang == "en" and looks_welsh(page.text):
+        page.lang = "cy"  # a Welsh page whose template says English
+    return page
 
 
 def _parent_id(tag: Tag) -> str | None:

@@ -48,6 +48,14 @@ def normalise(url: str) -> str | None:
     return urlunparse((parts.scheme, parts.netloc.lower(), path, "", query, ""))
 
 
+def url_key(url: str) -> str:
+    """What makes two URLs the same page for the crawler: "/a/", "/a/index.html" and "/a" are
+    one page. The URL fetched and cited stays the one the site links to."""
+    parts = urlparse(url)
+    path = re.sub(r"/index\.html?$", "/", parts.path).rstrip("/") or "/"
+    return urlunparse((parts.scheme, parts.netloc, path, "", parts.query, ""))
+
+
 def crawlable(url: str) -> bool:
     return not SKIP_EXTENSIONS.search(urlparse(url).path)
 

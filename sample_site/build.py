@@ -37,7 +37,7 @@ NAV = [
 ]
 
 PAGE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -148,13 +148,24 @@ def render_markdown(md: str) -> tuple[str, str]:
     return title, "\n".join(parts)
 
 
+LANG_MARK = re.compile(r"<!-- lang: (\w+) -->\n")  # first line of a page not in English
+
+
+def read_page(path: Path) -> tuple[str, str, str]:
+    """(language, title, body html) of one content file."""
+    text = path.read_text("utf-8")
+    mark = LANG_MARK.match(text)
+    title, body = render_markdown(text[mark.end():] if mark else text)
+    return (mark.group(1) if mark else "en"), title, body
+
+
 def breadcrumbs(rel: Path, titles: dict[str, str]) -> str:
     if rel.as_posix() == "index.md":
         return ""
     crumbs = [("Home", "/index.html")]
-    if len(rel.parts) > 1 and rel.name != "index.md":
-        section = f"{rel.parts[0]}/index.md"
-        crumbs.append((titles.get(section, rel.parts[0]), f"/{rel.parts[0]}/index.html"))
+    section = f"{rel.parts[0]}/index.md"
+    if len(rel.parts) > 1 and rel.name != "index.md" and section in titles:
+        crumbs.append((titles[section], f"/{rel.parts[0]}/index.html"))
     items = "".join(f'<li><a href="{u}">{html.escape(t)}</a></li>' for t, u in crumbs)
     return f'<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{items}</ol></nav>'
 
@@ -234,16 +245,15 @@ def build() -> None:
     if SITE.exists():
         shutil.rmtree(SITE)
     files = sorted(CONTENT.rglob("*.md"))
-    titles = {
-        p.relative_to(CONTENT).as_posix(): render_markdown(p.read_text("utf-8"))[0] for p in files
-    }
+    titles = {p.relative_to(CONTENT).as_posix(): read_page(p)[1] for p in files}
     nav = "\n".join(f'    <li><a href="{u}">{html.escape(t)}</a></li>' for t, u in NAV)
     for path in files:
         rel = path.relative_to(CONTENT)
-        title, body = render_markdown(path.read_text("utf-8"))
+        lang, title, body = read_page(path)
         out = SITE / rel.with_suffix(".html")
         out.parent.mkdir(parents=True, exist_ok=True)
         page = PAGE.format(
+            lang=lang,
             title=html.escape(title),
             council=COUNCIL,
             nav=nav,
@@ -255,6 +265,7 @@ def build() -> None:
     search.parent.mkdir(parents=True, exist_ok=True)
     search.write_text(
         PAGE.format(
+            lang="en",
             title="Search results",
             council=COUNCIL,
             nav=nav,

@@ -237,3 +237,22 @@ def test_private_addresses_and_retry_after() -> None:
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past
     assert parse_retry_after("soon") is None
+
+
+def test_allow_and_deny_patterns_and_one_fetch_per_page(small_site: str) -> None:
+    opts = CrawlOptions(**OPTS, deny=(r"^/a\.html$",))
+    pages, report = asyncio.run(fetch_site(small_site, opts))
+    assert "a.html" not in {p.url.removeprefix(small_site) for p in pages}
+    assert report.skipped_config == 1
+    opts = CrawlOptions(**OPTS, allow=(r"^/$", r"^/orphan"))
+    pages, report = asyncio.run(fetch_site(small_site, opts))
+    assert sorted(p.url.removeprefix(small_site) for p in pages) == ["", "orphan.html"]
+
+
+def test_url_key_treats_index_pages_and_slashes_as_one() -> None:
+    from crawler.fetch import url_key
+
+    keys = {url_key(u) for u in ["http://x/a/", "http://x/a/index.html", "http://x/a"]}
+    assert keys == {"http://x/a"}
+    assert url_key("http://x/") == url_key("http://x/index.html") == "http://x/"
+    assert url_key("http://x/a?page=2") != url_key("http://x/a")

@@ -107,3 +107,16 @@ def test_turns_are_stored_masked(client, bot) -> None:
     assert turn.latency_ms > 0
     assert turn.retrieval_scores and "similarity" in turn.retrieval_scores[0]
     assert set(turn.timings_ms) >= {"screen_input", "retrieve", "decide", "total"}
+
+
+def test_answers_keep_to_the_question_language(client) -> None:
+    english = client.post("/api/chat", json={
+        "message": "How much does a garden waste subscription cost?"}).json()
+    assert english["status"] == "answered"
+    assert all("/cy/" not in c["url"] for c in english["citations"])
+    welsh = client.post("/api/chat", json={
+        "message": "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?"}).json()
+    assert welsh["status"] == "answered"
+    assert welsh["citations"][0]["url"].split("#")[0].endswith(
+        "/cy/casgliadau-gwastraff-gardd.html")
+    assert "£49 y flwyddyn" in welsh["answer"]

@@ -105,8 +105,17 @@ def test_sample_site_is_built_from_its_content() -> None:
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     for md in (REPO / "sample_site" / "content").rglob("*.md"):
-        title, body = build.render_markdown(md.read_text("utf-8"))
+        _lang, _title, body = build.read_page(md)
         html = (SITE / md.relative_to(REPO / "sample_site" / "content")).with_suffix(".html")
         assert body in html.read_text("utf-8"), f"{html} is stale: run make site"
     pages = list(SITE.rglob("*.html"))
     assert len(pages) >= 40
+
+
+def test_welsh_pages_are_tagged_even_when_the_template_says_english() -> None:
+    html = (SITE / "cy" / "casgliadau-gwastraff-gardd.html").read_text("utf-8")
+    assert extract_html(html, "http://x/cy").lang == "cy"
+    assert extract_html(html.replace('lang="cy"', 'lang="en"'), "http://x/cy").lang == "cy"
+    for english in SITE.rglob("*.html"):
+        if "cy" not in english.parts:
+            assert extract_html(english.read_text("utf-8"), "http://x/").lang == "en", english

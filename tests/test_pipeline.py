@@ -93,3 +93,13 @@ def test_screening() -> None:
     ctx = TurnContext("<script>x()</script> bins?", KESTRELFORD)
     screen_input(ctx, None)
     assert ctx.question == "x() bins?"
+
+
+def test_welsh_questions_are_recognised() -> None:
+    from askcouncil.language import looks_welsh
+
+    assert looks_welsh("Faint mae tanysgrifiad gwastraff gardd yn ei gostio?")
+    assert looks_welsh("Sut ydw i'n gwneud cais am fathodyn glas?")
+    for english in ["How much is a Blue Badge?", "Can I get a bin for my new home?",
+                    "What are the library opening hours on a Saturday?"]:
+        assert not looks_welsh(english), english

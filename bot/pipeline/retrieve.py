@@ -1,8 +1,10 @@
 """Step 3: hybrid retrieval. Dense (Chroma, cosine) and keyword (BM25) candidates fused by
-reciprocal rank fusion, then at most two chunks a page so one page cannot crowd out the rest."""
+reciprocal rank fusion, kept to the question's language, then at most two chunks a page so one
+page cannot crowd out the rest."""
 
 from __future__ import annotations
 
+from askcouncil.language import looks_welsh
 from bot.pipeline.context import Candidate, Status, TurnContext
 from bot.services import Services
 
@@ -35,6 +37,13 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         cand.fused += 1.0 / (tuning.rrf_k + rank + 1)
 
     ranked = sorted(by_id.values(), key=lambda c: c.fused, reverse=True)
+    # Answer in the question's language: a Welsh page never slips into an English answer.
+    lang = "cy" if looks_welsh(ctx.question) else "en"
+    same_lang = [c for c in ranked if c.chunk.lang == lang]
+    if same_lang:
+        ranked = same_lang
+    elif ranked:
+        ctx.notes.append(f"no pages in language {lang!r}; using the others")
     per_page: dict[str, int] = {}
     kept = []
     for cand in ranked:
