@@ -25,6 +25,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from askcouncil.index import CouncilIndex, open_chroma
     from crawler.crawl import CrawlOptions, crawl
     from crawler.fetch import normalise
+    from crawler.report import build_site_report, write_site_report
 
     if not normalise(args.url):  # before loading the model: a typo should fail fast
         raise CrawlError(f"not an http(s) URL: {args.url!r}")
@@ -38,6 +39,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     index = CouncilIndex(open_chroma(settings), settings.council)
     report = crawl(args.url, index, load_embedder(settings), opts)
     print(report.summary())
+    path = write_site_report(build_site_report(report),
+                             settings.data_dir / "reports" / settings.council)
+    print(f"Site report for web editors: {path}")
     if not report.complete:
         print("The crawl did not reach the whole site, so no pages were removed from the index.")
     return 0

@@ -25,6 +25,7 @@ from crawler.extract import Page, extract_html, extract_pdf
 from crawler.fetch import (
     HTML_TYPES,
     PDF_TYPES,
+    Fetched,
     Fetcher,
     FetchError,
     crawlable,
@@ -56,7 +57,13 @@ class CrawlReport:
     # Pages that could not be read this time (network error, 5xx, too big): their old chunks
     # stay in the index. A 404 or 410 is not transient: that page is gone.
     transient: set[str] = field(default_factory=set)
-    duplicate_urls: list[str] = field(default_factory=list)  # not indexed: text already is
+    duplicates_of: dict[str, str] = field(default_factory=dict)  # not indexed -> the original
+    # For the site report (crawler/report.py):
+    links_to: dict[str, set[str]] = field(default_factory=dict)  # url_key -> pages linking
+    broken: dict[str, int] = field(default_factory=dict)  # URL -> 404 or 410
+    sitemap: dict[str, str | None] = field(default_factory=dict)  # url_key -> lastmod
+    fetched: dict[str, dict[str, str | None]] = field(default_factory=dict)  # page URL -> info
+    empty_pages: list[str] = field(default_factory=list)  # no main content found
 
     def summary(self) -> str:
         return (
@@ -120,7 +127,9 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
         robots = await load_robots(fetcher, start)
         fetcher.delay = max(opts.delay_s, robots.crawl_delay)
         maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]
-        seeds = [start] + await sitemap_urls(fetcher, maps)
+        entries = await sitemap_urls(fetcher, maps)
+        report.sitemap = {url_key(normalise(loc) or loc): lastmod for loc, lastmod in entries}
+        seeds = [start] + [loc for loc, _ in entries]
 
         seen: set[str] = set()
         queue: asyncio.Queue[str] = asyncio.Queue()
@@ -129,9 +138,13 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
         allow = [re.compile(p) for p in opts.allow]
         deny = [re.compile(p) for p in opts.deny]
 
-        def enqueue(url: str) -> None:
+        def enqueue(url: str, referrer: str | None = None) -> None:
             norm = normalise(url)
-            if not norm or urlparse(norm).netloc != host or url_key(norm) in seen:
+            if not norm or urlparse(norm).netloc != host:
+                return
+            if referrer:
+                report.links_to.setdefault(url_key(norm), set()).add(referrer)
+            if url_key(norm) in seen:
                 return
             seen.add(url_key(norm))
             parts = urlparse(norm)
@@ -165,12 +178,12 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
                     page = await _fetch_page(fetcher, url, host, report)
                     if page is not None:
                         if page.redirect_to:
-                            enqueue(page.redirect_to)
+                            enqueue(page.redirect_to, url)
                             report.skipped_other += 1
                         else:
                             pages.append(page)
                         for link in page.links:
-                            enqueue(link)
+                            enqueue(link, page.url)
                     bar.update(1)
                 finally:
                     queue.task_done()
@@ -197,7 +210,9 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
     if got.status >= 400:
         report.failed += 1
         report.errors.append(f"{url}: HTTP {got.status}")
-        if got.status not in (404, 410):
+        if got.status in (404, 410):
+            report.broken[url] = got.status
+        else:
             report.transient.add(url)
         return None
     if urlparse(got.url).netloc != host:
@@ -209,9 +224,11 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
             if urlparse(page.url).netloc != host:
                 page.url = got.url  # a canonical link to another host is not trusted
             report.pages_fetched += 1
+            _note_fetched(report, page, url, got)
             return page
         if got.content_type in PDF_TYPES:
             page = extract_pdf(got.body, got.url)
+            _note_fetched(report, page, url, got)
             report.pages_fetched += 1
             report.documents_fetched += 1
             return page
@@ -222,6 +239,11 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
         return None
     report.skipped_other += 1
     return None
+
+
+def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> None:
+    report.fetched[page.url] = {"title": page.title, "kind": page.kind, "requested": url,
+                                "last_modified": got.last_modified}
 
 
 def update_index(
@@ -240,6 +262,7 @@ def update_index(
         chunks = chunk_page(page)
         if not chunks:
             report.skipped_other += 1
+            report.empty_pages.append(page.url)
             continue
         by_url[page.url] = chunks
 
@@ -285,19 +308,21 @@ def drop_duplicates(pages: list[Page], report: CrawlReport) -> list[Page]:
     printable version that repeats every part of a guide. Smaller pages are kept first, so a
     guide's parts win over its printable whole, and of two equal pages the shorter URL wins.
     """
-    seen_blocks: set[str] = set()
+    owner: dict[str, str] = {}  # block -> the kept page it was first seen on
     kept_urls: set[str] = set()
     kept: list[Page] = []
     for page in sorted(pages, key=lambda p: (len(_blocks(p)), len(p.url), p.url)):
         blocks = _blocks(page)
-        if page.url in kept_urls or (
-            blocks and len(blocks & seen_blocks) >= DUPLICATE_SHARE * len(blocks)
-        ):
+        shared = [owner[b] for b in blocks if b in owner]
+        if page.url in kept_urls or (blocks and len(shared) >= DUPLICATE_SHARE * len(blocks)):
             report.duplicates += 1
-            report.duplicate_urls.append(page.url)
+            report.duplicates_of[page.url] = (
+                max(sorted(set(shared)), key=shared.count) if shared else page.url
+            )
             continue
         kept_urls.add(page.url)
-        seen_blocks |= blocks
+        for b in blocks:
+            owner.setdefault(b, page.url)
         kept.append(page)
     return kept
 

@@ -32,6 +32,7 @@ class Fetched:
     status: int
     content_type: str
     body: bytes
+    last_modified: str | None = None  # the Last-Modified header, as sent
 
 
 class FetchError(Exception):
@@ -147,7 +148,9 @@ class Fetcher:
                     body += part
                     if len(body) > self.max_bytes:
                         raise FetchError(f"{url}: over the {self.max_bytes}-byte size limit")
-                return Fetched(str(resp.url), resp.status_code, ctype, bytes(body)), resp.headers
+                got = Fetched(str(resp.url), resp.status_code, ctype, bytes(body),
+                              resp.headers.get("last-modified"))
+                return got, resp.headers
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
@@ -210,10 +213,12 @@ async def load_robots(fetcher: Fetcher, base: str) -> Robots:
     return Robots(text, fetcher.user_agent)
 
 
-async def sitemap_urls(fetcher: Fetcher, sitemaps: list[str], limit: int = 50_000) -> list[str]:
-    """Page URLs from sitemaps, following sitemap index files (bounded)."""
+async def sitemap_urls(
+    fetcher: Fetcher, sitemaps: list[str], limit: int = 50_000
+) -> list[tuple[str, str | None]]:
+    """(page URL, lastmod) from sitemaps, following sitemap index files (bounded)."""
     seen: set[str] = set()
-    todo, found = list(sitemaps), list[str]()
+    todo, found = list(sitemaps), list[tuple[str, str | None]]()
     while todo and len(seen) < 50 and len(found) < limit:
         sm = todo.pop(0)
         if sm in seen:
@@ -229,5 +234,9 @@ async def sitemap_urls(fetcher: Fetcher, sitemaps: list[str], limit: int = 50_00
         if soup.find("sitemapindex"):
             todo += [loc.get_text(strip=True) for loc in soup.select("sitemap > loc")]
         else:
-            found += [loc.get_text(strip=True) for loc in soup.select("url > loc")]
+            for entry in soup.select("url"):
+                loc, lastmod = entry.find("loc"), entry.find("lastmod")
+                if loc:
+                    found.append((loc.get_text(strip=True),
+                                  lastmod.get_text(strip=True) if lastmod else None))
     return found[:limit]

@@ -147,3 +147,15 @@ def test_widget_never_breaks_the_host_page(page, live_url) -> None:
     time.sleep(0.5)
     assert page.evaluate("document.body.dataset.after") == "ran"
     assert errors == []
+
+
+def test_site_report_passes_axe(page, crawled, tmp_path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from crawler.report import build_site_report, write_site_report
+
+    _settings, report = crawled
+    path = write_site_report(build_site_report(report), tmp_path)
+    page.goto(path.as_uri())
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

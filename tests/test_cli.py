@@ -28,6 +28,8 @@ def test_crawl_ask_and_eval_from_the_command_line(sample_site, env, tmp_path) ->
     assert "failed: 0" in crawl.stdout
     assert "chunks written:" in crawl.stdout
     assert "did not reach the whole site" in crawl.stdout
+    report_line = next(x for x in crawl.stdout.splitlines() if x.startswith("Site report"))
+    assert Path(report_line.split(": ", 1)[1]).is_file()
 
     ask = run(["ask", "How much is it to have bulky waste collected?"], env)
     assert ask.returncode == 0, ask.stderr

@@ -30,11 +30,13 @@ def small_site(tmp_path: Path):
                                      '<a href="/private/secret.html">secret</a> '
                                      '<a href="http://example.invalid/elsewhere.html">away</a> '
                                      '<a href="/a.html?utm_source=x#top">A again</a> '
-                                     '<a href="/big.html">big</a> <a href="/missing.html">x</a>'))
+                                     '<a href="/big.html">big</a> <a href="/missing.html">x</a> '
+                                     '<a href="/empty.html">empty</a>'))
     (root / "a.html").write_text(page("Page A"))
     (root / "orphan.html").write_text(page("Orphan page only in the sitemap"))
     (root / "private" / "secret.html").write_text(page("Secret"))
     (root / "big.html").write_text(page("Big", "word " * 5000))
+    (root / "empty.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
     server, url = start_site_server(root)
     (root / "robots.txt").write_text(
         f"User-agent: *\nDisallow: /private/\n\nSitemap: {url}sitemap.xml\n")
@@ -50,7 +52,8 @@ def test_fetch_obeys_robots_sitemap_host_and_size(small_site: str) -> None:
     opts = CrawlOptions(**OPTS, max_bytes=20_000)
     pages, report = asyncio.run(fetch_site(small_site, opts))
     urls = sorted(p.url.removeprefix(small_site) for p in pages)
-    assert urls == ["", "a.html", "orphan.html"]  # start page, linked page, sitemap-only page
+    # start page, linked pages, sitemap-only page
+    assert urls == ["", "a.html", "empty.html", "orphan.html"]
     assert report.skipped_robots == 1
     assert report.failed == 2  # the 404 and the page over the size limit
     assert any("size limit" in e for e in report.errors)
@@ -81,8 +84,8 @@ def test_start_url_that_redirects_to_another_host(small_site: str) -> None:
     finally:
         server.shutdown()
     assert report.start_url == small_site
-    assert sorted(p.url.removeprefix(small_site) for p in pages) == ["", "a.html", "big.html",
-                                                                     "orphan.html"]
+    assert sorted(p.url.removeprefix(small_site) for p in pages) == [
+        "", "a.html", "big.html", "empty.html", "orphan.html"]
 
 
 def test_max_pages_stops_early_and_marks_the_crawl_incomplete(small_site: str) -> None:
@@ -151,8 +154,8 @@ def test_duplicates_and_printable_versions_are_indexed_once() -> None:
     kept = {p.url for p in drop_duplicates(pages, report)}
     assert kept == {"http://x/guide/part-a.html", "http://x/guide/part-b.html",
                     "http://x/other.html", "http://x/another.html"}
-    assert sorted(report.duplicate_urls) == ["http://x/copy-of-part-a.html",
-                                             "http://x/guide/print.html"]
+    assert report.duplicates_of == {"http://x/copy-of-part-a.html": "http://x/guide/part-a.html",
+                                    "http://x/guide/print.html": "http://x/guide/part-a.html"}
 
 
 class _Scripted:
@@ -256,3 +259,37 @@ def test_url_key_treats_index_pages_and_slashes_as_one() -> None:
     assert keys == {"http://x/a"}
     assert url_key("http://x/") == url_key("http://x/index.html") == "http://x/"
     assert url_key("http://x/a?page=2") != url_key("http://x/a")
+
+
+def test_site_report_for_web_editors(small_site, tmp_path, embedder) -> None:
+    import json
+    import os
+    import time
+
+    from crawler.report import build_site_report, write_site_report
+
+    three_years_ago = time.time() - 3 * 365 * 86400
+    # small_site serves tmp_path / "site"; the file's time is sent as its Last-Modified
+    os.utime(tmp_path / "site" / "a.html", (three_years_ago, three_years_ago))
+
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    index = CouncilIndex(open_chroma(settings), "reportcouncil")
+    report = crawl(small_site, index, embedder, CrawlOptions(**OPTS, max_bytes=20_000))
+    data = build_site_report(report)
+    path = write_site_report(data, tmp_path / "reports")
+
+    assert data["broken_links"] == [{"url": f"{small_site}missing.html", "status": 404,
+                                     "linked_from": [small_site]}]
+    assert data["pages_without_main_content"] == [f"{small_site}empty.html"]
+    assert f"{small_site}a.html" in data["missing_from_sitemap"]
+    assert f"{small_site}orphan.html" not in data["missing_from_sitemap"]
+    assert small_site not in data["missing_from_sitemap"]  # the start page
+    [stale] = data["not_updated_for_two_years"]
+    assert stale["url"] == f"{small_site}a.html"
+    assert any("size limit" in e for e in data["failed"])
+    assert data["summary"]["broken_links"] == 1
+    saved = json.loads((tmp_path / "reports" / "latest.json").read_text("utf-8"))
+    assert saved["broken_links"] == data["broken_links"]
+    html = path.read_text("utf-8")
+    assert "missing.html" in html and "<caption>" in html
+    assert (tmp_path / "reports" / "latest.html").exists()
