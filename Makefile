@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages lint site
+.PHONY: install demo test eval-sample eval-realpages bench-crawl lint site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ eval-sample: $(STAMP)
 ## Evaluate on ../shared/sites/realpages with ../shared/eval/realpages-dev.jsonl.
 eval-realpages: $(STAMP)
 	bash scripts/eval-site.sh realpages
+
+## Crawl benchmark on ../shared/sites/realpages: pages/s, chunks/s, embedding share, memory,
+## and the speed-up of an unchanged re-crawl (medians of BENCH_RUNS runs).
+BENCH_RUNS ?= 1
+bench-crawl: $(STAMP)
+	$(BIN)/python -m crawler.bench --runs $(BENCH_RUNS) --out bench-crawl.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,109 @@
+"""Crawl benchmark: serve a static council site on loopback, crawl it into a fresh index, then
+crawl it again unchanged, and report pages/s, chunks/s, the embedding share of the time, peak
+memory and the speed-up of the unchanged re-crawl. Not a test: the machines are noisy, so run
+it a few times and compare medians.
+
+    python -m crawler.bench [--site DIR] [--runs N] [--delay S] [--out results.json]
+
+DIR defaults to a fresh build of ../shared/sites/realpages (built with its own script for the
+loopback address).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from askcouncil.devsite import start_site_server
+from askcouncil.embedding import SentenceTransformerEmbedder
+from askcouncil.index import CouncilIndex, open_chroma
+from askcouncil.settings import Settings, default_embedding_model
+from crawler.crawl import CrawlOptions, crawl
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def build_realpages(out: Path, port: int) -> Path:
+    script = SHARED / "sites" / "build_realpages.py"
+    subprocess.run([sys.executable, str(script), "--base-url", f"http://127.0.0.1:{port}",
+                    "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def one_run(url: str, embedder: SentenceTransformerEmbedder, delay: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as data:
+        settings = Settings(data_dir=Path(data), _env_file=None)
+        index = CouncilIndex(open_chroma(settings), "bench")
+        opts = CrawlOptions.from_settings(settings, progress=False, delay_s=delay)
+        began = time.perf_counter()
+        first = crawl(url, index, embedder, opts)
+        first_s = time.perf_counter() - began
+        began = time.perf_counter()
+        again = crawl(url, index, embedder, opts)
+        again_s = time.perf_counter() - began
+    return {
+        "pages": first.pages_fetched,
+        "chunks": first.chunks_written,
+        "first_crawl_s": round(first_s, 2),
+        "fetch_s": round(first.seconds_fetching, 2),
+        "embed_s": round(first.seconds_embedding, 2),
+        "pages_per_s": round(first.pages_fetched / first_s, 2),
+        "chunks_per_s_embedding": round(first.chunks_written / first.seconds_embedding, 2),
+        "embedding_share": round(first.seconds_embedding / first_s, 3),
+        "recrawl_s": round(again_s, 2),
+        "recrawl_chunks_written": again.chunks_written,
+        "recrawl_speedup": round(first_s / again_s, 2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--site", type=Path, default=None, help="static site folder to serve")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--delay", type=float, default=0.0, help="seconds between requests")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.site is None:
+            import socket
+
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            root = build_realpages(Path(tmp) / "site", port)
+        else:
+            root, port = args.site, 0
+        server, url = start_site_server(root, port=port)
+        try:
+            embedder = SentenceTransformerEmbedder(default_embedding_model())
+            runs = [one_run(url, embedder, args.delay) for _ in range(args.runs)]
+        finally:
+            server.shutdown()
+
+    summary: dict[str, Any] = {
+        key: statistics.median(r[key] for r in runs) for key in runs[0]
+    }
+    summary["runs"] = len(runs)
+    summary["delay_s"] = args.delay
+    summary["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(summary, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps({"summary": summary, "runs": runs}, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
