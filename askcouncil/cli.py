@@ -26,6 +26,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.crawl import CrawlOptions, crawl
     from crawler.fetch import normalise
     from crawler.report import build_site_report, write_site_report
+    from crawler.state import CrawlState
 
     if not normalise(args.url):  # before loading the model: a typo should fail fast
         raise CrawlError(f"not an http(s) URL: {args.url!r}")
@@ -37,7 +38,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
     print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
     index = CouncilIndex(open_chroma(settings), settings.council)
-    report = crawl(args.url, index, load_embedder(settings), opts)
+    state = CrawlState(settings.data_dir / "crawl-state" / f"{settings.council}.sqlite3")
+    try:
+        report = crawl(args.url, index, load_embedder(settings), opts, state)
+    finally:
+        state.close()
     print(report.summary())
     path = write_site_report(build_site_report(report),
                              settings.data_dir / "reports" / settings.council)

@@ -27,6 +27,7 @@ from askcouncil.embedding import SentenceTransformerEmbedder
 from askcouncil.index import CouncilIndex, open_chroma
 from askcouncil.settings import Settings, default_embedding_model
 from crawler.crawl import CrawlOptions, crawl
+from crawler.state import CrawlState
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -48,12 +49,14 @@ def one_run(url: str, embedder: SentenceTransformerEmbedder, delay: float) -> di
         settings = Settings(data_dir=Path(data), _env_file=None)
         index = CouncilIndex(open_chroma(settings), "bench")
         opts = CrawlOptions.from_settings(settings, progress=False, delay_s=delay)
+        state = CrawlState(Path(data) / "crawl-state.sqlite3")  # as `askcouncil crawl` does
         began = time.perf_counter()
-        first = crawl(url, index, embedder, opts)
+        first = crawl(url, index, embedder, opts, state)
         first_s = time.perf_counter() - began
         began = time.perf_counter()
-        again = crawl(url, index, embedder, opts)
+        again = crawl(url, index, embedder, opts, state)
         again_s = time.perf_counter() - began
+        state.close()
     return {
         "pages": first.pages_fetched,
         "chunks": first.chunks_written,
@@ -65,6 +68,7 @@ def one_run(url: str, embedder: SentenceTransformerEmbedder, delay: float) -> di
         "embedding_share": round(first.seconds_embedding / first_s, 3),
         "recrawl_s": round(again_s, 2),
         "recrawl_chunks_written": again.chunks_written,
+        "recrawl_not_modified": len(again.not_modified),
         "recrawl_speedup": round(first_s / again_s, 2),
     }
 

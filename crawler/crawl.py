@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from crawler.fetch import (
     sitemap_urls,
     url_key,
 )
+from crawler.state import CrawlState, Remembered
 
 
 @dataclass
@@ -64,6 +66,12 @@ class CrawlReport:
     sitemap: dict[str, str | None] = field(default_factory=dict)  # url_key -> lastmod
     fetched: dict[str, dict[str, str | None]] = field(default_factory=dict)  # page URL -> info
     empty_pages: list[str] = field(default_factory=list)  # no main content found
+    # Conditional requests: pages the server said were not modified (304), by page URL, and
+    # what to remember of this crawl's pages once the index is updated.
+    not_modified: set[str] = field(default_factory=set)
+    remember: list[Remembered] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # page URLs removed from the index
+    unchanged_blocks: dict[str, set[str]] = field(default_factory=dict)  # 304 page -> blocks
 
     def summary(self) -> str:
         return (
@@ -72,6 +80,7 @@ class CrawlReport:
             f"skipped by the council's allow/deny patterns: {self.skipped_config}\n"
             f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
             f"failed: {self.failed}\n"
+            f"not modified since the last crawl (304): {len(self.not_modified)}\n"
             f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
             f"removed: {self.pages_deleted}\n"
             f"chunks written: {self.chunks_written}\n"
@@ -107,7 +116,14 @@ class CrawlOptions:
         return opts
 
 
-async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], CrawlReport]:
+async def fetch_site(
+    start_url: str,
+    opts: CrawlOptions,
+    state: CrawlState | None = None,
+    indexed: frozenset[str] = frozenset(),
+) -> tuple[list[Page], CrawlReport]:
+    """Fetch the site. With ``state``, pages the index holds (``indexed``) are requested
+    conditionally: a 304 keeps them as they are."""
     start = normalise(start_url)
     if not start:
         raise CrawlError(f"not an http(s) URL: {start_url!r}")
@@ -175,9 +191,11 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
                         report.complete = False
                         continue
                     taken += 1
-                    page = await _fetch_page(fetcher, url, host, report)
+                    page = await _fetch_page(fetcher, url, host, report, state, indexed)
                     if page is not None:
-                        if page.redirect_to:
+                        if page.not_modified:
+                            pass  # its chunks stand; only its links are followed
+                        elif page.redirect_to:
                             enqueue(page.redirect_to, url)
                             report.skipped_other += 1
                         else:
@@ -199,14 +217,32 @@ async def fetch_site(start_url: str, opts: CrawlOptions) -> tuple[list[Page], Cr
     return pages, report
 
 
-async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport) -> Page | None:
+async def _fetch_page(
+    fetcher: Fetcher,
+    url: str,
+    host: str,
+    report: CrawlReport,
+    state: CrawlState | None = None,
+    indexed: frozenset[str] = frozenset(),
+) -> Page | None:
+    known = state.get(url) if state else None
+    if known and known.page_url not in indexed:
+        known = None  # never trust a validator for a page the index does not hold
     try:
-        got = await fetcher.get(url)
+        got = await fetcher.get(url, headers=known.validators if known else None)
     except FetchError as exc:
         report.failed += 1
         report.errors.append(str(exc))
         report.transient.add(url)
         return None
+    if got.status == 304 and known:
+        report.not_modified.add(known.page_url)
+        report.unchanged_blocks[known.page_url] = set(known.blocks)
+        report.remember.append(known)
+        report.fetched[known.page_url] = {"title": known.title, "kind": known.kind,
+                                          "requested": url, "last_modified": known.last_modified}
+        return Page(known.page_url, known.title, [], list(known.links), kind=known.kind,
+                    not_modified=True)
     if got.status >= 400:
         report.failed += 1
         report.errors.append(f"{url}: HTTP {got.status}")
@@ -244,6 +280,9 @@ async def _fetch_page(fetcher: Fetcher, url: str, host: str, report: CrawlReport
 def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> None:
     report.fetched[page.url] = {"title": page.title, "kind": page.kind, "requested": url,
                                 "last_modified": got.last_modified}
+    report.remember.append(Remembered(url, page.url, got.etag, got.last_modified,
+                                      tuple(page.links), page.kind, page.title,
+                                      tuple(sorted(_blocks(page)))))
 
 
 def update_index(
@@ -267,7 +306,7 @@ def update_index(
         by_url[page.url] = chunks
 
     changed = {u: c for u, c in by_url.items() if stored.get(u) != c[0].page_hash}
-    report.pages_unchanged = len(by_url) - len(changed)
+    report.pages_unchanged = len(by_url) - len(changed) + len(report.not_modified)
     report.pages_changed = len(changed)
     todo = [c for chunks in changed.values() for c in chunks]
 
@@ -285,13 +324,15 @@ def update_index(
     bar.close()
     report.seconds_embedding = time.monotonic() - began
 
-    if report.complete and by_url:
-        gone = sorted(set(stored) - set(by_url) - report.transient)
+    present = set(by_url) | report.not_modified
+    if report.complete and present:
+        gone = sorted(set(stored) - present - report.transient)
         index.delete_pages(gone)
         report.pages_deleted = len(gone)
-    elif not by_url:
+        report.gone = gone
+    elif not present:
         report.complete = False
-    if by_url:
+    if present:
         start = urlparse(report.start_url)
         index.set_site_info(
             {"base_url": f"{start.scheme}://{start.netloc}", "start_url": report.start_url}
@@ -307,37 +348,55 @@ def drop_duplicates(pages: list[Page], report: CrawlReport) -> list[Page]:
     present on pages already kept is a duplicate: the same page at a second URL, or a
     printable version that repeats every part of a guide. Smaller pages are kept first, so a
     guide's parts win over its printable whole, and of two equal pages the shorter URL wins.
+    Pages not modified since the last crawl (304) take part through their remembered blocks
+    and are always kept: they are in the index already.
     """
+    entries: list[tuple[str, set[str], Page | None]] = [
+        (url, blocks, None) for url, blocks in report.unchanged_blocks.items()
+    ] + [(page.url, _blocks(page), page) for page in pages]
     owner: dict[str, str] = {}  # block -> the kept page it was first seen on
     kept_urls: set[str] = set()
     kept: list[Page] = []
-    for page in sorted(pages, key=lambda p: (len(_blocks(p)), len(p.url), p.url)):
-        blocks = _blocks(page)
+    for url, blocks, page in sorted(entries, key=lambda e: (len(e[1]), len(e[0]), e[0])):
         shared = [owner[b] for b in blocks if b in owner]
-        if page.url in kept_urls or (blocks and len(shared) >= DUPLICATE_SHARE * len(blocks)):
+        duplicate = url in kept_urls or (
+            bool(blocks) and len(shared) >= DUPLICATE_SHARE * len(blocks))
+        if duplicate and page is not None:
             report.duplicates += 1
-            report.duplicates_of[page.url] = (
-                max(sorted(set(shared)), key=shared.count) if shared else page.url
-            )
+            report.duplicates_of[url] = max(sorted(set(shared)), key=shared.count) if shared \
+                else url
             continue
-        kept_urls.add(page.url)
+        kept_urls.add(url)
         for b in blocks:
-            owner.setdefault(b, page.url)
-        kept.append(page)
+            owner.setdefault(b, url)
+        if page is not None:
+            kept.append(page)
     return kept
 
 
 def _blocks(page: Page) -> set[str]:
-    return {" ".join(b.lower().split()) for s in page.sections for b in s.blocks if len(b) > 20}
+    """Fingerprints of a page's text blocks (whitespace and case ignored; short ones skipped)."""
+    return {
+        hashlib.sha1(" ".join(b.lower().split()).encode()).hexdigest()[:16]
+        for s in page.sections for b in s.blocks if len(b) > 20
+    }
 
 
 def crawl(
-    start_url: str, index: CouncilIndex, embedder: Embedder, opts: CrawlOptions
+    start_url: str,
+    index: CouncilIndex,
+    embedder: Embedder,
+    opts: CrawlOptions,
+    state: CrawlState | None = None,
 ) -> CrawlReport:
-    pages, report = asyncio.run(fetch_site(start_url, opts))
-    if not pages:
+    indexed = frozenset(index.page_hashes()) if state else frozenset()
+    pages, report = asyncio.run(fetch_site(start_url, opts, state, indexed))
+    if not pages and not report.not_modified:
         raise CrawlError(
             f"no pages could be read from {start_url}: "
             + ("; ".join(report.errors[:3]) or "nothing allowed by robots.txt")
         )
-    return update_index(pages, report, index, embedder, progress=opts.progress)
+    update_index(pages, report, index, embedder, progress=opts.progress)
+    if state is not None:  # only now: the index holds what the state will claim
+        state.save(report.remember, forget=report.gone)
+    return report

@@ -51,6 +51,7 @@ class Page:
     lang: str = "en"
     kind: str = "html"  # "html" or "pdf"
     redirect_to: str | None = None  # target of a <meta http-equiv="refresh">
+    not_modified: bool = False  # answered 304: the indexed chunks stand; links from last time
 
     @property
     def text(self) -> str:

@@ -33,6 +33,7 @@ class Fetched:
     content_type: str
     body: bytes
     last_modified: str | None = None  # the Last-Modified header, as sent
+    etag: str | None = None
 
 
 class FetchError(Exception):
@@ -100,11 +101,13 @@ class Fetcher:
                 await asyncio.sleep(wait)
             self._last = time.monotonic()
 
-    async def get(self, url: str, *, first: bool = False) -> Fetched:
+    async def get(
+        self, url: str, *, first: bool = False, headers: dict[str, str] | None = None
+    ) -> Fetched:
         """Fetch ``url``. ``first``: the start URL, which may redirect to another public host
         (example.gov.uk -> www.example.gov.uk) but never from a public host to a private one."""
         for attempt in range(self.retries + 1):
-            got, retry_after = await self._follow(url, first)
+            got, retry_after = await self._follow(url, first, headers)
             if got.status in BACK_OFF and attempt < self.retries:
                 wait = min(retry_after if retry_after is not None else 2.0 ** attempt,
                            self.max_retry_after)
@@ -114,12 +117,14 @@ class Fetcher:
             return got
         raise AssertionError("unreachable")
 
-    async def _follow(self, url: str, first: bool) -> tuple[Fetched, float | None]:
+    async def _follow(
+        self, url: str, first: bool, extra: dict[str, str] | None
+    ) -> tuple[Fetched, float | None]:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             self._check(current, url, first)
             await self._wait_turn()
-            got, headers = await self._once(current)
+            got, headers = await self._once(current, extra)
             location = headers.get("location")
             if got.status in REDIRECTS and location:
                 current = urljoin(current, location)
@@ -136,9 +141,11 @@ class Fetcher:
             return
         raise FetchError(f"{origin}: refused to fetch {target}: not one of the council's hosts")
 
-    async def _once(self, url: str) -> tuple[Fetched, httpx.Headers]:
+    async def _once(
+        self, url: str, extra: dict[str, str] | None = None
+    ) -> tuple[Fetched, httpx.Headers]:
         try:
-            async with self._client.stream("GET", url) as resp:
+            async with self._client.stream("GET", url, headers=extra) as resp:
                 ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                 declared = int(resp.headers.get("content-length") or 0)
                 if declared > self.max_bytes:
@@ -149,7 +156,7 @@ class Fetcher:
                     if len(body) > self.max_bytes:
                         raise FetchError(f"{url}: over the {self.max_bytes}-byte size limit")
                 got = Fetched(str(resp.url), resp.status_code, ctype, bytes(body),
-                              resp.headers.get("last-modified"))
+                              resp.headers.get("last-modified"), resp.headers.get("etag"))
                 return got, resp.headers
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc

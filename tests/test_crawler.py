@@ -160,21 +160,27 @@ def test_duplicates_and_printable_versions_are_indexed_once() -> None:
 
 class _Scripted:
     """A loopback server whose answers a test scripts: path -> list of (status, headers, body),
-    consumed in order (the last one repeats). Records every path requested."""
+    consumed in order (the last one repeats), or a function of the request headers returning
+    one. Records every path requested, with its headers."""
 
     def __init__(self, routes: dict) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        self.routes = {k: list(v) for k, v in routes.items()}
+        self.routes = {k: v if callable(v) else list(v) for k, v in routes.items()}
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - stdlib name
                 outer.requests.append(self.path)
+                outer.headers.append(dict(self.headers))
                 script = outer.routes.get(self.path) or [(404, {}, "")]
-                status, headers, body = script.pop(0) if len(script) > 1 else script[0]
+                if callable(script):
+                    status, headers, body = script(dict(self.headers))
+                else:
+                    status, headers, body = script.pop(0) if len(script) > 1 else script[0]
                 data = body.encode()
                 self.send_response(status)
                 for k, v in {"Content-Type": "text/html", **headers}.items():
@@ -293,3 +299,92 @@ def test_site_report_for_web_editors(small_site, tmp_path, embedder) -> None:
     html = path.read_text("utf-8")
     assert "missing.html" in html and "<caption>" in html
     assert (tmp_path / "reports" / "latest.html").exists()
+
+
+def test_unchanged_recrawl_uses_conditional_requests(small_site, tmp_path, embedder) -> None:
+    import os
+    import time
+
+    from crawler.state import CrawlState
+
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    index = CouncilIndex(open_chroma(settings), "condcouncil")
+    state = CrawlState(tmp_path / "state.sqlite3")
+    opts = CrawlOptions(**OPTS, max_bytes=20_000)
+    first = crawl(small_site, index, embedder, opts, state)
+    assert first.chunks_written > 0 and not first.not_modified
+    before = {c.id for c in index.all_chunks()}
+
+    second = crawl(small_site, index, embedder, opts, state)
+    # home, a.html and orphan.html are indexed, so asked "modified since?"; all say 304.
+    # a.html is linked only from the home page: its remembered links still found it.
+    assert {u.removeprefix(small_site) for u in second.not_modified} == {
+        "", "a.html", "orphan.html"}
+    assert second.chunks_written == 0 and second.pages_deleted == 0
+    assert {c.id for c in index.all_chunks()} == before
+
+    a_page = tmp_path / "site" / "a.html"
+    a_page.write_text(page("Page A", "New opening hours."), "utf-8")
+    later = time.time() + 5
+    os.utime(a_page, (later, later))
+    third = crawl(small_site, index, embedder, opts, state)
+    assert f"{small_site}a.html" not in third.not_modified
+    assert third.pages_changed == 1
+    assert any("New opening hours" in c.text for c in index.all_chunks())
+
+    fresh = CouncilIndex(open_chroma(settings), "emptycouncil")  # same state, empty index
+    rebuilt = crawl(small_site, fresh, embedder, opts, state)
+    assert not rebuilt.not_modified  # validators are only sent for pages the index holds
+    assert rebuilt.chunks_written == first.chunks_written
+    state.close()
+
+
+def test_etag_is_sent_back_as_if_none_match(tmp_path, embedder) -> None:
+    from crawler.state import CrawlState
+
+    def home(headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        if headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, ""
+        return 200, {"ETag": '"v1"'}, page("Home", "Opening times.")
+
+    site = _Scripted({"/": home})
+    try:
+        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+        index = CouncilIndex(open_chroma(settings), "etagcouncil")
+        state = CrawlState(tmp_path / "state.sqlite3")
+        crawl(site.url, index, embedder, CrawlOptions(**OPTS), state)
+        again = crawl(site.url, index, embedder, CrawlOptions(**OPTS), state)
+        state.close()
+    finally:
+        site.close()
+    page_requests = [h for p, h in zip(site.requests, site.headers, strict=True) if p == "/"]
+    assert page_requests[-1].get("If-None-Match") == '"v1"'
+    assert again.not_modified == {site.url}
+
+
+def test_printable_version_stays_out_when_its_parts_answer_304(tmp_path, embedder) -> None:
+    from crawler.state import CrawlState
+
+    root = tmp_path / "guide"
+    root.mkdir()
+    # 12 parts: the printable page adds one block of its own (its title line), 12 of 13 shared
+    parts = [f"<p>Part {i} of the guide explains rule number {i} in detail.</p>" for i in range(12)]
+    (root / "index.html").write_text(page("Guide", '<a href="part-1.html">1</a> '
+                                     '<a href="part-2.html">2</a> <a href="print.html">print</a>'))
+    (root / "part-1.html").write_text(page("Part one", "".join(parts[:6])))
+    (root / "part-2.html").write_text(page("Part two", "".join(parts[6:])))
+    (root / "print.html").write_text(page("Guide (printable)", "".join(parts)))
+    server, url = start_site_server(root)
+    try:
+        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+        index = CouncilIndex(open_chroma(settings), "guidecouncil")
+        state = CrawlState(tmp_path / "state.sqlite3")
+        first = crawl(url, index, embedder, CrawlOptions(**OPTS), state)
+        second = crawl(url, index, embedder, CrawlOptions(**OPTS), state)
+        state.close()
+    finally:
+        server.shutdown()
+    assert f"{url}print.html" in first.duplicates_of
+    assert f"{url}print.html" in second.duplicates_of
+    assert second.chunks_written == 0
+    assert not any("print.html" in c.url for c in index.all_chunks())
