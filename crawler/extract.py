@@ -83,6 +83,22 @@ def _is_chrome(tag: Tag) -> bool:
     return bool(hints and CHROME_HINT.search(hints))
 
 
+def _drop_cookie_banners(soup: BeautifulSoup) -> None:
+    """Cookie banners, found by what they are rather than by class name: a short block that
+    talks about cookies and offers buttons or accept/reject links."""
+    for tag in soup.find_all(["div", "section", "form", "aside"]):
+        if tag.decomposed:
+            continue
+        text = tag.get_text(" ", strip=True)
+        if "cookie" not in text.lower() or len(text.split()) > 120 or tag.find("h1"):
+            continue  # (a block holding the page's heading is content, however short)
+        choices = tag.find_all(["button", "input"]) or [
+            a for a in tag.find_all("a") if re.search(r"accept|reject|agree", a.get_text(), re.I)
+        ]
+        if choices:
+            tag.decompose()
+
+
 def _main_element(soup: BeautifulSoup) -> Tag:
     for finder in (
         lambda: soup.find("main"),
@@ -93,7 +109,37 @@ def _main_element(soup: BeautifulSoup) -> Tag:
         found = finder()
         if isinstance(found, Tag):
             return found
-    return soup.body or soup
+    body = soup.body or soup
+    return _content_around_h1(body) or body
+
+
+CONTENT_SHARE = 0.5  # the main container holds at least this share of the page's prose
+
+
+def _prose_length(tag: Tag) -> int:
+    """Characters of text outside links in paragraphs, list items and table cells: prose,
+    not menus."""
+    total = 0
+    for block in tag.find_all(["p", "li", "td", "dd"]):
+        text = len(block.get_text(" ", strip=True))
+        links = sum(len(a.get_text(" ", strip=True)) for a in block.find_all("a"))
+        total += max(0, text - links)
+    return total
+
+
+def _content_around_h1(body: Tag) -> Tag | None:
+    """On a page with no <main> or similar landmark: the smallest container around the <h1>
+    that holds most of the page's prose. Menus, banners and footers sit outside it."""
+    h1 = body.find("h1")
+    if not isinstance(h1, Tag):
+        return None
+    total = _prose_length(body)
+    node = h1.parent
+    while isinstance(node, Tag) and node is not body:
+        if total and _prose_length(node) >= CONTENT_SHARE * total:
+            return node
+        node = node.parent
+    return None
 
 
 def _list_text(tag: Tag) -> str:
@@ -140,6 +186,7 @@ def extract_html(html: str, url: str) -> Page:
     page_url = urljoin(url, attr(canonical, "href")) if isinstance(canonical, Tag) else url
     head_title = clean(soup.title.get_text()) if soup.title else ""
 
+    _drop_cookie_banners(soup)
     main = _main_element(soup)
     for tag in main.find_all(CHROME_TAGS):
         tag.decompose()
