@@ -118,26 +118,75 @@ class ChromaConnection:
         return self._client
 
 
-class CouncilIndex:
-    """Chunks of one council's website in one Chroma collection."""
+def _records(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Any:
+    return col.get(where=where, include=include)
 
-    def __init__(self, client: Any, council: str) -> None:
+
+class CouncilIndex:
+    """Chunks of one council's website, in generations: each crawl writes a new Chroma
+    collection ``council-<slug>--<n>`` and publishes it only when it is complete. Readers use
+    the newest complete generation, so the live index is never half-updated; a crawl that fails
+    or is killed leaves an incomplete generation that the next crawl resumes.
+
+    One collection per generation, never a metadata filter on the hot path (a ``where`` filter
+    costs 25-145 ms a query here).
+    """
+
+    def __init__(self, client: Any, council: str, live: str | None = None) -> None:
         self.client = client
         self.council = council
-        self.name = f"council-{council}"
+        self.prefix = f"council-{council}"
+        self._live = live
 
-    def _collection(self, create: bool = False) -> Any:
+    # -- generations -------------------------------------------------------------------------
+
+    def generations(self) -> list[tuple[int, str, bool]]:
+        """(number, collection name, complete) for this council, oldest first."""
         try:
-            if create:
-                return self.client.get_or_create_collection(
-                    self.name,
-                    embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
-                )
-            return self.client.get_collection(self.name, embedding_function=None)
+            cols = self.client.list_collections()
+        except Exception as exc:
+            raise IndexUnavailable(f"Chroma is not reachable: {exc}") from exc
+        out = []
+        for col in cols:
+            name = col.name if hasattr(col, "name") else str(col)
+            if name.startswith(self.prefix + "--"):
+                number = name.rsplit("--", 1)[1]
+                if number.isdigit():
+                    meta = (col.metadata if hasattr(col, "metadata") else None) or {}
+                    out.append((int(number), name, meta.get("complete") == "1"))
+        return sorted(out)
+
+    def live_name(self) -> str | None:
+        complete = [name for _n, name, done in self.generations() if done]
+        return complete[-1] if complete else None
+
+    def _collection(self) -> Any:
+        name = self._live or self.live_name()
+        if name is None:
+            raise IndexUnavailable(f"nothing indexed yet for council {self.council!r}")
+        try:
+            return self.client.get_collection(name, embedding_function=None)
         except Exception as exc:  # chromadb raises several types for "missing" and "down"
             msg = f"index for council {self.council!r} unavailable: {exc}"
             raise IndexUnavailable(msg) from exc
+
+    def begin_update(self) -> IndexUpdate:
+        """A generation to write into: the incomplete one a killed crawl left, or a new one."""
+        gens = self.generations()
+        live = self.live_name()
+        newest = gens[-1] if gens else None
+        if newest and not newest[2]:
+            name = newest[1]  # resume
+        else:
+            name = f"{self.prefix}--{(newest[0] + 1) if newest else 1}"
+        staging = self.client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"complete": "0"},
+        )
+        live_col = self.client.get_collection(live, embedding_function=None) if live else None
+        return IndexUpdate(self, staging, live_col)
+
+    # -- reading -----------------------------------------------------------------------------
 
     def exists(self) -> bool:
         try:
@@ -153,39 +202,11 @@ class CouncilIndex:
         meta = self._collection().metadata or {}
         return json.loads(meta.get("site", "{}"))
 
-    def set_site_info(self, info: dict[str, Any]) -> None:
-        col = self._collection(create=True)
-        col.modify(metadata={"site": json.dumps(info)})
-
-    def upsert(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        if not chunks:
-            return
-        col = self._collection(create=True)
-        step = 500
-        for i in range(0, len(chunks), step):
-            part = chunks[i : i + step]
-            col.upsert(
-                ids=[c.id for c in part],
-                embeddings=embeddings[i : i + step],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
-            )
-
-    def delete_pages(self, urls: list[str]) -> int:
-        if not urls:
-            return 0
-        col = self._collection(create=True)
-        ids = col.get(where={"url": {"$in": urls}}, include=[])["ids"]
-        if ids:
-            col.delete(ids=ids)
-        return len(ids)
-
     def page_hashes(self) -> dict[str, str]:
-        """URL -> page hash for every indexed page (used to skip unchanged pages)."""
+        """URL -> page hash for every page in the live index."""
         if not self.exists():
             return {}
-        got = self._collection().get(include=["metadatas"])
-        return {m["url"]: m.get("page_hash", "") for m in got["metadatas"]}
+        return _page_hashes(self._collection())
 
     def all_chunks(self) -> list[Chunk]:
         got = self._collection().get(include=["documents", "metadatas"])
@@ -217,3 +238,78 @@ class CouncilIndex:
             self.client.heartbeat()
         except Exception as exc:
             raise IndexUnavailable(f"Chroma is not reachable: {exc}") from exc
+
+
+def _page_hashes(col: Any) -> dict[str, str]:
+    got = col.get(include=["metadatas"])
+    return {m["url"]: m.get("page_hash", "") for m in got["metadatas"]}
+
+
+def _page_versions(col: Any) -> dict[str, tuple[str, int]]:
+    """URL -> (page hash, chunks held): a page cut off half-way has too few chunks."""
+    out: dict[str, tuple[str, int]] = {}
+    for m in col.get(include=["metadatas"])["metadatas"]:
+        digest, count = out.get(m["url"], (m.get("page_hash", ""), 0))
+        out[m["url"]] = (digest, count + 1)
+    return out
+
+
+class IndexUpdate:
+    """Writes one generation. Nothing a resident sees changes until ``publish``."""
+
+    BATCH = 500
+
+    def __init__(self, index: CouncilIndex, staging: Any, live: Any | None) -> None:
+        self.index = index
+        self.staging = staging
+        self.live = live
+
+    @property
+    def name(self) -> str:
+        return str(self.staging.name)
+
+    def live_versions(self) -> dict[str, tuple[str, int]]:
+        return _page_versions(self.live) if self.live is not None else {}
+
+    def staged_versions(self) -> dict[str, tuple[str, int]]:
+        """Pages already in this generation (a resumed crawl has some), with chunk counts."""
+        return _page_versions(self.staging)
+
+    def add(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        for i in range(0, len(chunks), self.BATCH):
+            part = chunks[i : i + self.BATCH]
+            self.staging.upsert(
+                ids=[c.id for c in part],
+                embeddings=embeddings[i : i + self.BATCH],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+            )
+
+    def copy_from_live(self, urls: list[str]) -> int:
+        """Carry pages over unchanged, embeddings and all: nothing is embedded again."""
+        if self.live is None or not urls:
+            return 0
+        copied = 0
+        for i in range(0, len(urls), 100):
+            got = self.live.get(where={"url": {"$in": urls[i : i + 100]}},
+                                include=["embeddings", "documents", "metadatas"])
+            if got["ids"]:
+                self.staging.upsert(ids=got["ids"], embeddings=got["embeddings"],
+                                    documents=got["documents"], metadatas=got["metadatas"])
+                copied += len(got["ids"])
+        return copied
+
+    def delete(self, urls: list[str]) -> None:
+        for i in range(0, len(urls), 100):
+            ids = self.staging.get(where={"url": {"$in": urls[i : i + 100]}}, include=[])["ids"]
+            if ids:
+                self.staging.delete(ids=ids)
+
+    def publish(self, site: dict[str, Any]) -> None:
+        """Make this generation live. The one it replaces stays one more round (a reader that
+        looked it up a moment ago can still use it); older ones are dropped."""
+        self.staging.modify(metadata={"complete": "1", "site": json.dumps(site)})
+        previous = self.live.name if self.live is not None else None
+        for _n, name, _done in self.index.generations():
+            if name not in (self.name, previous):
+                self.index.client.delete_collection(name)

@@ -11,6 +11,7 @@ from typing import Any
 
 from askcouncil.council import Council, load_council
 from askcouncil.embedding import Embedder
+from askcouncil.errors import IndexUnavailable
 from askcouncil.index import ChromaConnection, CouncilIndex
 from bot.keyword import KeywordIndex
 
@@ -20,7 +21,7 @@ KEYWORD_REFRESH_S = 30.0
 @dataclass
 class _Cached:
     keyword: KeywordIndex
-    count: int
+    live: str  # the index generation it was built from
     checked: float
     site: dict[str, Any]
 
@@ -35,27 +36,36 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def index(self, slug: str) -> CouncilIndex:
-        return CouncilIndex(self.chroma.client(), slug)
+        """The council's live index, pinned to the generation the keyword index was built
+        from, so dense and keyword search read the same chunks."""
+        cached = self._cache.get(slug)
+        return CouncilIndex(self.chroma.client(), slug, live=cached.live if cached else None)
 
     def council(self, slug: str) -> Council:
         if slug not in self._councils:
             self._councils[slug] = load_council(slug, self.councils_dir)
         return self._councils[slug]
 
+    def forget(self, slug: str) -> None:
+        self._cache.pop(slug, None)
+
     def keyword(self, slug: str) -> tuple[KeywordIndex, dict[str, Any]]:
-        """The BM25 index for a council, rebuilt if Chroma's chunk count has changed."""
+        """The BM25 index for a council, rebuilt when a crawl publishes a new generation
+        (checked every KEYWORD_REFRESH_S seconds)."""
         now = time.monotonic()
         cached = self._cache.get(slug)
         if cached and now - cached.checked < KEYWORD_REFRESH_S:
             return cached.keyword, cached.site
         with self._lock:
-            index = self.index(slug)
-            count = index.count()
+            index = CouncilIndex(self.chroma.client(), slug)
+            live = index.live_name()
+            if live is None:
+                raise IndexUnavailable(f"nothing indexed yet for council {slug!r}")
             cached = self._cache.get(slug)
-            if cached and cached.count == count:
+            if cached and cached.live == live:
                 cached.checked = now
-                cached.site = index.site_info()
                 return cached.keyword, cached.site
-            fresh = _Cached(KeywordIndex(index.all_chunks()), count, now, index.site_info())
+            pinned = CouncilIndex(self.chroma.client(), slug, live=live)
+            fresh = _Cached(KeywordIndex(pinned.all_chunks()), live, now, pinned.site_info())
             self._cache[slug] = fresh
             return fresh.keyword, fresh.site

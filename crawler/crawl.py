@@ -51,7 +51,8 @@ class CrawlReport:
     pages_unchanged: int = 0
     pages_changed: int = 0
     pages_deleted: int = 0
-    chunks_written: int = 0
+    chunks_written: int = 0  # embedded by this crawl
+    chunks_copied: int = 0  # carried over unchanged from the previous generation
     complete: bool = True
     seconds_fetching: float = 0.0
     seconds_embedding: float = 0.0
@@ -83,7 +84,8 @@ class CrawlReport:
             f"not modified since the last crawl (304): {len(self.not_modified)}\n"
             f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
             f"removed: {self.pages_deleted}\n"
-            f"chunks written: {self.chunks_written}\n"
+            f"chunks written: {self.chunks_written} (carried over unchanged: "
+            f"{self.chunks_copied})\n"
             f"time: fetching {self.seconds_fetching:.1f}s, embedding {self.seconds_embedding:.1f}s"
         )
 
@@ -97,6 +99,7 @@ class CrawlOptions:
     timeout_s: float = 15.0
     max_bytes: int = 10_000_000
     progress: bool = True
+    write_batch: int = 64  # chunks embedded and written together (the unit a resume skips)
     allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
@@ -294,8 +297,14 @@ def update_index(
     progress: bool = True,
     batch: int = 64,
 ) -> CrawlReport:
-    """Embed and store changed pages; remove pages that are gone after a complete crawl."""
-    stored = index.page_hashes()
+    """Write a new generation of the index and publish it.
+
+    Each page to keep is carried over from the live generation when unchanged (embeddings
+    and all), embedded when new or changed, or left alone when this generation already holds
+    it (a crawl resumed after a kill). Pages that are gone are not carried over, but only after
+    a crawl that reached the whole site; a crawl cut short keeps every page it did not see.
+    Until ``publish`` residents are answered from the previous generation.
+    """
     by_url: dict[str, list[Chunk]] = {}
     for page in drop_duplicates(pages, report):
         chunks = chunk_page(page)
@@ -305,38 +314,42 @@ def update_index(
             continue
         by_url[page.url] = chunks
 
-    changed = {u: c for u, c in by_url.items() if stored.get(u) != c[0].page_hash}
-    report.pages_unchanged = len(by_url) - len(changed) + len(report.not_modified)
-    report.pages_changed = len(changed)
-    todo = [c for chunks in changed.values() for c in chunks]
+    present = set(by_url) | report.not_modified
+    if not present:
+        report.complete = False
+        return report
+    update = index.begin_update()
+    live_v, staged = update.live_versions(), update.staged_versions()
+    live = {u: v[0] for u, v in live_v.items()}
+    keep = set(present)
+    keep |= (set(live) - present) if not report.complete else (set(live) & report.transient)
+
+    # What each kept page should be in the new generation: its new chunks, or the live ones.
+    wanted = {u: (by_url[u][0].page_hash, len(by_url[u])) if u in by_url else live_v[u]
+              for u in keep if u in by_url or u in live_v}
+    update.delete(sorted(u for u in staged if wanted.get(u) != staged[u]))
+    todo = [u for u in sorted(wanted) if staged.get(u) != wanted[u]]
+    fresh = {u for u in todo if u in by_url and live.get(u) != wanted[u][0]}
+    embed = [c for u in todo if u in fresh for c in by_url[u]]
+    report.chunks_copied = update.copy_from_live([u for u in todo if u not in fresh])
+    report.pages_changed = sum(1 for u in by_url if live.get(u) != wanted[u][0])  # vs live
+    report.pages_unchanged = len(present) - report.pages_changed
 
     began = time.monotonic()
-    bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress)
-    for i in range(0, len(todo), batch):
-        part = todo[i : i + batch]
-        vectors = embedder.embed_documents([c.embed_text for c in part])
-        # Replace a page's old chunks just before its first new chunk is written.
-        urls = sorted({c.url for c in part if c.position == 0 and c.url in stored})
-        index.delete_pages(urls)
-        index.upsert(part, vectors)
+    bar = tqdm(total=len(embed), desc="Embedding", unit="chunk", disable=not progress)
+    for i in range(0, len(embed), batch):
+        part = embed[i : i + batch]
+        update.add(part, embedder.embed_documents([c.embed_text for c in part]))
         report.chunks_written += len(part)
         bar.update(len(part))
     bar.close()
     report.seconds_embedding = time.monotonic() - began
 
-    present = set(by_url) | report.not_modified
-    if report.complete and present:
-        gone = sorted(set(stored) - present - report.transient)
-        index.delete_pages(gone)
-        report.pages_deleted = len(gone)
-        report.gone = gone
-    elif not present:
-        report.complete = False
-    if present:
-        start = urlparse(report.start_url)
-        index.set_site_info(
-            {"base_url": f"{start.scheme}://{start.netloc}", "start_url": report.start_url}
-        )
+    report.gone = sorted(set(live) - keep)
+    report.pages_deleted = len(report.gone)
+    start = urlparse(report.start_url)
+    update.publish({"base_url": f"{start.scheme}://{start.netloc}",
+                    "start_url": report.start_url})
     return report
 
 
@@ -396,7 +409,8 @@ def crawl(
             f"no pages could be read from {start_url}: "
             + ("; ".join(report.errors[:3]) or "nothing allowed by robots.txt")
         )
-    update_index(pages, report, index, embedder, progress=opts.progress)
+    update_index(pages, report, index, embedder, progress=opts.progress,
+                 batch=opts.write_batch)
     if state is not None:  # only now: the index holds what the state will claim
         state.save(report.remember, forget=report.gone)
     return report

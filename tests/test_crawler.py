@@ -388,3 +388,61 @@ def test_printable_version_stays_out_when_its_parts_answer_304(tmp_path, embedde
     assert f"{url}print.html" in second.duplicates_of
     assert second.chunks_written == 0
     assert not any("print.html" in c.url for c in index.all_chunks())
+
+
+class _Embedder:
+    """The real model, counting the chunks it embeds, and failing after `fail_after` calls
+    (a crawl killed or crashing half-way through embedding)."""
+
+    def __init__(self, real, fail_after: int | None = None) -> None:
+        self.real, self.fail_after, self.calls, self.embedded = real, fail_after, 0, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise RuntimeError("killed half-way")
+        self.calls += 1
+        self.embedded += len(texts)
+        return self.real.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+
+def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(tmp_path, embedder) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, root)
+    server, url = start_site_server(root)
+    try:
+        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+        index = CouncilIndex(open_chroma(settings), "resumecouncil")
+        opts = CrawlOptions(**OPTS)
+        crawl(url, index, embedder, opts)
+        live_before = index.live_name()
+        old = sorted((c.id, c.text) for c in index.all_chunks())
+
+        # Change every page of two sections, then crash after the first embedding batch.
+        changed = list((root / "bins-and-recycling").glob("*.html")) + list(
+            (root / "council-tax").glob("*.html"))
+        for path in changed:
+            path.write_text(path.read_text("utf-8").replace("</main>",
+                            "<p>Updated for the new financial year.</p></main>"), "utf-8")
+        with pytest.raises(RuntimeError):
+            crawl(url, index, _Embedder(embedder, fail_after=1),
+                  CrawlOptions(**OPTS, write_batch=8))
+        assert index.live_name() == live_before  # residents still get the previous index
+        assert sorted((c.id, c.text) for c in index.all_chunks()) == old
+        assert [done for _n, _name, done in index.generations()] == [True, False]
+
+        counting = _Embedder(embedder)
+        resumed = crawl(url, index, counting, CrawlOptions(**OPTS, write_batch=8))
+        changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
+        changed_chunks = sum(1 for c in index.all_chunks() if c.url in changed_urls)
+        assert resumed.pages_changed == len(changed)
+        assert 0 < counting.embedded < changed_chunks  # the first batch was not embedded again
+        assert counting.embedded == resumed.chunks_written
+        ids = [c.id for c in index.all_chunks()]
+        assert len(ids) == len(set(ids)) == len(old)  # no duplicates; same pages
+        assert index.live_name() != live_before
+        assert len(index.generations()) == 2  # the live one and the one before it
+    finally:
+        server.shutdown()

@@ -17,11 +17,15 @@ NOTHING_INDEXED = (
 
 def retrieve(ctx: TurnContext, services: Services) -> None:
     tuning = ctx.council.retrieval
-    index = services.index(ctx.council.slug)
-    if not index.exists():
-        ctx.stop(Status.ERROR, NOTHING_INDEXED)
-        return
     keyword, site = services.keyword(ctx.council.slug)
+    index = services.index(ctx.council.slug)
+    if not index.exists():  # the generation was replaced twice since we looked: look again
+        services.forget(ctx.council.slug)
+        keyword, site = services.keyword(ctx.council.slug)
+        index = services.index(ctx.council.slug)
+        if not index.exists():
+            ctx.stop(Status.ERROR, NOTHING_INDEXED)
+            return
     ctx.site_base = site.get("base_url")
     ctx.query_embedding = services.embedder.embed_query(ctx.query)
     dense = index.query(ctx.query_embedding, tuning.candidates)
