@@ -204,9 +204,13 @@ class CouncilIndex:
 
     def page_hashes(self) -> dict[str, str]:
         """URL -> page hash for every page in the live index."""
+        return {u: v[0] for u, v in self.page_versions().items()}
+
+    def page_versions(self) -> dict[str, tuple[str, int]]:
+        """URL -> (page hash, chunk count) for every page in the live index."""
         if not self.exists():
             return {}
-        return _page_hashes(self._collection())
+        return _page_versions(self._collection())
 
     def all_chunks(self) -> list[Chunk]:
         got = self._collection().get(include=["documents", "metadatas"])
@@ -240,11 +244,6 @@ class CouncilIndex:
             raise IndexUnavailable(f"Chroma is not reachable: {exc}") from exc
 
 
-def _page_hashes(col: Any) -> dict[str, str]:
-    got = col.get(include=["metadatas"])
-    return {m["url"]: m.get("page_hash", "") for m in got["metadatas"]}
-
-
 def _page_versions(col: Any) -> dict[str, tuple[str, int]]:
     """URL -> (page hash, chunks held): a page cut off half-way has too few chunks."""
     out: dict[str, tuple[str, int]] = {}
@@ -267,9 +266,6 @@ class IndexUpdate:
     @property
     def name(self) -> str:
         return str(self.staging.name)
-
-    def live_versions(self) -> dict[str, tuple[str, int]]:
-        return _page_versions(self.live) if self.live is not None else {}
 
     def staged_versions(self) -> dict[str, tuple[str, int]]:
         """Pages already in this generation (a resumed crawl has some), with chunk counts."""

@@ -318,8 +318,7 @@ def update_index(
     if not present:
         report.complete = False
         return report
-    update = index.begin_update()
-    live_v, staged = update.live_versions(), update.staged_versions()
+    live_v = index.page_versions()
     live = {u: v[0] for u, v in live_v.items()}
     keep = set(present)
     keep |= (set(live) - present) if not report.complete else (set(live) & report.transient)
@@ -327,13 +326,18 @@ def update_index(
     # What each kept page should be in the new generation: its new chunks, or the live ones.
     wanted = {u: (by_url[u][0].page_hash, len(by_url[u])) if u in by_url else live_v[u]
               for u in keep if u in by_url or u in live_v}
+    report.pages_changed = sum(1 for u in by_url if live.get(u) != wanted[u][0])  # vs live
+    report.pages_unchanged = len(present) - report.pages_changed
+    if wanted == live_v:  # nothing changed, nothing gone: the live generation stands
+        return report
+
+    update = index.begin_update()
+    staged = update.staged_versions()
     update.delete(sorted(u for u in staged if wanted.get(u) != staged[u]))
     todo = [u for u in sorted(wanted) if staged.get(u) != wanted[u]]
     fresh = {u for u in todo if u in by_url and live.get(u) != wanted[u][0]}
     embed = [c for u in todo if u in fresh for c in by_url[u]]
     report.chunks_copied = update.copy_from_live([u for u in todo if u not in fresh])
-    report.pages_changed = sum(1 for u in by_url if live.get(u) != wanted[u][0])  # vs live
-    report.pages_unchanged = len(present) - report.pages_changed
 
     began = time.monotonic()
     bar = tqdm(total=len(embed), desc="Embedding", unit="chunk", disable=not progress)

@@ -314,8 +314,10 @@ def test_unchanged_recrawl_uses_conditional_requests(small_site, tmp_path, embed
     first = crawl(small_site, index, embedder, opts, state)
     assert first.chunks_written > 0 and not first.not_modified
     before = {c.id for c in index.all_chunks()}
+    generation = index.live_name()
 
     second = crawl(small_site, index, embedder, opts, state)
+    assert index.live_name() == generation  # nothing changed: no new generation written
     # home, a.html and orphan.html are indexed, so asked "modified since?"; all say 304.
     # a.html is linked only from the home page: its remembered links still found it.
     assert {u.removeprefix(small_site) for u in second.not_modified} == {
