@@ -448,3 +448,31 @@ def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(tmp_path, e
         assert len(index.generations()) == 2  # the live one and the one before it
     finally:
         server.shutdown()
+
+
+def test_sitemap_index_files_are_followed() -> None:
+    site = _Scripted({})
+    base = site.url
+    site.routes.update({
+        "/": [(200, {}, page("Home"))],
+        "/robots.txt": [(200, {"Content-Type": "text/plain"},
+                         f"User-agent: *\nSitemap: {base}sitemap-index.xml\n")],
+        "/sitemap-index.xml": [(200, {"Content-Type": "application/xml"},
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+            f'sitemap/0.9"><sitemap><loc>{base}sitemap-a.xml</loc></sitemap>'
+            f'<sitemap><loc>{base}sitemap-b.xml</loc></sitemap></sitemapindex>')],
+        "/sitemap-a.xml": [(200, {"Content-Type": "application/xml"},
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f'<url><loc>{base}only-in-a.html</loc><lastmod>2019-05-01</lastmod></url></urlset>')],
+        "/sitemap-b.xml": [(200, {"Content-Type": "application/xml"},
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f'<url><loc>{base}only-in-b.html</loc></url></urlset>')],
+        "/only-in-a.html": [(200, {}, page("Page from sitemap A"))],
+        "/only-in-b.html": [(200, {}, page("Page from sitemap B"))],
+    })
+    try:
+        pages, report = asyncio.run(fetch_site(base, CrawlOptions(**OPTS)))
+    finally:
+        site.close()
+    assert sorted(p.title for p in pages) == ["Home", "Page from sitemap A", "Page from sitemap B"]
+    assert report.sitemap[f"{base}only-in-a.html"] == "2019-05-01"
