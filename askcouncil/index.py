@@ -149,7 +149,9 @@ class CouncilIndex:
         out = []
         for col in cols:
             name = col.name if hasattr(col, "name") else str(col)
-            if name.startswith(self.prefix + "--"):
+            if name == self.prefix:  # written before generations existed: generation 0
+                out.append((0, name, True))
+            elif name.startswith(self.prefix + "--"):
                 number = name.rsplit("--", 1)[1]
                 if number.isdigit():
                     meta = (col.metadata if hasattr(col, "metadata") else None) or {}

@@ -476,3 +476,20 @@ def test_sitemap_index_files_are_followed() -> None:
         site.close()
     assert sorted(p.title for p in pages) == ["Home", "Page from sitemap A", "Page from sitemap B"]
     assert report.sitemap[f"{base}only-in-a.html"] == "2019-05-01"
+
+
+def test_an_index_from_before_generations_still_answers_and_is_replaced(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    client = open_chroma(settings)
+    old = client.create_collection("council-legacy", embedding_function=None,
+                                   configuration={"hnsw": {"space": "cosine"}})
+    old.add(ids=["x"], embeddings=[embedder.embed_query("Old text about bins.")],
+            documents=["Old text about bins."],
+            metadatas=[{"url": "http://x/bins", "page_hash": "h", "title": "Bins"}])
+    index = CouncilIndex(client, "legacy")
+    assert index.live_name() == "council-legacy"
+    assert [c.text for c in index.all_chunks()] == ["Old text about bins."]
+    update = index.begin_update()
+    assert update.name == "council-legacy--1"
+    update.publish({})
+    assert index.live_name() == "council-legacy--1"
