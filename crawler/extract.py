@@ -113,6 +113,19 @@ def _main_element(soup: BeautifulSoup) -> Tag:
     return _content_around_h1(body) or body
 
 
+def _trafilatura_main(html: str) -> Tag | None:
+    """Last resort, for a page with no landmark of any kind and no <h1> to anchor on:
+    trafilatura, a proven boilerplate remover, keeping headings (docs/quality.md)."""
+    import trafilatura
+
+    result = trafilatura.extract(html, output_format="html", include_tables=True,
+                                 include_formatting=True, favor_precision=True)
+    if not result:
+        return None
+    body = BeautifulSoup(result, "lxml").body
+    return body if isinstance(body, Tag) else None
+
+
 CONTENT_SHARE = 0.5  # the main container holds at least this share of the page's prose
 
 
@@ -188,6 +201,9 @@ def extract_html(html: str, url: str) -> Page:
 
     _drop_cookie_banners(soup)
     main = _main_element(soup)
+    if main is (soup.body or soup) and not soup.find(["header", "nav", "footer"]):
+        # no landmark at all, and no <h1> container: the chrome cannot be told by its tags
+        main = _trafilatura_main(html) or main
     for tag in main.find_all(CHROME_TAGS):
         tag.decompose()
     for tag in main.find_all(True):

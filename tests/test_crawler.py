@@ -493,3 +493,24 @@ def test_an_index_from_before_generations_still_answers_and_is_replaced(tmp_path
     assert update.name == "council-legacy--1"
     update.publish({})
     assert index.live_name() == "council-legacy--1"
+
+
+def test_robots_crawl_delay_is_obeyed() -> None:
+    import time
+
+    site = _Scripted({})
+    site.routes.update({
+        "/robots.txt": [(200, {"Content-Type": "text/plain"}, "User-agent: *\nCrawl-delay: 1\n")],
+        "/": [(200, {}, page("Home", '<a href="/b.html">b</a> <a href="/c.html">c</a>'))],
+        "/b.html": [(200, {}, page("B"))],
+        "/c.html": [(200, {}, page("C"))],
+    })
+    try:
+        began = time.monotonic()
+        pages, _report = asyncio.run(fetch_site(site.url, CrawlOptions(**OPTS)))
+        took = time.monotonic() - began
+    finally:
+        site.close()
+    assert len(pages) == 3
+    # requests after robots.txt: /, /sitemap.xml, /, /b.html, /c.html: four gaps of 1 s
+    assert took >= 4.0

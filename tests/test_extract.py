@@ -155,3 +155,19 @@ def test_a_short_page_about_cookies_is_not_taken_for_a_banner() -> None:
     assert page.title == "Cookies"
     assert "essential cookies only" in page.text
     assert "OK" not in page.text
+
+
+def test_page_with_no_landmarks_and_no_h1_falls_back_to_trafilatura() -> None:
+    html = """<html><head><title>Allotments - Council</title></head><body>
+    <div class=top><a href=/>Home</a> <a href=/bins>Bins</a> <a href=/tax>Council Tax</a></div>
+    <div class=c><h2 id="rent">Rent an allotment</h2><p>Allotment plots cost £42 a year. You can
+    rent one plot per household and the waiting list is about 18 months long.</p>
+    <h2>How to apply</h2><ul><li>Fill in the online form with your address.</li>
+    <li>Pay the £20 deposit when we offer you a plot.</li></ul></div>
+    <div class=bottom><p>Copyright Council 2026. All rights reserved.</p></div></body></html>"""
+    page = extract_html(html, "http://x/allotments")
+    assert page.title == "Allotments"
+    assert [s.heading_path[-1] for s in page.sections] == ["Rent an allotment", "How to apply"]
+    assert "£42 a year" in page.text and "- Pay the £20 deposit" in page.text
+    for chrome in ["Council Tax", "Copyright"]:
+        assert chrome not in page.text
