@@ -112,6 +112,7 @@ class CrawlOptions:
             delay_s=settings.crawl_delay_s,
             timeout_s=settings.crawl_timeout_s,
             max_bytes=settings.crawl_max_bytes,
+            write_batch=settings.embed_batch_size,
         )
         for key, value in overrides.items():
             if value is not None:

@@ -514,3 +514,53 @@ def test_robots_crawl_delay_is_obeyed() -> None:
     assert len(pages) == 3
     # requests after robots.txt: /, /sitemap.xml, /, /b.html, /c.html: four gaps of 1 s
     assert took >= 4.0
+
+
+@pytest.mark.slow
+def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(tmp_path, embedder) -> None:
+    """A real kill: SIGKILL to `askcouncil crawl` while it embeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, root)
+    server, url = start_site_server(root)
+    try:
+        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+        index = CouncilIndex(open_chroma(settings), settings.council)
+        crawl(url, index, embedder, CrawlOptions(**OPTS))
+        live_before, chunks_before = index.live_name(), index.count()
+        for path in root.rglob("*.html"):  # every page changes: a long embedding phase
+            path.write_text(path.read_text("utf-8").replace(
+                "</main>", "<p>Reviewed in November.</p></main>"), "utf-8")
+
+        env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"),
+               "ASKCOUNCIL_EMBED_BATCH_SIZE": "8", "HF_HUB_OFFLINE": "1"}
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "askcouncil"), "crawl", url],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        seen = ""
+        deadline = time.monotonic() + 120
+        while "Embedding:" not in seen and time.monotonic() < deadline:
+            seen += proc.stderr.read(1)
+        time.sleep(1.0)  # let a batch or two be written
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert "Embedding:" in seen
+
+        assert index.live_name() == live_before  # the live index still answers, untouched
+        assert index.count() == chunks_before
+        assert not any("Reviewed in November" in c.text for c in index.all_chunks())
+        assert [done for _n, _name, done in index.generations()] == [True, False]  # cut off
+
+        counting = _Embedder(embedder)
+        resumed = crawl(url, index, counting, CrawlOptions(**OPTS))
+        assert resumed.chunks_written == counting.embedded
+        ids = [c.id for c in index.all_chunks()]
+        assert len(ids) == len(set(ids)) == chunks_before
+        assert sum("Reviewed in November" in c.text for c in index.all_chunks()) >= 60
+    finally:
+        server.shutdown()
