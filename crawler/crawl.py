@@ -22,8 +22,9 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import Chunk, CouncilIndex
 from crawler.chunk import chunk_page
-from crawler.extract import Page, extract_html, extract_pdf
+from crawler.extract import Page, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
+    DOCX_TYPES,
     HTML_TYPES,
     PDF_TYPES,
     Fetched,
@@ -76,7 +77,8 @@ class CrawlReport:
 
     def summary(self) -> str:
         return (
-            f"pages fetched: {self.pages_fetched} (of which PDF: {self.documents_fetched})\n"
+            f"pages fetched: {self.pages_fetched} (of which PDF or Word: "
+            f"{self.documents_fetched})\n"
             f"skipped by robots.txt: {self.skipped_robots}\n"
             f"skipped by the council's allow/deny patterns: {self.skipped_config}\n"
             f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
@@ -266,8 +268,9 @@ async def _fetch_page(
             report.pages_fetched += 1
             _note_fetched(report, page, url, got)
             return page
-        if got.content_type in PDF_TYPES:
-            page = extract_pdf(got.body, got.url)
+        if got.content_type in PDF_TYPES or got.content_type in DOCX_TYPES:
+            extract = extract_pdf if got.content_type in PDF_TYPES else extract_docx
+            page = extract(got.body, got.url)
             _note_fetched(report, page, url, got)
             report.pages_fetched += 1
             report.documents_fetched += 1

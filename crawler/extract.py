@@ -49,7 +49,7 @@ class Page:
     sections: list[Section]
     links: list[str] = field(default_factory=list)
     lang: str = "en"
-    kind: str = "html"  # "html" or "pdf"
+    kind: str = "html"  # "html", "pdf" or "docx"
     redirect_to: str | None = None  # target of a <meta http-equiv="refresh">
     not_modified: bool = False  # answered 304: the indexed chunks stand; links from last time
 
@@ -278,3 +278,59 @@ def extract_pdf(data: bytes, url: str, link_text: str | None = None) -> Page:
     for s in sections:
         s.heading_path = [title, f"Page {s.anchor.split('=')[1]}"]
     return Page(url, title, sections, [], "en", "pdf")
+
+
+def extract_docx(data: bytes, url: str) -> Page:
+    """A Word document: paragraphs styled "Heading N" start sections (with anchors from their
+    text); list paragraphs become "- item" lines; tables become "a | b" rows."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    title = clean(document.core_properties.title or "")
+    sections: list[Section] = [Section([], "")]
+    stack: list[tuple[int, str]] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "tbl":
+            table = Table(child, document)
+            rows = [" | ".join(clean(c.text) for c in row.cells) for row in table.rows]
+            if rows:
+                sections[-1].blocks.append("\n".join(rows))
+            continue
+        if tag != "p":
+            continue
+        para = Paragraph(child, document)
+        text, style = clean(para.text), (para.style.name if para.style else "") or ""
+        if not text:
+            continue
+        level = re.match(r"(?:Heading|Title)\s*(\d*)", style)
+        if level:
+            n = int(level.group(1) or 1)
+            if not title and n == 1:
+                title = text
+                continue
+            stack = [(lv, t) for lv, t in stack if lv < n] + [(n, text)]
+            sections.append(Section([t for _, t in stack], slugify(text)))
+        elif style.startswith("List"):
+            sections[-1].blocks.append(f"- {text}")
+        else:
+            sections[-1].blocks.append(text)
+    title = title or url.rsplit("/", 1)[-1]
+    for s in sections:
+        s.heading_path = [title, *s.heading_path]
+        s.blocks = _join_list_lines(s.blocks)
+    return Page(url, title, [s for s in sections if s.blocks], [], "en", "docx")
+
+
+def _join_list_lines(blocks: list[str]) -> list[str]:
+    """Consecutive "- item" paragraphs form one list block, as in HTML."""
+    out: list[str] = []
+    for block in blocks:
+        if block.startswith("- ") and out and out[-1].startswith("- "):
+            out[-1] += "\n" + block
+        else:
+            out.append(block)
+    return out

@@ -18,12 +18,13 @@ from bs4 import BeautifulSoup
 
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|svg|webp|ico|css|js|mjs|zip|gz|mp3|mp4|avi|mov|woff2?|ttf|xml|rss|json"
-    r"|xlsx?|pptx?|csv|docx?|odt|ics)$",
+    r"|xlsx?|pptx?|csv|doc|odt|ics)$",
     re.I,
 )
 TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_)", re.I)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf",)
+DOCX_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
 
 
 @dataclass

@@ -75,7 +75,7 @@ def build_site_report(report: CrawlReport, now: datetime | None = None) -> dict[
         "pages_without_main_content": sorted(report.empty_pages),
         "pdf_only_documents": [
             {"url": url, "title": info["title"], "linked_from": linked_from(url)}
-            for url, info in sorted(report.fetched.items()) if info["kind"] == "pdf"
+            for url, info in sorted(report.fetched.items()) if info["kind"] in ("pdf", "docx")
         ],
         "duplicates": [{"url": url, "duplicate_of": of}
                        for url, of in sorted(report.duplicates_of.items())],

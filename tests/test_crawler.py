@@ -564,3 +564,23 @@ def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(tmp_path, embed
         assert sum("Reviewed in November" in c.text for c in index.all_chunks()) >= 60
     finally:
         server.shutdown()
+
+
+def test_word_documents_are_crawled(tmp_path) -> None:
+    import docx
+
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text(page("Home", '<a href="/policy.docx">Policy (Word)</a>'))
+    doc = docx.Document()
+    doc.add_heading("Street trading", level=1)
+    doc.add_paragraph("A 12-month street trading licence costs £650.")
+    doc.save(str(root / "policy.docx"))
+    server, url = start_site_server(root)
+    try:
+        pages, report = asyncio.run(fetch_site(url, CrawlOptions(**OPTS)))
+    finally:
+        server.shutdown()
+    [word] = [p for p in pages if p.kind == "docx"]
+    assert word.url == f"{url}policy.docx" and "£650" in word.text
+    assert report.documents_fetched == 1

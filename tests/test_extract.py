@@ -171,3 +171,36 @@ def test_page_with_no_landmarks_and_no_h1_falls_back_to_trafilatura() -> None:
     assert "£42 a year" in page.text and "- Pay the £20 deposit" in page.text
     for chrome in ["Council Tax", "Copyright"]:
         assert chrome not in page.text
+
+
+def test_word_documents_keep_headings_lists_and_tables() -> None:
+    import io
+
+    import docx
+
+    from crawler.extract import extract_docx
+
+    doc = docx.Document()
+    doc.core_properties.title = "Street trading policy"
+    doc.add_heading("Who needs a licence", level=1)
+    doc.add_paragraph("You need a street trading licence to sell goods on the street.")
+    doc.add_heading("Fees", level=2)
+    doc.add_paragraph("A 12-month licence costs £650.")
+    doc.add_paragraph("Pay by card", style="List Bullet")
+    doc.add_paragraph("Pay by bank transfer", style="List Bullet")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Licence", "Fee"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Temporary", "£75"
+    out = io.BytesIO()
+    doc.save(out)
+
+    page = extract_docx(out.getvalue(), "http://x/documents/street-trading.docx")
+    assert page.kind == "docx" and page.title == "Street trading policy"
+    assert [s.heading_path for s in page.sections] == [
+        ["Street trading policy", "Who needs a licence"],
+        ["Street trading policy", "Who needs a licence", "Fees"],
+    ]
+    fees = page.sections[1]
+    assert fees.anchor == "fees"
+    assert fees.blocks == ["A 12-month licence costs £650.",
+                           "- Pay by card\n- Pay by bank transfer", "Licence | Fee\nTemporary | £75"]
