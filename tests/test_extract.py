@@ -203,4 +203,5 @@ def test_word_documents_keep_headings_lists_and_tables() -> None:
     fees = page.sections[1]
     assert fees.anchor == "fees"
     assert fees.blocks == ["A 12-month licence costs £650.",
-                           "- Pay by card\n- Pay by bank transfer", "Licence | Fee\nTemporary | £75"]
+                           "- Pay by card\n- Pay by bank transfer",
+                           "Licence | Fee\nTemporary | £75"]
