@@ -48,6 +48,22 @@ def small_site(tmp_path: Path):
     server.shutdown()
 
 
+@pytest.fixture
+def sample_copy(tmp_path, embedder):
+    """A copy of the sample site that a test may edit, served on loopback, crawled once into a
+    fresh index under the default council (the one `askcouncil crawl` uses)."""
+    from types import SimpleNamespace
+
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, root)
+    server, url = start_site_server(root)
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    first = crawl(url, index, embedder, CrawlOptions(**OPTS))
+    yield SimpleNamespace(root=root, url=url, index=index, first=first)
+    server.shutdown()
+
+
 def test_fetch_obeys_robots_sitemap_host_and_size(small_site: str) -> None:
     opts = CrawlOptions(**OPTS, max_bytes=20_000)
     pages, report = asyncio.run(fetch_site(small_site, opts))
@@ -101,36 +117,28 @@ def test_url_normalisation() -> None:
     assert normalise("https://council.example") == "https://council.example/"
 
 
-def test_recrawl_replaces_changed_pages_and_removes_gone_ones(tmp_path, embedder) -> None:
-    root = tmp_path / "site"
-    shutil.copytree(SAMPLE_SITE, root)
-    server, url = start_site_server(root)
-    try:
-        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
-        index = CouncilIndex(open_chroma(settings), "testcouncil")
-        opts = CrawlOptions(**OPTS)
-        first = crawl(url, index, embedder, opts)
-        assert first.pages_changed >= 60 and first.chunks_written > 100
-        assert first.documents_fetched == 1
-        assert first.skipped_robots == 1  # /search/ is disallowed
-        total = index.count()
+def test_recrawl_replaces_changed_pages_and_removes_gone_ones(sample_copy, embedder) -> None:
+    root, url, index, first = (sample_copy.root, sample_copy.url, sample_copy.index,
+                               sample_copy.first)
+    assert first.pages_changed >= 60 and first.chunks_written > 100
+    assert first.documents_fetched == 1
+    assert first.skipped_robots == 1  # /search/ is disallowed
+    total = index.count()
 
-        garden = root / "bins-and-recycling" / "garden-waste.html"
-        garden.write_text(garden.read_text("utf-8").replace("£49 a year", "£52 a year"), "utf-8")
-        (root / "libraries" / "ebooks-and-online-resources.html").unlink()
-        second = crawl(url, index, embedder, opts)
-        assert second.pages_changed == 1
-        assert second.pages_unchanged == first.pages_changed - 2
-        assert second.pages_deleted == 1
-        assert second.failed == 1  # the link to the deleted page now gives 404
-        texts = {c.url.removeprefix(url): c.text for c in index.all_chunks()}
-        assert "libraries/ebooks-and-online-resources.html" not in texts
-        garden_text = " ".join(c.text for c in index.all_chunks() if "garden-waste" in c.url)
-        assert "£52 a year" in garden_text and "£49 a year" not in garden_text
-        assert index.count() < total
-        assert len({c.id for c in index.all_chunks()}) == index.count()
-    finally:
-        server.shutdown()
+    garden = root / "bins-and-recycling" / "garden-waste.html"
+    garden.write_text(garden.read_text("utf-8").replace("£49 a year", "£52 a year"), "utf-8")
+    (root / "libraries" / "ebooks-and-online-resources.html").unlink()
+    second = crawl(url, index, embedder, CrawlOptions(**OPTS))
+    assert second.pages_changed == 1
+    assert second.pages_unchanged == first.pages_changed - 2
+    assert second.pages_deleted == 1
+    assert second.failed == 1  # the link to the deleted page now gives 404
+    texts = {c.url.removeprefix(url): c.text for c in index.all_chunks()}
+    assert "libraries/ebooks-and-online-resources.html" not in texts
+    garden_text = " ".join(c.text for c in index.all_chunks() if "garden-waste" in c.url)
+    assert "£52 a year" in garden_text and "£49 a year" not in garden_text
+    assert index.count() < total
+    assert len({c.id for c in index.all_chunks()}) == index.count()
 
 
 def test_duplicates_and_printable_versions_are_indexed_once() -> None:
@@ -410,44 +418,35 @@ class _Embedder:
         return self.real.embed_query(text)
 
 
-def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(tmp_path, embedder) -> None:
-    root = tmp_path / "site"
-    shutil.copytree(SAMPLE_SITE, root)
-    server, url = start_site_server(root)
-    try:
-        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
-        index = CouncilIndex(open_chroma(settings), "resumecouncil")
-        opts = CrawlOptions(**OPTS)
-        crawl(url, index, embedder, opts)
-        live_before = index.live_name()
-        old = sorted((c.id, c.text) for c in index.all_chunks())
+def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(sample_copy,
+                                                                     embedder) -> None:
+    root, url, index = sample_copy.root, sample_copy.url, sample_copy.index
+    live_before = index.live_name()
+    old = sorted((c.id, c.text) for c in index.all_chunks())
 
-        # Change every page of two sections, then crash after the first embedding batch.
-        changed = list((root / "bins-and-recycling").glob("*.html")) + list(
-            (root / "council-tax").glob("*.html"))
-        for path in changed:
-            path.write_text(path.read_text("utf-8").replace("</main>",
-                            "<p>Updated for the new financial year.</p></main>"), "utf-8")
-        with pytest.raises(RuntimeError):
-            crawl(url, index, _Embedder(embedder, fail_after=1),
-                  CrawlOptions(**OPTS, write_batch=8))
-        assert index.live_name() == live_before  # residents still get the previous index
-        assert sorted((c.id, c.text) for c in index.all_chunks()) == old
-        assert [done for _n, _name, done in index.generations()] == [True, False]
+    # Change every page of two sections, then crash after the first embedding batch.
+    changed = list((root / "bins-and-recycling").glob("*.html")) + list(
+        (root / "council-tax").glob("*.html"))
+    for path in changed:
+        path.write_text(path.read_text("utf-8").replace(
+            "</main>", "<p>Updated for the new financial year.</p></main>"), "utf-8")
+    with pytest.raises(RuntimeError):
+        crawl(url, index, _Embedder(embedder, fail_after=1), CrawlOptions(**OPTS, write_batch=8))
+    assert index.live_name() == live_before  # residents still get the previous index
+    assert sorted((c.id, c.text) for c in index.all_chunks()) == old
+    assert [done for _n, _name, done in index.generations()] == [True, False]
 
-        counting = _Embedder(embedder)
-        resumed = crawl(url, index, counting, CrawlOptions(**OPTS, write_batch=8))
-        changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
-        changed_chunks = sum(1 for c in index.all_chunks() if c.url in changed_urls)
-        assert resumed.pages_changed == len(changed)
-        assert 0 < counting.embedded < changed_chunks  # the first batch was not embedded again
-        assert counting.embedded == resumed.chunks_written
-        ids = [c.id for c in index.all_chunks()]
-        assert len(ids) == len(set(ids)) == len(old)  # no duplicates; same pages
-        assert index.live_name() != live_before
-        assert len(index.generations()) == 2  # the live one and the one before it
-    finally:
-        server.shutdown()
+    counting = _Embedder(embedder)
+    resumed = crawl(url, index, counting, CrawlOptions(**OPTS, write_batch=8))
+    changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
+    changed_chunks = sum(1 for c in index.all_chunks() if c.url in changed_urls)
+    assert resumed.pages_changed == len(changed)
+    assert 0 < counting.embedded < changed_chunks  # the first batch was not embedded again
+    assert counting.embedded == resumed.chunks_written
+    ids = [c.id for c in index.all_chunks()]
+    assert len(ids) == len(set(ids)) == len(old)  # no duplicates; same pages
+    assert index.live_name() != live_before
+    assert len(index.generations()) == 2  # the live one and the one before it
 
 
 def test_sitemap_index_files_are_followed() -> None:
@@ -517,7 +516,8 @@ def test_robots_crawl_delay_is_obeyed() -> None:
 
 
 @pytest.mark.slow
-def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(tmp_path, embedder) -> None:
+def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(sample_copy, tmp_path,
+                                                                  embedder) -> None:
     """A real kill: SIGKILL to `askcouncil crawl` while it embeds."""
     import os
     import signal
@@ -525,45 +525,36 @@ def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(tmp_path, embed
     import sys
     import time
 
-    root = tmp_path / "site"
-    shutil.copytree(SAMPLE_SITE, root)
-    server, url = start_site_server(root)
-    try:
-        settings = Settings(data_dir=tmp_path / "data", _env_file=None)
-        index = CouncilIndex(open_chroma(settings), settings.council)
-        crawl(url, index, embedder, CrawlOptions(**OPTS))
-        live_before, chunks_before = index.live_name(), index.count()
-        for path in root.rglob("*.html"):  # every page changes: a long embedding phase
-            path.write_text(path.read_text("utf-8").replace(
-                "</main>", "<p>Reviewed in November.</p></main>"), "utf-8")
+    root, url, index = sample_copy.root, sample_copy.url, sample_copy.index
+    live_before, chunks_before = index.live_name(), index.count()
+    for path in root.rglob("*.html"):  # every page changes: a long embedding phase
+        path.write_text(path.read_text("utf-8").replace(
+            "</main>", "<p>Reviewed in November.</p></main>"), "utf-8")
 
-        env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"),
-               "ASKCOUNCIL_EMBED_BATCH_SIZE": "8", "HF_HUB_OFFLINE": "1"}
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "askcouncil"), "crawl", url],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True)
-        seen = ""
-        deadline = time.monotonic() + 120
-        while "Embedding:" not in seen and time.monotonic() < deadline:
-            seen += proc.stderr.read(1)
-        time.sleep(1.0)  # let a batch or two be written
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        assert "Embedding:" in seen
+    env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"),
+           "ASKCOUNCIL_EMBED_BATCH_SIZE": "8", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "askcouncil"), "crawl", url],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "Embedding:" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.read(1)
+    time.sleep(1.0)  # let a batch or two be written
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert "Embedding:" in seen
 
-        assert index.live_name() == live_before  # the live index still answers, untouched
-        assert index.count() == chunks_before
-        assert not any("Reviewed in November" in c.text for c in index.all_chunks())
-        assert [done for _n, _name, done in index.generations()] == [True, False]  # cut off
+    assert index.live_name() == live_before  # the live index still answers, untouched
+    assert index.count() == chunks_before
+    assert not any("Reviewed in November" in c.text for c in index.all_chunks())
+    assert [done for _n, _name, done in index.generations()] == [True, False]  # cut off
 
-        counting = _Embedder(embedder)
-        resumed = crawl(url, index, counting, CrawlOptions(**OPTS))
-        assert resumed.chunks_written == counting.embedded
-        ids = [c.id for c in index.all_chunks()]
-        assert len(ids) == len(set(ids)) == chunks_before
-        assert sum("Reviewed in November" in c.text for c in index.all_chunks()) >= 60
-    finally:
-        server.shutdown()
+    counting = _Embedder(embedder)
+    resumed = crawl(url, index, counting, CrawlOptions(**OPTS))
+    assert resumed.chunks_written == counting.embedded
+    ids = [c.id for c in index.all_chunks()]
+    assert len(ids) == len(set(ids)) == chunks_before
+    assert sum("Reviewed in November" in c.text for c in index.all_chunks()) >= 60
 
 
 def test_word_documents_are_crawled(tmp_path) -> None:
