@@ -118,10 +118,6 @@ class ChromaConnection:
         return self._client
 
 
-def _records(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Any:
-    return col.get(where=where, include=include)
-
-
 class CouncilIndex:
     """Chunks of one council's website, in generations: each crawl writes a new Chroma
     collection ``council-<slug>--<n>`` and publishes it only when it is complete. Readers use

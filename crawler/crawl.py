@@ -139,10 +139,14 @@ async def fetch_site(
     try:
         # Councils often redirect the bare domain to www. (or http to https): crawl the host
         # the start URL lands on, which is the one its links and sitemap name.
+        known = _known(state, start, indexed)
         try:
-            start = normalise((await fetcher.get(start, first=True)).url) or start
+            landing = await fetcher.get(start, first=True,
+                                        headers=known.validators if known else None)
         except FetchError as exc:
             raise CrawlError(f"cannot fetch {start}: {exc}") from exc
+        start = normalise(landing.url) or start
+        prefetched = {start: landing}  # the start page is not fetched a second time
         host = urlparse(start).netloc
         fetcher.hosts = {host}
         report = CrawlReport(start)
@@ -197,7 +201,8 @@ async def fetch_site(
                         report.complete = False
                         continue
                     taken += 1
-                    page = await _fetch_page(fetcher, url, host, report, state, indexed)
+                    page = await _fetch_page(fetcher, url, host, report, state, indexed,
+                                             prefetched.pop(url, None))
                     if page is not None:
                         if page.not_modified:
                             pass  # its chunks stand; only its links are followed
@@ -223,6 +228,13 @@ async def fetch_site(
     return pages, report
 
 
+def _known(state: CrawlState | None, url: str, indexed: frozenset[str]) -> Remembered | None:
+    """What the last crawl saw at ``url``, if the index still holds that page: a validator is
+    never trusted for a page the index does not hold."""
+    known = state.get(url) if state else None
+    return known if known and known.page_url in indexed else None
+
+
 async def _fetch_page(
     fetcher: Fetcher,
     url: str,
@@ -230,12 +242,11 @@ async def _fetch_page(
     report: CrawlReport,
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
+    prefetched: Fetched | None = None,
 ) -> Page | None:
-    known = state.get(url) if state else None
-    if known and known.page_url not in indexed:
-        known = None  # never trust a validator for a page the index does not hold
+    known = _known(state, url, indexed)
     try:
-        got = await fetcher.get(url, headers=known.validators if known else None)
+        got = prefetched or await fetcher.get(url, headers=known.validators if known else None)
     except FetchError as exc:
         report.failed += 1
         report.errors.append(str(exc))
@@ -256,9 +267,6 @@ async def _fetch_page(
             report.broken[url] = got.status
         else:
             report.transient.add(url)
-        return None
-    if urlparse(got.url).netloc != host:
-        report.skipped_other += 1  # redirected off the council's host
         return None
     try:
         if got.content_type in HTML_TYPES or (not got.content_type and got.body[:1] == b"<"):
