@@ -33,7 +33,7 @@ class ContactLine:
 
 @dataclass(frozen=True)
 class Retrieval:
-    top_k: int = 5
+    top_k: int = 8
     candidates: int = 20
     rrf_k: int = 60
     min_similarity: float = 0.5  # answer if similarity >= this and coverage >= min_coverage,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from askcouncil.errors import ConfigError, IndexUnavailable
 
 
@@ -234,6 +236,20 @@ class CouncilIndex:
                 strict=True,
             )
         ]
+
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of a query to chunks by id, from their stored vectors (for sections
+        that the nearest-neighbour search did not return)."""
+        if not ids:
+            return {}
+        got = self._collection().get(ids=ids, include=["embeddings"])
+        q = np.asarray(embedding, dtype=np.float32)
+        q /= np.linalg.norm(q) or 1.0
+        out = {}
+        for chunk_id, vec in zip(got["ids"], got["embeddings"], strict=True):
+            v = np.asarray(vec, dtype=np.float32)
+            out[chunk_id] = float(q @ v / (np.linalg.norm(v) or 1.0))
+        return out
 
     def heartbeat(self) -> None:
         try:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 import bm25s
 
 from askcouncil.index import Chunk
-from bot.text import tokens
+from bot.text import STOPWORDS, tokens
 
 # Everyday words that are not on a council site but are spelt right: never "correct" these.
 _COMMON = frozenset(
@@ -38,6 +38,11 @@ class KeywordIndex:
         for c in chunks:
             words.update(re.findall(r"[a-z]{3,}", f"{c.title} {c.text}".lower()))
         self._vocab = words
+        self._pages: dict[str, list[Chunk]] = defaultdict(list)
+        for c in chunks:
+            self._pages[c.url].append(c)
+        for page in self._pages.values():
+            page.sort(key=lambda c: c.position)
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in words:
             self._by_length[len(word)].append(word)
@@ -48,19 +53,27 @@ class KeywordIndex:
         Only words the site never uses, of five letters or more, with a close match (difflib
         ratio >= 0.8) at most one letter longer or shorter: typos swap, drop or add a letter,
         while another form of a real word ("enquire" beside "enquiries") often differs by more.
-        The most frequent match wins.
+        The closest match wins ("helthy" -> "healthy", not the commoner "health").
         """
 
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             low = word.lower()
-            if len(low) < 5 or low in self._vocab or low in _COMMON:
+            if len(low) < 5 or low in self._vocab or low in _COMMON or low in STOPWORDS:
                 return word
             pool = [w for n in range(len(low) - 1, len(low) + 2) for w in self._by_length[n]]
             close = difflib.get_close_matches(low, pool, n=3, cutoff=0.8)
-            return max(close, key=lambda w: self._vocab[w]) if close else word
+            if not close:
+                return word
+            # the closest spelling; among equally close ones, the most used on the site
+            return max(close, key=lambda w: (round(difflib.SequenceMatcher(None, low, w).ratio(),
+                                                   2), self._vocab[w]))
 
         return re.sub(r"[A-Za-z]+", fix, text)
+
+    def page_chunks(self, url: str) -> list[Chunk]:
+        """Every chunk of one page, in page order."""
+        return self._pages.get(url, [])
 
     def idf(self, token: str) -> float:
         """Rare words weigh more; a word the site never uses weighs most."""

@@ -19,11 +19,14 @@ WORD = re.compile(r"[a-z0-9£][a-z0-9£.,']*[a-z0-9]|[a-z0-9]")
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'bins'/'bin' and 'collections'/'collection'."""
+    """A light suffix stripper: enough to match 'bins'/'bin', 'collections'/'collection' and
+    'give'/'giving'."""
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
+            word = word[: -len(suffix)] + repl
+            break
+    # "give" and "giving", "notice" and "noticed" meet at "giv" and "notic"
+    return word[:-1] if word.endswith("e") and len(word) >= 4 and word.isalpha() else word
 
 
 def tokens(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from bot.services import Services
 
 
 def check_output(ctx: TurnContext, services: Services) -> None:
-    retrieved = {c.chunk.cite_url for c in ctx.candidates}
+    retrieved = {c.chunk.cite_url for c in ctx.candidates} | {c.cite_url for c in ctx.sources}
     ctx.citations = [c for c in ctx.citations if c.url in retrieved]
     known = {c.n for c in ctx.citations}
     answer = re.sub(r"<[^>]{0,500}>", "", ctx.answer)

@@ -1,118 +1,257 @@
 """Step 5: compose an answer without an LLM, using only sentences of the retrieved sections.
 
-Each chunk is cut into units: single sentences, or a whole list with its lead-in line (so steps
-stay intact). Units are scored by similarity to the question, shared words and a small bonus
-when the question asks for a fee, date or phone number and the unit holds one. The best unit
-and the close runners-up are kept, in their order on the page, within the word budget.
+Each section is cut into units: single sentences, or a whole list or table with its lead-in
+line (so steps stay intact). Sections and units are scored by the question's words they hold,
+each word weighted by how rare it is on the site (IDF), plus a bonus when the question asks for a
+fee, date, phone number or opening hours and the text holds one. No model runs here: the dense
+similarity retrieval already measured ranks the sections, which keeps the step to a few
+milliseconds.
+
+The best section is given whole when it fits the word budget (trimmed to a window around its
+best units when not). A close runner-up is added when the budget allows: another section of the
+same page (amounts tables often sit under their own heading) or of another page. When the
+question asks for a fee, date, phone number or hours that the answer does not yet hold, the best
+unit holding one is added from the same page. When another retrieved page gives a different
+figure in a sentence about the same thing, both are shown, each with its source.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext, Unit
-from bot.pipeline.decide import NO_ANSWER_REPLY, keyword_overlap
+from bot.pipeline.decide import NO_ANSWER_REPLY
 from bot.services import Services
-from bot.text import sentences
+from bot.text import INTENT, sentences, tokens
 
 LIST_ITEM = re.compile(r"^(- |\d+\. )")
-CHUNKS_CONSIDERED = 5  # candidates whose sections may be quoted
-CHUNKS_USED = 2  # sections one answer may quote
-MARGIN = 0.08  # a second section must score within this of the best
+TABLE_ROW = re.compile(r" \| |^\| ")
+SECTIONS_USED = 2  # sections one answer may quote, besides a unit added for a wanted fact
+MARGIN = 0.15  # a second section must score within this of the best
+HEADING_WEIGHT = 0.3  # a section whose page title and heading name the topic is the answer
+FUSED_WEIGHT = 0.2  # dense and keyword search agreeing on a section
+PRIOR_WEIGHT = 2.0  # retrieval's view against the question words a section holds
+SHORT_SECTION = 45  # words: a section this short is quoted whole when it holds a wanted fact
+WANTED_WEIGHT = 0.3  # the section holds the kind of fact asked for (a fee, a phone number)
+# Page furniture that is not an answer, wherever the extractor let it through.
+BOILERPLATE_LINE = re.compile(
+    r"^(last updated:? .*|last reviewed:? .*|page last (updated|reviewed):? .*|back to top|"
+    r"skip to (main )?content|print (this )?page|share this page|"
+    r"(was|is) this page (helpful|useful)\??.*)$",
+    re.I,
+)
+BOILERPLATE_TAIL = re.compile(r"\s*(Find out about call charges|Back to top)\.?\s*$", re.I)
+# (what the question asks for, what a unit must hold to give it)
 WANTS = [
-    (re.compile(r"\b(how much|cost|costs|fee|fees|price|charge|charges|pay)\b", re.I),
+    (re.compile(r"\b(how much|cost|costs|fee|fees|price|charge|charges|pay for|rate|rates)\b",
+                re.I),
      re.compile(r"£\s?\d|\bfree\b", re.I)),
-    (re.compile(r"\b(when|deadline|closing date|date|how long|days?|weeks?)\b", re.I),
-     re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
-                r"October|November|December)\b|\b\d+ (working |calendar |school )?"
-                r"(days?|weeks?|months?|years?)\b", re.I)),
+    (re.compile(r"\b(when|deadline|closing date|date|dates|how long|how far|how soon|how quickly|"
+                r"how often|days?|weeks?|months?)\b", re.I),
+     re.compile(r"\b\d{1,2}(st|nd|rd|th)? (January|February|March|April|May|June|July|August|"
+                r"September|October|November|December)\b|\b(\d+|one|two|three|four|five|six|"
+                r"a|an) (working |calendar |school |clear )?(days?|weeks?|months?|years?)\b",
+                re.I)),
     (re.compile(r"\b(phone|call|number|ring|telephone|contact|report)\b", re.I),
      re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")),
-    (re.compile(r"\b(open|opening|hours|times|close)\b", re.I),
-     re.compile(r"\b\d{1,2}(:\d\d)?\s?(am|pm)\b", re.I)),
+    (re.compile(r"\b(open|opening|hours|what time|times|close|closing)\b", re.I),
+     re.compile(r"\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b24 hours\b|\b\d\d:\d\d\b", re.I)),
 ]
+FIGURE = re.compile(r"£\s?[\d,]+(\.\d\d)?|\b\d+ (working |calendar )?(days?|weeks?|months?)\b",
+                    re.I)
+
+
+@dataclass
+class _Section:
+    units: list[Unit]
+    score: float
+    prior: float  # retrieval's view of the section (dense similarity, or the page's)
+
+
+def clean(text: str) -> str:
+    """The section without page furniture ("Last updated: ...", "Back to top") and with the
+    spaces extraction leaves before punctuation ("bankrupt ." -> "bankrupt.")."""
+    lines = []
+    for line in text.split("\n"):
+        line = BOILERPLATE_TAIL.sub("", line).rstrip()
+        line = re.sub(r" +([.,;:!?)])", r"\1", re.sub(r"\( +", "(", line))
+        if line.strip() and not BOILERPLATE_LINE.match(line.strip()):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _label_table(unit: str, section: str) -> str:
+    """A table quoted alone keeps its heading ("Benefit cap outside Greater London:"), or its
+    figures lose their meaning."""
+    if not TABLE_ROW.search(unit.split("\n", 1)[0]) or not section:
+        return unit
+    return f"{section.split(' > ')[-1]}:\n{unit}"
 
 
 def split_units(text: str) -> list[str]:
+    """Sentences; a list or a table stays one unit, joined to its lead-in line."""
     units: list[str] = []
     lines = [line for line in text.split("\n") if line.strip()]
     i = 0
     while i < len(lines):
-        if LIST_ITEM.match(lines[i]):
-            j = i
-            while j < len(lines) and LIST_ITEM.match(lines[j]):
-                j += 1
-            block = "\n".join(lines[i:j])
-            if units and units[-1].endswith(":"):
-                units[-1] = units[-1] + "\n" + block
-            else:
-                units.append(block)
-            i = j
+        for block in (LIST_ITEM, TABLE_ROW):
+            if block.search(lines[i]):
+                j = i
+                while j < len(lines) and block.search(lines[j]):
+                    j += 1
+                text_block = "\n".join(lines[i:j])
+                if units and units[-1].endswith(":"):
+                    units[-1] = units[-1] + "\n" + text_block
+                else:
+                    units.append(text_block)
+                i = j
+                break
         else:
             units.extend(sentences(lines[i]))
             i += 1
     return units
 
 
-def _bonus(question: str, unit: str) -> float:
-    return sum(0.08 for asks, holds in WANTS if asks.search(question) and holds.search(unit))
+class Relevance:
+    """How much of the question a text holds, each word weighted by its rarity on the site."""
+
+    def __init__(self, query: str, keyword: KeywordIndex) -> None:
+        wanted = set(tokens(query))
+        topic = wanted - INTENT
+        self.weights = {t: keyword.idf(t) * (1.0 if t in topic else 0.3) for t in wanted}
+        self.total = sum(self.weights.values()) or 1.0
+
+    def __call__(self, text: str) -> float:
+        have = set(tokens(text))
+        return sum(w for t, w in self.weights.items() if t in have) / self.total
+
+
+def wanted(question: str, text: str) -> int:
+    """How many of the kinds of fact the question asks for the text holds."""
+    return sum(1 for asks, holds in WANTS if asks.search(question) and holds.search(text))
 
 
 def compose(ctx: TurnContext, services: Services) -> None:
-    """Pick the section that best answers, give it whole when it fits (trimmed to its best
-    sentences when not), and add a close runner-up section if the word budget allows."""
-    cands = ctx.candidates[:CHUNKS_CONSIDERED]
-    units: list[Unit] = []
-    for rank, cand in enumerate(cands):
-        for order, text in enumerate(split_units(cand.chunk.text)):
-            units.append(Unit(text, cand.chunk, rank, order))
-    if not units or ctx.query_embedding is None:
+    keyword, _site = services.keyword(ctx.council.slug)
+    cands = ctx.candidates  # the council's top_k
+    if not cands:
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
         return
-    vectors = services.embedder.embed_documents([f"{u.chunk.section}: {u.text}" for u in units])
-    q = ctx.query_embedding
-    for unit, vec in zip(units, vectors, strict=True):
-        cosine = sum(a * b for a, b in zip(q, vec, strict=True))
-        unit.score = cosine + 0.25 * keyword_overlap(ctx.query, [unit.text]) + _bonus(
-            ctx.question, unit.text)
+    relevance = Relevance(ctx.query, keyword)
+    question = ctx.question
 
-    scored = []
-    for rank, cand in enumerate(cands):
-        mine = [u for u in units if u.rank == rank]
-        if not mine:
-            continue
-        best_unit = max(u.score for u in mine)
-        sim = cand.similarity if cand.similarity is not None else best_unit
-        chunk = cand.chunk
-        score = (
-            sim
-            + 0.5 * best_unit
-            + 0.3 * keyword_overlap(ctx.query, [chunk.title, chunk.section, chunk.text])
-            + _bonus(ctx.question, chunk.text)
-        )
-        scored.append((score, rank, mine))
-    scored.sort(key=lambda x: x[0], reverse=True)
+    page_text: dict[str, str] = {}
+
+    def page_wants(url: str) -> int:
+        if url not in page_text:
+            page_text[url] = " ".join(c.text for c in keyword.page_chunks(url))
+        return wanted(question, page_text[url])
+
+    def section(chunk, prior: float) -> _Section:  # noqa: ANN001 - Chunk
+        units = [Unit(_label_table(t, chunk.section), chunk, 0, i)
+                 for i, t in enumerate(split_units(clean(chunk.text)))]
+        heading = f"{chunk.title} {chunk.section}"
+        for u in units:
+            u.score = relevance(f"{heading} {u.text}") + 0.5 * relevance(u.text) + 0.15 * wanted(
+                question, u.text)
+        whole = relevance(f"{heading} {chunk.text}")
+        best_unit = max((u.score for u in units), default=0.0)
+        score = (PRIOR_WEIGHT * prior + whole + HEADING_WEIGHT * relevance(heading)
+                 + 0.3 * best_unit
+                 # the fact asked for is in this section, or elsewhere on its page (it is added
+                 # from there when this section wins)
+                 + WANTED_WEIGHT * max(wanted(question, chunk.text),
+                                       0.7 * page_wants(chunk.url)))
+        return _Section(units, score, prior)
+
+    # Retrieval's view: dense similarity, plus agreement of the two searches (fused rank).
+    sims = [c.similarity for c in cands if c.similarity is not None]
+    floor = min(sims, default=0.3) - 0.05
+    top_fused = max(c.fused for c in cands) or 1.0
+    sections = [
+        section(c.chunk, (c.similarity if c.similarity is not None else floor)
+                + FUSED_WEIGHT * c.fused / top_fused)
+        for c in cands
+    ]
+    sections = [s for s in sections if s.units]
+    if not sections:
+        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
+        return
+    top = max(sections, key=lambda s: s.score)
+    page = top.units[0].chunk.url
+    # The rest of the best page competes too: its amounts table or contact details may sit
+    # under a heading of their own that retrieval ranked lower.
+    seen = {s.units[0].chunk.id for s in sections}
+    siblings = [c for c in keyword.page_chunks(page) if c.id not in seen]
+    sims = _similarities(ctx, services, [c.id for c in siblings])
+    for sibling in siblings:
+        prior = sims.get(sibling.id, top.prior - FUSED_WEIGHT)
+        extra = section(sibling, prior)
+        if extra.units:
+            sections.append(extra)
+    sections.sort(key=lambda s: s.score, reverse=True)
+    ctx.notes.append("sections: " + "; ".join(
+        f"{s.units[0].chunk.cite_url} {s.score:.3f}" for s in sections[:6]))
+    ctx.sources = [s.units[0].chunk for s in sections]
+    for rank, s in enumerate(sections):
+        for u in s.units:
+            u.rank = rank
 
     budget = ctx.council.retrieval.max_answer_words
     chosen: list[Unit] = []
-    top_score = scored[0][0]
-    for n, (score, _rank, mine) in enumerate(scored[:CHUNKS_USED]):
-        if n > 0 and score < top_score - MARGIN:
+    for n, s in enumerate(sections[:SECTIONS_USED]):
+        same_page = s.units[0].chunk.url == sections[0].units[0].chunk.url
+        if n > 0 and s.score < sections[0].score - (2 * MARGIN if same_page else MARGIN):
             break
-        left = budget - sum(len(u.text.split()) for u in chosen)
-        taken = _fit(mine, left) if n == 0 else [u for u in _fit(mine, left)
-                                                 if u.score >= max(x.score for x in mine) - 0.05]
-        chosen += [u for u in taken if all(u.text != c.text for c in chosen)]
-    chosen += _fill_unmet_wants(ctx.question, chosen, scored, budget)
-    ctx.units = chosen
+        left = budget - _words(chosen)
+        if n == 0:
+            taken = _fit(s.units, left)
+        else:  # a runner-up gives only what it adds: its best units, when they fit whole
+            best = max(u.score for u in s.units)
+            taken = [u for u in _fit(s.units, left) if u.score >= best - 0.1]
+        chosen += [u for u in taken if _new(u, chosen)]
+    chosen += _fill_unmet_wants(question, chosen, sections, budget)
+    chosen += _conflicting_figures(question, chosen, sections)
+    ctx.units = _in_reading_order(chosen)
 
 
-def _fill_unmet_wants(
-    question: str, chosen: list[Unit], scored: list[tuple[float, int, list[Unit]]], budget: int
-) -> list[Unit]:
+def _similarities(ctx: TurnContext, services: Services, ids: list[str]) -> dict[str, float]:
+    """Dense similarity of the question to sections by id: from retrieval's results, else from
+    their stored vectors. Without Chroma the caller falls back to the page's score."""
+    known = {i: ctx.similarities[i] for i in ids if i in ctx.similarities}
+    missing = [i for i in ids if i not in known]
+    if missing and ctx.query_embedding is not None:
+        try:
+            known |= services.index(ctx.council.slug).similarities(ctx.query_embedding, missing)
+        except Exception as exc:  # the answer is still composed, on words alone
+            ctx.notes.append(f"sibling similarities unavailable: {exc}")
+    return known
+
+
+def _words(units: list[Unit]) -> int:
+    return sum(len(u.text.split()) for u in units)
+
+
+def _new(unit: Unit, chosen: list[Unit]) -> bool:
+    return all(unit.text != c.text for c in chosen)
+
+
+def _in_reading_order(units: list[Unit]) -> list[Unit]:
+    """Grouped by section in the order they were chosen; within a section, in page order."""
+    order: dict[str, int] = {}
+    for u in units:
+        order.setdefault(u.chunk.id, len(order))
+    return sorted(units, key=lambda u: (order[u.chunk.id], u.order))
+
+
+def _fill_unmet_wants(question: str, chosen: list[Unit], sections: list[_Section],
+                      budget: int) -> list[Unit]:
     """The question asks for a fee, date, phone number or hours the answer does not yet hold:
-    add the best unit that holds it, from a section of the same page or one scoring close to
-    the best ("How do I get a dropped kerb and what does it cost?")."""
+    add the section that holds it (whole when short, else its units that hold it), from the same
+    page or one scoring close to the best ("How do I get a dropped kerb and what does it cost?"
+    -> the page's Costs section)."""
     text = " ".join(u.text for u in chosen)
     pages = {u.chunk.url for u in chosen}
     left = budget - len(text.split())
@@ -120,18 +259,54 @@ def _fill_unmet_wants(
     for asks, holds in WANTS:
         if not asks.search(question) or holds.search(text):
             continue
-        for score, _rank, mine in scored:
-            if mine[0].chunk.url not in pages and score < scored[0][0] - 2 * MARGIN:
+        for s in sections:
+            if s.units[0].chunk.url not in pages and s.score < sections[0].score - 2 * MARGIN:
                 continue
-            fits = [u for u in mine if holds.search(u.text) and len(u.text.split()) <= left
-                    and all(u.text != c.text for c in chosen + extra)]
-            if fits:
-                best = max(fits, key=lambda u: u.score)
-                extra.append(best)
-                left -= len(best.text.split())
-                text += " " + best.text
-                break
+            holding = [u for u in s.units if holds.search(u.text) and _new(u, chosen + extra)]
+            if not holding:
+                continue
+            whole = [u for u in s.units if _new(u, chosen + extra)]
+            taken = whole if _words(whole) <= max(left, SHORT_SECTION) else [
+                max(holding, key=lambda u: u.score)]
+            extra += taken
+            left -= _words(taken)
+            text += " " + " ".join(u.text for u in taken)
+            break
     return extra
+
+
+def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Section]
+                         ) -> list[Unit]:
+    """The question asks for a fee or a period, and another page scoring close to the best gives
+    a different one ("allow 20 working days" beside "up to 10 working days"): show it too, with
+    its own citation, rather than pick one."""
+    if not any(asks.search(question) for asks, _holds in WANTS[:2]):
+        return []
+    mine = {_figure(m) for u in chosen for m in FIGURE.finditer(u.text)}
+    if not mine:
+        return []
+    kinds = {kind for _value, kind in mine}
+    pages = {u.chunk.url for u in chosen}
+    for s in sections[1:]:
+        if s.score < sections[0].score - MARGIN:
+            break
+        if s.units[0].chunk.url in pages:
+            continue
+        for other in sorted(s.units, key=lambda u: -u.score):
+            theirs = {_figure(m) for m in FIGURE.finditer(other.text)}
+            if any(kind in kinds for _v, kind in theirs) and not theirs & mine and _new(
+                    other, chosen):
+                return [other]
+    return []
+
+
+def _figure(m: re.Match[str]) -> tuple[str, str]:
+    """("20", "working days") or ("35", "£"): the value and what it counts."""
+    text = m.group(0).lower().replace(",", "")
+    if text.startswith("£"):
+        return text.lstrip("£ "), "£"
+    value, _, kind = text.partition(" ")
+    return value, kind.rstrip("s")
 
 
 def _fit(units: list[Unit], budget: int) -> list[Unit]:

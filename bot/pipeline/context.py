@@ -67,6 +67,10 @@ class TurnContext:
     query: str = ""  # what retrieval searches for (with follow-up context)
     query_embedding: list[float] | None = None
     candidates: list[Candidate] = field(default_factory=list)
+    # every section the composer was given to quote: the candidates plus the other sections of
+    # the best page. No citation may point anywhere else.
+    sources: list[Chunk] = field(default_factory=list)
+    similarities: dict[str, float] = field(default_factory=dict)  # dense, by chunk id
     units: list[Unit] = field(default_factory=list)
     answer: str = ""
     citations: list[Citation] = field(default_factory=list)

@@ -10,12 +10,17 @@ Answer when coverage is high enough and similarity is fair, or when similarity a
 
 from __future__ import annotations
 
+import re
+
+from askcouncil.index import Chunk
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext
 from bot.services import Services
 from bot.text import INTENT, tokens
 
 NO_ANSWER_REPLY = "I couldn't find an answer to that on the council's website."
+ON_TOPIC = 0.3  # share of the question's topic words a section must hold to answer a demand
+NEARBY = 0.1  # pages this far below min_similarity still count as retrieved for the answer
 
 
 def keyword_overlap(query: str, texts: list[str]) -> float:
@@ -35,6 +40,39 @@ def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
     return sum(keyword.idf(t) for t in wanted & have) / total if total else 0.0
 
 
+# Questions that ask for one kind of fact. If no retrieved page holds a fact of that kind, the
+# site does not answer them, however close its pages are ("opening hours of the tip" against a
+# news item saying the tip is open).
+DEMANDS = [
+    ("opening hours",
+     re.compile(r"\b(opening (hours|times)|what times? (is|are|does|do)\b.*\b(open|close)|"
+                r"when (is|are|does|do)\b.*\b(open|close)s?\??$)", re.I),
+     re.compile(r"\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b24 hours\b|\b\d\d:\d\d\b",
+                re.I)),
+    ("a phone number",
+     re.compile(r"\b(phone|telephone|contact|helpline) number\b", re.I),
+     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")),
+    ("a price",
+     re.compile(r"\b(how much (is|are|does|do|will|would) (it|they|the|a|an|my)\b(?!.* notice)|"
+                r"what (is|are) the (cost|price|fee|charge)s?\b|(cost|price) of)\b", re.I),
+     re.compile(r"£\s?\d|\bfree\b|\bno charge\b", re.I)),
+]
+
+
+def unmet_demand(question: str, query: str, chunks: list[Chunk], keyword: KeywordIndex
+                 ) -> str | None:
+    """The kind of fact the question asks for that no section about its topic holds, if any.
+    (A helpline's opening times do not answer "opening hours of the recycling centre".)"""
+    for name, asks, holds in DEMANDS:
+        if asks.search(question) and not any(
+            holds.search(c.text)
+            and coverage(query, f"{c.title} {c.section} {c.text}", keyword) >= ON_TOPIC
+            for c in chunks
+        ):
+            return name
+    return None
+
+
 def decide(ctx: TurnContext, services: Services) -> None:
     tuning = ctx.council.retrieval
     keyword, _site = services.keyword(ctx.council.slug)
@@ -51,4 +89,13 @@ def decide(ctx: TurnContext, services: Services) -> None:
         best_sim >= tuning.sure_similarity
     )
     if not confident:
+        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
+        return
+    # the pages an answer could quote: those retrieval found fairly close to the question
+    pages = {c.chunk.url for c in ctx.candidates
+             if c.similarity is not None and c.similarity >= tuning.min_similarity - NEARBY}
+    missing = unmet_demand(ctx.question, ctx.query,
+                           [c for url in pages for c in keyword.page_chunks(url)], keyword)
+    if missing:
+        ctx.notes.append(f"declined: asks for {missing}; no retrieved page gives one")
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)

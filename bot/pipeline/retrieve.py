@@ -31,6 +31,7 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
     dense = index.query(ctx.query_embedding, tuning.candidates)
     sparse = keyword.search(ctx.query, tuning.candidates)
 
+    ctx.similarities = {hit.chunk.id: hit.similarity for hit in dense}
     by_id: dict[str, Candidate] = {}
     for rank, hit in enumerate(dense):
         by_id[hit.chunk.id] = Candidate(hit.chunk, hit.similarity, None,
