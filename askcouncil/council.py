@@ -40,6 +40,11 @@ class Retrieval:
     min_coverage: float = 0.9
     sure_similarity: float = 0.55  # or if similarity alone is at least this
     max_answer_words: int = 120
+    # the composer's section ranking (calibrated on the dev questions, docs/quality.md)
+    similarity_weight: float = 3.0  # retrieval's dense similarity of the section
+    heading_weight: float = 0.6  # the question's words in the page title and section heading
+    wanted_weight: float = 0.3  # the section (or its page) holds the fee, date or number asked
+    section_margin: float = 0.45  # a second section must score this close to the best
 
 
 @dataclass(frozen=True)

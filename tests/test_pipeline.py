@@ -4,7 +4,7 @@ from askcouncil.council import load_council
 from askcouncil.index import Chunk
 from bot.keyword import KeywordIndex
 from bot.pipeline.check import check_output
-from bot.pipeline.compose import _fit, split_units
+from bot.pipeline.compose import _conflicting_figures, _fit, _Section, clean, split_units
 from bot.pipeline.context import Candidate, Citation, Status, TurnContext, Unit
 from bot.pipeline.contextualise import is_follow_up
 from bot.pipeline.screen import screen_input
@@ -26,6 +26,31 @@ def test_units_keep_lists_with_their_lead_in() -> None:
         "Rinse tins first.",
         "1. Book online.\n2. Pay the fee.",
     ]
+
+
+def test_tables_stay_whole_and_boilerplate_goes() -> None:
+    text = ("Rates:\n | Per week | Per month\nSingle | £10 | £43\nCouple | £15 | £65\n"
+            "Last updated: 21 October 2024\nTelephone: 0300 555 2222 Find out about call charges\n"
+            "You can be made bankrupt .")
+    cleaned = clean(text)
+    assert "Last updated" not in cleaned and "call charges" not in cleaned
+    assert split_units(cleaned) == [
+        "Rates:\n | Per week | Per month\nSingle | £10 | £43\nCouple | £15 | £65",
+        "Telephone: 0300 555 2222",
+        "You can be made bankrupt.",
+    ]
+
+
+def test_conflicting_figures_from_another_page_are_both_shown() -> None:
+    a = chunk("It can take up to 10 working days to post your certificate.", url="http://x/a")
+    b = chunk("Please allow 20 working days from order to delivery.", url="http://x/b")
+    c = chunk("Certificates cost £11 each.", url="http://x/c")
+    ua, ub, uc = (Unit(x.text, x, 0, 0, 1.0) for x in (a, b, c))
+    sections = [_Section([ua], 3.0, 0.7), _Section([ub], 2.9, 0.6), _Section([uc], 2.8, 0.6)]
+    assert _conflicting_figures("how long does it take?", [ua], sections, 0.45) == [ub]
+    assert _conflicting_figures("who do I contact?", [ua], sections, 0.45) == []
+    far = [sections[0], _Section([ub], 2.0, 0.5)]  # not close enough to the best to count
+    assert _conflicting_figures("how long does it take?", [ua], far, 0.45) == []
 
 
 def test_fit_keeps_a_window_around_the_best_unit() -> None:

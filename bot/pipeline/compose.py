@@ -29,12 +29,7 @@ from bot.text import INTENT, sentences, tokens
 LIST_ITEM = re.compile(r"^(- |\d+\. )")
 TABLE_ROW = re.compile(r" \| |^\| ")
 SECTIONS_USED = 2  # sections one answer may quote, besides a unit added for a wanted fact
-MARGIN = 0.15  # a second section must score within this of the best
-HEADING_WEIGHT = 0.3  # a section whose page title and heading name the topic is the answer
-FUSED_WEIGHT = 0.2  # dense and keyword search agreeing on a section
-PRIOR_WEIGHT = 2.0  # retrieval's view against the question words a section holds
-SHORT_SECTION = 45  # words: a section this short is quoted whole when it holds a wanted fact
-WANTED_WEIGHT = 0.3  # the section holds the kind of fact asked for (a fee, a phone number)
+SHORT_SECTION = 45  # words: a section this short is quoted whole, not cut to its best units
 # Page furniture that is not an answer, wherever the extractor let it through.
 BOILERPLATE_LINE = re.compile(
     r"^(last updated:? .*|last reviewed:? .*|page last (updated|reviewed):? .*|back to top|"
@@ -141,6 +136,7 @@ def compose(ctx: TurnContext, services: Services) -> None:
         return
     relevance = Relevance(ctx.query, keyword)
     question = ctx.question
+    tuning = ctx.council.retrieval
 
     page_text: dict[str, str] = {}
 
@@ -158,23 +154,20 @@ def compose(ctx: TurnContext, services: Services) -> None:
                 question, u.text)
         whole = relevance(f"{heading} {chunk.text}")
         best_unit = max((u.score for u in units), default=0.0)
-        score = (PRIOR_WEIGHT * prior + whole + HEADING_WEIGHT * relevance(heading)
+        score = (tuning.similarity_weight * prior + whole
+                 + tuning.heading_weight * relevance(heading)
                  + 0.3 * best_unit
                  # the fact asked for is in this section, or elsewhere on its page (it is added
                  # from there when this section wins)
-                 + WANTED_WEIGHT * max(wanted(question, chunk.text),
+                 + tuning.wanted_weight * max(wanted(question, chunk.text),
                                        0.7 * page_wants(chunk.url)))
         return _Section(units, score, prior)
 
-    # Retrieval's view: dense similarity, plus agreement of the two searches (fused rank).
+    # retrieval's view of each section: its dense similarity to the question
     sims = [c.similarity for c in cands if c.similarity is not None]
-    floor = min(sims, default=0.3) - 0.05
-    top_fused = max(c.fused for c in cands) or 1.0
-    sections = [
-        section(c.chunk, (c.similarity if c.similarity is not None else floor)
-                + FUSED_WEIGHT * c.fused / top_fused)
-        for c in cands
-    ]
+    floor = min(sims, default=0.3) - 0.05  # found by keyword search alone
+    sections = [section(c.chunk, c.similarity if c.similarity is not None else floor)
+                for c in cands]
     sections = [s for s in sections if s.units]
     if not sections:
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
@@ -185,9 +178,9 @@ def compose(ctx: TurnContext, services: Services) -> None:
     # under a heading of their own that retrieval ranked lower.
     seen = {s.units[0].chunk.id for s in sections}
     siblings = [c for c in keyword.page_chunks(page) if c.id not in seen]
-    sims = _similarities(ctx, services, [c.id for c in siblings])
+    sibling_sims = _similarities(ctx, services, [c.id for c in siblings])
     for sibling in siblings:
-        prior = sims.get(sibling.id, top.prior - FUSED_WEIGHT)
+        prior = sibling_sims.get(sibling.id, top.prior - 0.05)
         extra = section(sibling, prior)
         if extra.units:
             sections.append(extra)
@@ -203,17 +196,18 @@ def compose(ctx: TurnContext, services: Services) -> None:
     chosen: list[Unit] = []
     for n, s in enumerate(sections[:SECTIONS_USED]):
         same_page = s.units[0].chunk.url == sections[0].units[0].chunk.url
-        if n > 0 and s.score < sections[0].score - (2 * MARGIN if same_page else MARGIN):
+        margin = tuning.section_margin * (2 if same_page else 1)
+        if n > 0 and s.score < sections[0].score - margin:
             break
         left = budget - _words(chosen)
-        if n == 0:
+        if n == 0 or _words(s.units) <= min(left, SHORT_SECTION):
             taken = _fit(s.units, left)
-        else:  # a runner-up gives only what it adds: its best units, when they fit whole
+        else:  # a long runner-up gives only what it adds: its best units, when they fit
             best = max(u.score for u in s.units)
             taken = [u for u in _fit(s.units, left) if u.score >= best - 0.1]
         chosen += [u for u in taken if _new(u, chosen)]
-    chosen += _fill_unmet_wants(question, chosen, sections, budget)
-    chosen += _conflicting_figures(question, chosen, sections)
+    chosen += _fill_unmet_wants(question, chosen, sections, budget, tuning.section_margin)
+    chosen += _conflicting_figures(question, chosen, sections, tuning.section_margin)
     ctx.units = _in_reading_order(chosen)
 
 
@@ -247,7 +241,7 @@ def _in_reading_order(units: list[Unit]) -> list[Unit]:
 
 
 def _fill_unmet_wants(question: str, chosen: list[Unit], sections: list[_Section],
-                      budget: int) -> list[Unit]:
+                      budget: int, margin: float) -> list[Unit]:
     """The question asks for a fee, date, phone number or hours the answer does not yet hold:
     add the section that holds it (whole when short, else its units that hold it), from the same
     page or one scoring close to the best ("How do I get a dropped kerb and what does it cost?"
@@ -260,14 +254,16 @@ def _fill_unmet_wants(question: str, chosen: list[Unit], sections: list[_Section
         if not asks.search(question) or holds.search(text):
             continue
         for s in sections:
-            if s.units[0].chunk.url not in pages and s.score < sections[0].score - 2 * MARGIN:
+            if s.units[0].chunk.url not in pages and s.score < sections[0].score - margin:
                 continue
             holding = [u for u in s.units if holds.search(u.text) and _new(u, chosen + extra)]
             if not holding:
                 continue
             whole = [u for u in s.units if _new(u, chosen + extra)]
-            taken = whole if _words(whole) <= max(left, SHORT_SECTION) else [
+            taken = whole if _words(whole) <= min(left, SHORT_SECTION) else [
                 max(holding, key=lambda u: u.score)]
+            if _words(taken) > left + budget // 4:  # a wanted fact may stretch the budget a little
+                continue
             extra += taken
             left -= _words(taken)
             text += " " + " ".join(u.text for u in taken)
@@ -275,8 +271,8 @@ def _fill_unmet_wants(question: str, chosen: list[Unit], sections: list[_Section
     return extra
 
 
-def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Section]
-                         ) -> list[Unit]:
+def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Section],
+                         margin: float) -> list[Unit]:
     """The question asks for a fee or a period, and another page scoring close to the best gives
     a different one ("allow 20 working days" beside "up to 10 working days"): show it too, with
     its own citation, rather than pick one."""
@@ -288,7 +284,7 @@ def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Sect
     kinds = {kind for _value, kind in mine}
     pages = {u.chunk.url for u in chosen}
     for s in sections[1:]:
-        if s.score < sections[0].score - MARGIN:
+        if s.score < sections[0].score - margin:
             break
         if s.units[0].chunk.url in pages:
             continue
