@@ -1,4 +1,5 @@
-"""A council's reviewed configuration: contact lines, opening hours and retrieval tuning.
+"""A council's reviewed configuration: contact lines with opening hours, partner bodies,
+emergency signposts and retrieval tuning.
 
 Lives in YAML (``askcouncil/councils/<slug>.yaml`` or ``ASKCOUNCIL_COUNCILS_DIR``) so that web
 and customer-service teams can review it. A council without its own file gets ``default.yaml``.
@@ -8,27 +9,65 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from askcouncil.errors import ConfigError
+from askcouncil.hours import OpeningHours
 
 BUNDLED = Path(__file__).resolve().parent / "councils"
 
 
 @dataclass(frozen=True)
 class ContactLine:
+    """A phone line, form or office of the council (or of a partner body)."""
+
     key: str
     label: str
     phone: str | None
     url: str | None
-    hours: str | None
+    hours: str | None  # plain English, written from ``opening`` when not given
     keywords: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    form_url: str | None = None
+    opening: OpeningHours | None = None
+    body: str | None = None  # for a partner body's line: who runs the service
 
-    def as_handoff(self) -> dict[str, str | None]:
-        return {"label": self.label, "phone": self.phone, "url": self.url, "hours": self.hours}
+    def as_handoff(self, now: datetime | None = None) -> dict[str, Any]:
+        open_now = self.opening.is_open(now) if self.opening and now else None
+        return {
+            "label": self.label,
+            "phone": self.phone,
+            "url": self.url,
+            "hours": self.hours,
+            "form_url": self.form_url,
+            "open_now": open_now,
+            "availability": self.opening.status(now) if self.opening and now else None,
+            "body": self.body,
+        }
+
+    def score(self, words: set[str], text: str) -> float:
+        """How well the line's topics match a question's words (multi-word topics weigh more)."""
+        total = 0.0
+        for kw in self.keywords:
+            if " " in kw:
+                if re.search(rf"\b{re.escape(kw)}\b", text):
+                    total += 2.0 * len(kw.split())
+            elif kw in words or (kw.endswith("s") and kw[:-1] in words) or f"{kw}s" in words:
+                total += 2.0
+        return total
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """Signposts shown before anything else when a message says someone is at risk."""
+
+    safeguarding_line: str | None = None  # contact line keys
+    out_of_hours_line: str | None = None
+    crisis_lines: tuple[ContactLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +96,8 @@ class Council:
     synonyms: tuple[tuple[str, str], ...] = ()
     crawl_allow: tuple[str, ...] = ()  # URL path regexes; if any, only matching URLs are crawled
     crawl_deny: tuple[str, ...] = ()  # URL path regexes never crawled
+    partners: tuple[ContactLine, ...] = ()  # other bodies' services (county council, NHS, DWP)
+    emergency: Emergency = field(default_factory=Emergency)
 
     def expand(self, question: str) -> str:
         """The question plus the council's words for any resident phrases it uses."""
@@ -74,21 +115,25 @@ class Council:
                 return line
         return self.lines[0]
 
+    def line(self, key: str | None) -> ContactLine | None:
+        return next((line for line in self.lines if line.key == key), None) if key else None
+
     def line_for(self, question: str, urls: list[str]) -> ContactLine:
-        """The contact line that best matches the question's words and the pages retrieved."""
-        words = set(re.findall(r"[a-z]+", question.lower()))
+        """The contact line that best matches the question's words and the pages retrieved; a
+        partner body's line when the question is about a service that body runs."""
+        text = question.lower()
+        words = set(re.findall(r"[a-z]+", text))
         best, best_score = self.general_line, 0.0
         for line in self.lines:
-            score = 0.0
-            for kw in line.keywords:
-                kw_words = kw.split()
-                if all(w in words for w in kw_words):
-                    score += 2.0 * len(kw_words)
+            score = line.score(words, text)
             for rank, url in enumerate(urls[:3]):
                 if any(p in url for p in line.paths):
                     score += 1.0 / (rank + 1)
             if score > best_score:
                 best, best_score = line, score
+        for partner in self.partners:
+            if partner.score(words, text) > best_score:
+                best, best_score = partner, partner.score(words, text)
         return best
 
 
@@ -116,26 +161,58 @@ def load_synonyms(path: Path) -> tuple[tuple[str, str], ...]:
 def parse_council(slug: str, text: str) -> Council:
     try:
         raw = yaml.safe_load(text) or {}
+        closed_on = frozenset(_date(d) for d in raw.get("closed_on") or ())
         lines = tuple(
-            ContactLine(
-                key=key,
-                label=item["label"],
-                phone=item.get("phone"),
-                url=item.get("url"),
-                hours=item.get("hours"),
-                keywords=tuple(k.lower() for k in item.get("keywords", [])),
-                paths=tuple(item.get("paths", [])),
-            )
-            for key, item in (raw.get("contact_lines") or {}).items()
+            _line(key, item, closed_on) for key, item in (raw.get("contact_lines") or {}).items()
+        )
+        partners = tuple(
+            _line(key, item, closed_on, body=item["name"])
+            for key, item in (raw.get("partners") or {}).items()
+        )
+        emergency_raw = raw.get("emergency") or {}
+        emergency = Emergency(
+            safeguarding_line=emergency_raw.get("safeguarding_line"),
+            out_of_hours_line=emergency_raw.get("out_of_hours_line"),
+            crisis_lines=tuple(_line(f"crisis-{i}", item, frozenset())
+                               for i, item in enumerate(emergency_raw.get("crisis_lines") or ())),
         )
         retrieval = Retrieval(**(raw.get("retrieval") or {}))
         crawl = raw.get("crawl") or {}
         allow, deny = tuple(crawl.get("allow") or ()), tuple(crawl.get("deny") or ())
         for pattern in allow + deny:
             re.compile(pattern)
-    except (yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"council file for {slug!r} is not valid: {exc}") from exc
     if not lines:
         raise ConfigError(f"council file for {slug!r} lists no contact_lines")
+    keys = {line.key for line in lines}
+    for name in (emergency.safeguarding_line, emergency.out_of_hours_line):
+        if name and name not in keys:
+            raise ConfigError(f"council file for {slug!r}: emergency names line {name!r}, "
+                              f"which is not in contact_lines")
     return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
-                   crawl_allow=allow, crawl_deny=deny)
+                   crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency)
+
+
+def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str | None = None
+          ) -> ContactLine:
+    opening = OpeningHours.parse(item["open"], closed_on) if item.get("open") else None
+    hours = item.get("hours") or (opening.describe() if opening else None)
+    return ContactLine(
+        key=key,
+        label=item.get("label") or item["name"],
+        phone=str(item["phone"]) if item.get("phone") is not None else None,
+        url=item.get("url"),
+        hours=hours,
+        keywords=tuple(k.lower() for k in item.get("keywords", item.get("services", []))),
+        paths=tuple(item.get("paths", [])),
+        form_url=item.get("form_url"),
+        opening=opening,
+        body=body,
+    )
+
+
+def _date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

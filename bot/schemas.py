@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-StatusName = Literal["answered", "no_answer", "out_of_scope", "refused", "error"]
+StatusName = Literal["answered", "no_answer", "out_of_scope", "refused", "error", "urgent"]
 
 
 class ChatRequest(BaseModel):
@@ -38,6 +38,15 @@ class HandoffOut(BaseModel):
     phone: str | None
     url: str | None
     hours: str | None
+    form_url: str | None = Field(default=None, description="The online form for this service.")
+    open_now: bool | None = Field(
+        default=None, description="Whether the line is open now (Europe/London); null: unknown.")
+    availability: str | None = Field(
+        default=None, description='For example "open now until 5pm" or "closed now; opens '
+        'tomorrow at 9am".')
+    body: str | None = Field(
+        default=None, description="Set when another body (county council, NHS, DWP) runs the "
+        "service.")
 
 
 class ChatResponse(BaseModel):

@@ -58,4 +58,6 @@ def run_pipeline(ctx: TurnContext, services: Services, steps: list[Step] | None 
             ctx.stopped_by = step.__name__
             break
     hand_off(ctx, services)
+    if ctx.preamble:
+        ctx.answer = "\n".join([*ctx.preamble, ctx.answer])
     ctx.timings_ms["total"] = round((time.perf_counter() - began) * 1000, 2)

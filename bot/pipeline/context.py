@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +17,7 @@ class Status(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     REFUSED = "refused"
     ERROR = "error"
+    URGENT = "urgent"  # someone may be at risk: signposted to 999 and safeguarding lines
 
 
 @dataclass
@@ -81,6 +83,9 @@ class TurnContext:
     signals: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # said before the answer: "please don't share personal details", a calm word after abuse
+    preamble: list[str] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # for "open now"
 
     def stop(self, status: Status, answer: str) -> None:
         self.status = status

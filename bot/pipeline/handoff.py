@@ -1,9 +1,12 @@
-"""After the steps: when the bot cannot answer, hand off to the right phone line or page."""
+"""After the steps: when the bot cannot answer, hand off to the right phone line, form or office,
+saying whether it is open now; when another body runs the service, say which and link there."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urljoin
 
+from askcouncil.council import ContactLine
 from bot.pipeline.context import Status, TurnContext
 from bot.services import Services
 
@@ -16,12 +19,28 @@ def hand_off(ctx: TurnContext, services: Services) -> None:
     # Route on the question's words only: when the bot declines, the pages retrieval found
     # were judged not to answer it, so they say little about which team can.
     line = ctx.council.line_for(ctx.question or ctx.message, [])
-    handoff = line.as_handoff()
-    if handoff["url"] and ctx.site_base:
-        handoff["url"] = urljoin(ctx.site_base, handoff["url"])
-    elif handoff["url"] and handoff["url"].startswith("/"):
-        handoff["url"] = None  # a site-relative link is useless until we know the site
+    handoff = line.as_handoff(ctx.now)
+    for key in ("url", "form_url"):
+        if handoff[key] and ctx.site_base:
+            handoff[key] = urljoin(ctx.site_base, handoff[key])
+        elif handoff[key] and handoff[key].startswith("/"):
+            handoff[key] = None  # a site-relative link is useless until we know the site
     ctx.handoff = handoff
+    ctx.answer = f"{ctx.answer} {handoff_text(line, handoff, ctx.council.name)}".strip()
+
+
+def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str) -> str:
+    """"You can contact Waste and recycling on 01632 960101 (Monday to Friday, 9:30am to 3:30pm;
+    closed now; opens tomorrow at 9:30am), or use the online form: URL." """
+    said = []
+    if line.body:
+        said.append(f"This service is run by {line.body}, not by {council_name}.")
     where = f" on {line.phone}" if line.phone else ""
-    hours = f" ({line.hours})" if line.hours and line.phone else ""
-    ctx.answer = f"{ctx.answer} You can contact {line.label}{where}{hours}.".strip()
+    when = "; ".join(x for x in (line.hours if line.phone else None, handoff["availability"]) if x)
+    sentence = f"You can contact {line.label}{where}" + (f" ({when})" if when else "")
+    if handoff["form_url"]:
+        sentence += f", or use the online form: {handoff['form_url']}"
+    elif line.body and handoff["url"]:
+        sentence += f", or go to {handoff['url']}"
+    said.append(sentence + ".")
+    return " ".join(said)

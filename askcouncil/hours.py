@@ -1,0 +1,148 @@
+"""Opening hours of a phone line or office, and whether it is open now (Europe/London time).
+
+Written in the council file as day ranges and times, so customer-service teams can review them:
+
+    open:
+      mon-thu: "09:00-17:00"
+      fri: "09:00-16:30"
+    # or: open: "24/7"
+
+Bank holidays come from the council file's ``closed_on`` list (dates the lines are shut).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from askcouncil.errors import ConfigError
+
+LONDON = ZoneInfo("Europe/London")
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+SPAN = re.compile(r"^(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)$")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Per weekday (0 = Monday) the (open, close) times; no entry means closed that day."""
+
+    days: tuple[tuple[int, time, time], ...] = ()
+    always: bool = False
+    closed_on: frozenset[date] = frozenset()
+
+    @classmethod
+    def parse(cls, spec: object, closed_on: frozenset[date] = frozenset()) -> OpeningHours:
+        if spec in ("24/7", "always"):
+            return cls(always=True)
+        if not isinstance(spec, dict) or not spec:
+            raise ConfigError(f'opening hours must be "24/7" or a mapping like '
+                              f'{{mon-fri: "09:00-17:00"}}, not {spec!r}')
+        days: dict[int, tuple[time, time]] = {}
+        for key, value in spec.items():
+            for day in _day_range(str(key)):
+                m = SPAN.match(str(value).strip())
+                if not m:
+                    raise ConfigError(f'opening hours for {key!r} must look like "09:00-17:00", '
+                                      f"not {value!r}")
+                opens = time(int(m.group(1)), int(m.group(2)))
+                closes = time(int(m.group(3)), int(m.group(4)))
+                if closes <= opens:
+                    raise ConfigError(f"opening hours for {key!r} close before they open")
+                days[day] = (opens, closes)
+        return cls(tuple((d, o, c) for d, (o, c) in sorted(days.items())), False, closed_on)
+
+    def _today(self, day: date) -> tuple[time, time] | None:
+        if day in self.closed_on:
+            return None
+        for weekday, opens, closes in self.days:
+            if weekday == day.weekday():
+                return opens, closes
+        return None
+
+    def is_open(self, now: datetime) -> bool:
+        if self.always:
+            return True
+        local = now.astimezone(LONDON)
+        today = self._today(local.date())
+        return today is not None and today[0] <= local.time() < today[1]
+
+    def next_opening(self, now: datetime) -> datetime | None:
+        """When it next opens (London time), within a fortnight; None if always open or never."""
+        if self.always or not self.days:
+            return None
+        local = now.astimezone(LONDON)
+        for ahead in range(15):
+            day = local.date() + timedelta(days=ahead)
+            today = self._today(day)
+            if today is None:
+                continue
+            opens = datetime.combine(day, today[0], LONDON)
+            if opens > local:
+                return opens
+        return None
+
+    def status(self, now: datetime) -> str:
+        """"open now until 5pm", "closed now; opens Monday at 9am" or "open 24 hours"."""
+        if self.always:
+            return "open 24 hours"
+        local = now.astimezone(LONDON)
+        if self.is_open(local):
+            today = self._today(local.date())
+            assert today is not None
+            return f"open now until {clock(today[1])}"
+        nxt = self.next_opening(local)
+        if nxt is None:
+            return "closed now"
+        if nxt.date() == local.date():
+            when = "today"
+        elif nxt.date() == local.date() + timedelta(days=1):
+            when = "tomorrow"
+        else:
+            when = DAY_NAMES[nxt.weekday()]
+        return f"closed now; opens {when} at {clock(nxt.time())}"
+
+    def describe(self) -> str:
+        """Plain English: "Monday to Thursday, 9am to 5pm, and Friday, 9am to 4:30pm"."""
+        if self.always:
+            return "24 hours a day, 7 days a week"
+        groups: list[tuple[int, int, time, time]] = []
+        for day, opens, closes in self.days:
+            if groups and groups[-1][1] == day - 1 and groups[-1][2:] == (opens, closes):
+                groups[-1] = (groups[-1][0], day, opens, closes)
+            else:
+                groups.append((day, day, opens, closes))
+        parts = []
+        for first, last, opens, closes in groups:
+            names = DAY_NAMES[first] if first == last else (
+                f"{DAY_NAMES[first]} and {DAY_NAMES[last]}" if last == first + 1
+                else f"{DAY_NAMES[first]} to {DAY_NAMES[last]}")
+            parts.append(f"{names}, {clock(opens)} to {clock(closes)}")
+        return ", and ".join(parts)
+
+
+def clock(t: time) -> str:
+    """9am, 4:30pm, 12pm (the GOV.UK style)."""
+    hour = t.hour % 12 or 12
+    suffix = "am" if t.hour < 12 else "pm"
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
+
+
+def _day_range(key: str) -> list[int]:
+    key = key.strip().lower()
+    if key in ("daily", "every day"):
+        return list(range(7))
+    if key == "weekdays":
+        return list(range(5))
+    first, _, last = key.partition("-")
+    try:
+        a = DAYS.index(first[:3])
+        b = DAYS.index(last[:3]) if last else a
+    except ValueError:
+        raise ConfigError(
+            f"unknown day {key!r}: use mon, tue, ... sun, or ranges like mon-fri") from None
+    if b < a:
+        raise ConfigError(f"day range {key!r} runs backwards")
+    return list(range(a, b + 1))
