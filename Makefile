@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages bench-crawl lint site
+.PHONY: install demo test eval-sample eval-realpages bench-crawl bench-chat lint site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ eval-realpages: $(STAMP)
 BENCH_RUNS ?= 1
 bench-crawl: $(STAMP)
 	$(BIN)/python -m crawler.bench --runs $(BENCH_RUNS) --out bench-crawl.json
+
+## Chat latency benchmark on ../shared/sites/realpages: POST /api/chat over HTTP (extractive
+## composer) p50/p95/p99 beside the floor (query embedding plus vector search).
+bench-chat: $(STAMP)
+	$(BIN)/python -m bot.bench --out bench-chat.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

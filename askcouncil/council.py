@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
@@ -84,6 +85,16 @@ class Retrieval:
     heading_weight: float = 0.6  # the question's words in the page title and section heading
     wanted_weight: float = 0.3  # the section (or its page) holds the fee, date or number asked
     section_margin: float = 0.45  # a second section must score this close to the best
+    # (URL path regex, weight): a page type counted up or down in retrieval and composing,
+    # e.g. ("^/news/", 0.8) for dated news items. The first matching pattern applies.
+    page_weights: tuple[tuple[str, float], ...] = ()
+
+    def page_weight(self, url: str) -> float:
+        path = urlparse(url).path
+        for pattern, weight in self.page_weights:
+            if re.search(pattern, path):
+                return weight
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,14 @@ def parse_council(slug: str, text: str) -> Council:
             crisis_lines=tuple(_line(f"crisis-{i}", item, frozenset())
                                for i, item in enumerate(emergency_raw.get("crisis_lines") or ())),
         )
-        retrieval = Retrieval(**(raw.get("retrieval") or {}))
+        tuning = dict(raw.get("retrieval") or {})
+        weights = tuple((str(k), float(v)) for k, v in (tuning.pop("page_weights", None)
+                                                         or {}).items())
+        for pattern, weight in weights:
+            re.compile(pattern)
+            if not 0 <= weight <= 5:
+                raise ValueError(f"page weight for {pattern!r} must be between 0 and 5")
+        retrieval = Retrieval(**tuning, page_weights=weights)
         crawl = raw.get("crawl") or {}
         allow, deny = tuple(crawl.get("allow") or ()), tuple(crawl.get("deny") or ())
         for pattern in allow + deny:

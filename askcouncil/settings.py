@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from askcouncil.errors import ConfigError
@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=4, ge=0, le=20)
     max_conversations: int = Field(default=10000, ge=1)
 
+    # Optional LLM composer (off by default: the extractive composer needs no model)
+    llm: str | None = None  # "openai:gpt-4o-mini", "azure_openai:DEPLOYMENT", "ollama:llama3.1"
+    llm_base_url: str | None = None  # OpenAI-compatible endpoint, or the Azure endpoint
+    llm_api_key: SecretStr | None = None  # else OPENAI_API_KEY / AZURE_OPENAI_API_KEY
+    llm_api_version: str | None = None  # Azure OpenAI API version
+    llm_timeout_s: float = Field(default=8.0, gt=0, le=120)
+    llm_max_sources: int = Field(default=6, ge=1, le=20)
+
     # Crawler
     crawl_user_agent: str = "AskCouncilBot/0.1 (+https://github.com/askcouncil/askcouncil)"
     crawl_max_pages: int = Field(default=1000, ge=1)
@@ -48,6 +56,19 @@ class Settings(BaseSettings):
     crawl_timeout_s: float = Field(default=15.0, gt=0)
     crawl_max_bytes: int = Field(default=10_000_000, ge=1000)
     embed_batch_size: int = Field(default=32, ge=1)
+
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        provider, _, model = value.partition(":")
+        if provider not in {"openai", "azure_openai", "ollama"} or not model:
+            raise ConfigError(
+                f"ASKCOUNCIL_LLM must be openai:MODEL, azure_openai:DEPLOYMENT or ollama:MODEL, "
+                f"not {value!r}"
+            )
+        return value
 
     @field_validator("council")
     @classmethod

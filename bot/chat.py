@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import queue
+import re
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +17,7 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import BadInput
 from askcouncil.settings import Settings, check_slug
 from bot.conversations import ConversationMemory
-from bot.pipeline import run_pipeline
+from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
 from bot.services import Services
 
@@ -49,10 +53,10 @@ class Bot:
         self.services = services
         self.store = store
         self.memory = ConversationMemory(settings.max_conversations, settings.history_turns)
+        self.steps = LLM_STEPS if services.llm is not None else DEFAULT_STEPS
 
-    def chat(
-        self, message: str, conversation_id: str | None = None, council: str | None = None
-    ) -> Reply:
+    def check(self, message: str, council: str | None) -> str:
+        """Validate a message before any work (or any streaming) starts; the council's slug."""
         if not message.strip():
             raise BadInput("message must not be empty")
         if len(message) > self.settings.max_message_chars:
@@ -61,17 +65,27 @@ class Bot:
                 f"{self.settings.max_message_chars}"
             )
         try:
-            slug = check_slug(council) if council else self.settings.council
+            return check_slug(council) if council else self.settings.council
         except ValueError as exc:
             raise BadInput(str(exc)) from exc
+
+    def chat(
+        self,
+        message: str,
+        conversation_id: str | None = None,
+        council: str | None = None,
+        emit: Callable[[str, Any], None] | None = None,
+    ) -> Reply:
+        slug = self.check(message, council)
         conversation_id = conversation_id or str(uuid.uuid4())
         began = time.perf_counter()
         ctx = TurnContext(
             message=message,
             council=self.services.council(slug),
             history=self.memory.history(conversation_id),
+            emit=emit,
         )
-        run_pipeline(ctx, self.services)
+        run_pipeline(ctx, self.services, self.steps)
         self.memory.add(
             conversation_id,
             PastTurn(ctx.question, ctx.query or ctx.question, [c.url for c in ctx.citations]),
@@ -86,7 +100,35 @@ class Bot:
             context=ctx,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000)
+        if emit is not None:
+            _finish_stream(ctx, reply)
         return reply
+
+    def chat_stream(
+        self, message: str, conversation_id: str | None = None, council: str | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """The same turn as ``chat``, as events: ``status`` (each step), ``answer`` (text as it
+        is produced), ``reset`` (drop the text so far: the answer is being replaced),
+        ``citations``, ``handoff`` and ``done`` (the whole reply, as ``POST /api/chat`` gives
+        it). Call ``check`` first: bad input is an HTTP error, not an event."""
+        events: queue.Queue[tuple[str, Any] | None] = queue.Queue()
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self.chat(message, conversation_id, council, emit=lambda e, d: events.put((e, d)))
+            except BaseException as exc:  # reported as an event; the stream still ends
+                log.exception("streamed chat failed")
+                failure.append(exc)
+            finally:
+                events.put(None)
+
+        threading.Thread(target=work, name="chat-stream", daemon=True).start()
+        while (item := events.get()) is not None:
+            yield item
+        if failure:
+            yield "error", {"code": "internal_error",
+                            "message": "Sorry, something went wrong. Please try again."}
 
     def _record(self, reply: Reply, council: str, latency_ms: float) -> None:
         if self.store is None:
@@ -112,6 +154,22 @@ class Bot:
             log.error("could not record turn %s: %s", reply.message_id, exc)
 
 
+def _finish_stream(ctx: TurnContext, reply: Reply) -> None:
+    """Make the streamed text equal the final answer, then send the rest of the reply."""
+    if ctx.streamed.strip() != reply.answer.strip():
+        ctx.send("reset", {})
+        for piece in _pieces(reply.answer):
+            ctx.send("answer", {"text": piece})
+    ctx.send("citations", reply.citations)
+    ctx.send("handoff", reply.handoff)
+    ctx.send("done", reply.as_dict())
+
+
+def _pieces(text: str) -> list[str]:
+    """The answer in sentence-sized pieces that join back to exactly the same text."""
+    return [p for p in re.split(r"(?<=[.!?:\]\n])(?=\s)", text) if p]
+
+
 def build_bot(
     settings: Settings, *, with_store: bool = True, embedder: Embedder | None = None
 ) -> Bot:
@@ -120,9 +178,11 @@ def build_bot(
     from analytics.db import make_engine
     from askcouncil.embedding import load_embedder
     from askcouncil.index import ChromaConnection
+    from bot.llm import chat_model
 
     services = Services(
-        embedder or load_embedder(settings), ChromaConnection(settings), settings.councils_dir
+        embedder or load_embedder(settings), ChromaConnection(settings), settings.councils_dir,
+        llm=chat_model(settings), llm_settings=settings,
     )
     store = AnalyticsStore(make_engine(settings.db_url)) if with_store else None
     if store is not None:

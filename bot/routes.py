@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
 from askcouncil.errors import StoreUnavailable
@@ -32,6 +34,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def chat(body: ChatRequest, bot: BotDep) -> dict:
     """Answer one message. Send `conversation_id` back on follow-ups."""
     return bot.chat(body.message, body.conversation_id, body.council).as_dict()
+
+
+@router.post(
+    "/api/chat/stream",
+    responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
+                               "description": "Server-Sent Events: status, answer, citations, "
+                               "handoff, done (the whole reply, as POST /api/chat gives it)."}},
+)
+def chat_stream(body: ChatRequest, bot: BotDep) -> StreamingResponse:
+    """Answer one message as Server-Sent Events, while it is produced. Events: `status`
+    (`{"step": ...}`), `answer` (`{"text": ...}`, append it), `reset` (clear the text so far),
+    `citations`, `handoff`, then `done` with the same body as `POST /api/chat`."""
+    bot.check(body.message, body.council)  # bad input is a 4xx, before the stream starts
+
+    def events() -> Iterator[str]:
+        for event, data in bot.chat_stream(body.message, body.conversation_id, body.council):
+            yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS)

@@ -31,6 +31,8 @@ class Services:
     embedder: Embedder
     chroma: ChromaConnection
     councils_dir: Path | None = None
+    llm: Any = None  # a LangChain chat model, when ASKCOUNCIL_LLM is set
+    llm_settings: Any = None  # the Settings it was made from (deadline, sources)
     _cache: dict[str, _Cached] = field(default_factory=dict)
     _councils: dict[str, Council] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

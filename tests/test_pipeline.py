@@ -128,3 +128,24 @@ def test_welsh_questions_are_recognised() -> None:
     for english in ["How much is a Blue Badge?", "Can I get a bin for my new home?",
                     "What are the library opening hours on a Saturday?"]:
         assert not looks_welsh(english), english
+
+
+def test_page_weights_come_from_the_council_file() -> None:
+    from askcouncil.council import parse_council
+
+    council = parse_council("x", """
+contact_lines:
+  general: {label: Contact}
+retrieval:
+  page_weights: {'^/news/': 0.5, '^/archive/': 0}
+""")
+    assert council.retrieval.page_weight("http://x/news/2021/item.html") == 0.5
+    assert council.retrieval.page_weight("http://x/archive/a.html") == 0
+    assert council.retrieval.page_weight("http://x/bins/news/a.html") == 1.0
+    import pytest
+
+    from askcouncil.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="between 0 and 5"):
+        parse_council("x", "contact_lines: {general: {label: C}}\n"
+                           "retrieval: {page_weights: {'^/a/': 9}}\n")

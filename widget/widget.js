@@ -20,6 +20,7 @@
       no: "No",
       thanks: "Thank you for your feedback.",
       handoff: "Contact",
+      form: "Use the online form",
       call: "Call",
       hours: "Opening hours",
       website: "Go to the web page",
@@ -195,6 +196,13 @@
         card.append(p);
       }
       if (h.hours) card.append(el("p", {}, t.hours + ": " + h.hours));
+      if (h.availability) card.append(el("p", {}, h.availability.charAt(0).toUpperCase() +
+                                                  h.availability.slice(1) + "."));
+      if (h.form_url) {
+        var f = el("p", {}, "");
+        f.append(el("a", { href: h.form_url }, t.form));
+        card.append(f);
+      }
       if (h.url) card.append(el("a", { href: h.url }, t.website));
       return card;
     }

@@ -18,6 +18,7 @@ from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.contextualise import contextualise
 from bot.pipeline.decide import decide
 from bot.pipeline.handoff import hand_off
+from bot.pipeline.llm_compose import llm_compose
 from bot.pipeline.retrieve import retrieve
 from bot.pipeline.screen import screen_input
 from bot.services import Services
@@ -35,6 +36,17 @@ DEFAULT_STEPS: list[Step] = [
     cite,
     check_output,
 ]
+# With ASKCOUNCIL_LLM: the chat model rewrites the extractive answer, which stays as the fallback.
+LLM_STEPS: list[Step] = [
+    screen_input,
+    contextualise,
+    retrieve,
+    decide,
+    compose,
+    cite,
+    llm_compose,
+    check_output,
+]
 
 ERROR_REPLY = "Sorry, I can't answer questions right now because of a technical problem."
 
@@ -43,6 +55,7 @@ def run_pipeline(ctx: TurnContext, services: Services, steps: list[Step] | None 
     began = time.perf_counter()
     for step in steps or DEFAULT_STEPS:
         t0 = time.perf_counter()
+        ctx.send("status", {"step": step.__name__})
         try:
             step(ctx, services)
         except IndexUnavailable as exc:

@@ -154,7 +154,7 @@ def compose(ctx: TurnContext, services: Services) -> None:
                 question, u.text)
         whole = relevance(f"{heading} {chunk.text}")
         best_unit = max((u.score for u in units), default=0.0)
-        score = (tuning.similarity_weight * prior + whole
+        score = (tuning.similarity_weight * prior * tuning.page_weight(chunk.url) + whole
                  + tuning.heading_weight * relevance(heading)
                  + 0.3 * best_unit
                  # the fact asked for is in this section, or elsewhere on its page (it is added

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -86,6 +87,21 @@ class TurnContext:
     # said before the answer: "please don't share personal details", a calm word after abuse
     preamble: list[str] = field(default_factory=list)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # for "open now"
+    composer: str = "extractive"  # or "llm" when the chat model's answer was used
+    # streaming: where events go (POST /api/chat/stream), and the answer text sent so far
+    emit: Callable[[str, Any], None] | None = None
+    streamed: str = ""
+
+    def send(self, event: str, data: Any) -> None:
+        """Stream an event to the resident, if anyone is listening."""
+        if event == "answer":
+            self.streamed += data["text"]
+        elif event == "reset":
+            if not self.streamed:
+                return
+            self.streamed = ""
+        if self.emit is not None:
+            self.emit(event, data)
 
     def stop(self, status: Status, answer: str) -> None:
         self.status = status

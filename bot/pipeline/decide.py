@@ -6,6 +6,10 @@ Two signals, both calibrated on the development questions (see docs/quality.md):
   (IDF), found in one of the top chunks. A question about swimming pools on a site with no
   leisure pages shares only common words ("open", "time") with it, so its coverage is low.
 Answer when coverage is high enough and similarity is fair, or when similarity alone is high.
+
+Then one check of what is asked: a question asking for opening hours, a phone number or a price
+is declined when no section about its topic, on a page retrieval found close to it, holds one
+(a news item saying "the recycling centres are open" does not give their opening hours).
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
 """Step 3: hybrid retrieval. Dense (Chroma, cosine) and keyword (BM25) candidates fused by
-reciprocal rank fusion, kept to the question's language, then at most two chunks a page so one
-page cannot crowd out the rest."""
+reciprocal rank fusion, weighted by page type when the council file says so, kept to the
+question's language, then at most two chunks a page and no near-duplicate text, so that one page
+or a block repeated across pages cannot crowd out the rest."""
 
 from __future__ import annotations
 
 from askcouncil.language import looks_welsh
 from bot.pipeline.context import Candidate, Status, TurnContext
 from bot.services import Services
+from bot.text import tokens
 
 MAX_PER_PAGE = 2
+NEAR_DUPLICATE = 0.9  # share of words two sections have in common (Jaccard) to count as one
 NOTHING_INDEXED = (
     "I can't search the council's website yet because it has not been indexed. "
     "Please contact the council instead."
@@ -41,6 +44,9 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         cand.keyword_score = score
         cand.fused += 1.0 / (tuning.rrf_k + rank + 1)
 
+    if tuning.page_weights:  # page types counted up or down (council file)
+        for cand in by_id.values():
+            cand.fused *= tuning.page_weight(cand.chunk.url)
     ranked = sorted(by_id.values(), key=lambda c: c.fused, reverse=True)
     # Answer in the question's language: a Welsh page never slips into an English answer.
     lang = "cy" if looks_welsh(ctx.question) else "en"
@@ -50,9 +56,19 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
     elif ranked:
         ctx.notes.append(f"no pages in language {lang!r}; using the others")
     per_page: dict[str, int] = {}
-    kept = []
+    kept: list[Candidate] = []
+    seen: list[set[str]] = []
     for cand in ranked:
-        if per_page.get(cand.chunk.url, 0) < MAX_PER_PAGE:
-            per_page[cand.chunk.url] = per_page.get(cand.chunk.url, 0) + 1
-            kept.append(cand)
+        if per_page.get(cand.chunk.url, 0) >= MAX_PER_PAGE:
+            continue
+        words = set(tokens(cand.chunk.text))
+        if any(_near_duplicate(words, other) for other in seen):
+            continue  # the same text on another page (a shared block, a copied paragraph)
+        per_page[cand.chunk.url] = per_page.get(cand.chunk.url, 0) + 1
+        kept.append(cand)
+        seen.append(words)
     ctx.candidates = kept[: tuning.top_k]
+
+
+def _near_duplicate(a: set[str], b: set[str]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= NEAR_DUPLICATE

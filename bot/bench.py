@@ -1,0 +1,165 @@
+"""Chat latency benchmark: ``POST /api/chat`` over HTTP against ``askcouncil serve`` with the
+extractive composer, one request at a time, beside the floor (query embedding plus vector search
+alone, in process). Not a test: the machines are noisy, so compare medians and ratios.
+
+    python -m bot.bench [--data-dir DIR --council SLUG] [--rounds N] [--out bench-chat.json]
+
+Without --data-dir it builds ../shared/sites/realpages for a loopback port, serves it and crawls
+it into a temporary folder first. The questions are those of ../shared/eval/realpages-dev.jsonl
+(or --questions), each asked in a new conversation, N rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from askcouncil.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+TARGET_P50_MS, TARGET_P95_MS = 80.0, 200.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": percentile(values, 0.95),
+            "p99_ms": percentile(values, 0.99), "mean_ms": round(statistics.fmean(values), 1)}
+
+
+def load_questions(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            out.append(record.get("question") or record["turns"][0])
+    return out
+
+
+def crawl_realpages(data_dir: Path, council: str) -> None:
+    from askcouncil.devsite import start_site_server
+    from crawler.bench import build_realpages
+
+    port = free_port()
+    root = build_realpages(data_dir / "site", port)
+    server, url = start_site_server(root, port=port)
+    try:
+        env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(data_dir), "ASKCOUNCIL_COUNCIL": council}
+        subprocess.run([sys.executable, "-m", "askcouncil.cli", "crawl", url, "--no-progress"],
+                       env=env, check=True)
+    finally:
+        server.shutdown()
+
+
+def floor(settings: Settings, questions: list[str], rounds: int) -> list[float]:
+    """Query embedding plus a k=20 vector search: what any answer costs at least."""
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex, open_chroma
+
+    embedder = load_embedder(settings)
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    for q in questions[:5]:  # warm up
+        index.query(embedder.embed_query(q), 20)
+    times = []
+    for _ in range(rounds):
+        for q in questions:
+            began = time.perf_counter()
+            index.query(embedder.embed_query(q), 20)
+            times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def over_http(settings: Settings, questions: list[str], rounds: int) -> dict[str, Any]:
+    port = free_port()
+    env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(settings.data_dir),
+           "ASKCOUNCIL_COUNCIL": settings.council, "ASKCOUNCIL_LLM": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "askcouncil.cli", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for _ in range(300):
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise RuntimeError("askcouncil serve did not become ready")
+            for q in questions[:5]:
+                client.post("/api/chat", json={"message": q})
+            times: list[float] = []
+            statuses: dict[str, int] = {}
+            began_all = time.perf_counter()
+            for _ in range(rounds):
+                for q in questions:
+                    began = time.perf_counter()
+                    resp = client.post("/api/chat", json={"message": q})
+                    times.append((time.perf_counter() - began) * 1000)
+                    status = resp.json()["status"] if resp.status_code == 200 else resp.status_code
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
+            wall = time.perf_counter() - began_all
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return {**summary(times), "requests": len(times), "statuses": statuses,
+            "throughput_rps": round(len(times) / wall, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", type=Path, default=None, help="a folder already crawled")
+    ap.add_argument("--council", default="realpages")
+    ap.add_argument("--questions", type=Path, default=SHARED / "eval" / "realpages-dev.jsonl")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    questions = load_questions(args.questions)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = args.data_dir or Path(tmp)
+        if args.data_dir is None:
+            crawl_realpages(data_dir, args.council)
+        settings = Settings(data_dir=data_dir, council=args.council, _env_file=None)
+        floor_ms = summary(floor(settings, questions, args.rounds))
+        chat = over_http(settings, questions, args.rounds)
+
+    result = {
+        "chat_http": chat,
+        "floor_embed_plus_search": floor_ms,
+        "ratio_p50_to_floor": round(chat["p50_ms"] / floor_ms["p50_ms"], 2),
+        "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS,
+                    "met": chat["p50_ms"] <= TARGET_P50_MS and chat["p95_ms"] <= TARGET_P95_MS},
+        "questions": len(questions),
+        "rounds": args.rounds,
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(result, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
