@@ -44,9 +44,11 @@ bench-crawl: $(STAMP)
 	$(BIN)/python -m crawler.bench --runs $(BENCH_RUNS) --out bench-crawl.json
 
 ## Chat latency benchmark on ../shared/sites/realpages: POST /api/chat over HTTP (extractive
-## composer) p50/p95/p99 beside the floor (query embedding plus vector search).
+## composer) p50/p95/p99 beside the floor (query embedding plus vector search). DATA=folder reuses
+## a crawl (make eval-realpages leaves one in data/eval-realpages); else it crawls first.
+DATA ?=
 bench-chat: $(STAMP)
-	$(BIN)/python -m bot.bench --out bench-chat.json
+	$(BIN)/python -m bot.bench $(if $(DATA),--data-dir $(DATA)) --out bench-chat.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
