@@ -83,6 +83,10 @@ def test_refusals(message: str, reply: str) -> None:
     "Can I get Council Tax Reduction if my ex moved out?",
     "How do I complain about a councillor?",
     "What is the council tax band for my house?",
+    "My son is at risk of becoming homeless, what help is there?",
+    "Is my child at risk of losing their school place if we move?",
+    "My car has been hit by a bin lorry, how do I claim?",
+    "Is the old man next door entitled to a Blue Badge?",
 ])
 def test_ordinary_questions_about_people_pass(message: str) -> None:
     assert screened(message).status is None

@@ -68,14 +68,15 @@ CRISIS = [
         r"hurt(ing)? myself|overdos\w*)\b", re.I)),
     ("safeguarding", re.compile(
         r"\b(child|children|kid|kids|baby|toddler|son|daughter|girl|boy|teenager|my mum|my dad|"
-        r"elderly|vulnerable|old lady|old man|neighbou?r)\b[^.?!]{0,60}\b(in danger|at risk|"
+        r"elderly|vulnerable|old lady|old man|neighbou?r)\b[^.?!]{0,60}\b(in danger(?! of)|"
+        r"at risk(?! of)|"
         r"being (hurt|hit|beaten|abused|neglected|harmed)|(is|are) (hurt|abused|neglected|"
         r"unsafe|not safe)|left alone)\b"
-        r"|\b(being|been) (abused|hit|beaten|assaulted|groomed|exploited)\b"
+        r"|\b(being|been) (abused|beaten|assaulted|groomed|exploited)\b"
         r"|\b(he|she|they|my (partner|husband|wife|boyfriend|girlfriend)) (hits|beats|hurts|"
         r"threatens to (kill|hurt)) me\b|\bdomestic (abuse|violence)\b[^.?!]{0,30}\b(now|"
         r"tonight|right now|happening)\b|\bnot safe at home\b|\bsafeguarding concern\b"
-        r"|\bsomeone (is )?(at risk|in danger)\b", re.I)),
+        r"|\bsomeone (is )?(at risk|in danger)\b(?! of)", re.I)),
     ("danger", re.compile(
         r"\b(in immediate danger|emergency right now|(gas leak|fire) (now|right now)|"
         r"someone('s| is) (dying|unconscious|not breathing)|being attacked)\b", re.I)),
