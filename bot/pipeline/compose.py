@@ -5,14 +5,14 @@ line (so steps stay intact). Sections and units are scored by the question's wor
 each word weighted by how rare it is on the site (IDF), plus a bonus when the question asks for a
 fee, date, phone number or opening hours and the text holds one. No model runs here: the dense
 similarity retrieval already measured ranks the sections, which keeps the step to a few
-milliseconds.
+milliseconds. The weights live in the council file (``retrieval``; docs/quality.md).
 
 The best section is given whole when it fits the word budget (trimmed to a window around its
 best units when not). A close runner-up is added when the budget allows: another section of the
 same page (amounts tables often sit under their own heading) or of another page. When the
-question asks for a fee, date, phone number or hours that the answer does not yet hold, the best
-unit holding one is added from the same page. When another retrieved page gives a different
-figure in a sentence about the same thing, both are shown, each with its source.
+question asks for a fee, date, phone number or hours that the answer does not yet hold, the
+section holding one is added from the same page. When another retrieved page close to the best
+gives a different figure of the same kind, both are shown, each with its source.
 """
 
 from __future__ import annotations
