@@ -87,8 +87,18 @@ class AnalyticsStore:
             with self._session.begin() as s:
                 if s.get(Turn, message_id) is None:
                     raise NotFound(f"no answer with message_id {message_id!r}")
-                s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
-                               would_have_phoned=would_have_phoned))
+                # One row per answer: the widget sends "yes" at once and the sampled "would
+                # you have phoned?" answer after it, which completes the same row.
+                row = s.scalars(select(Feedback).where(Feedback.turn_id == message_id)).first()
+                if row is None:
+                    s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
+                                   would_have_phoned=would_have_phoned))
+                else:
+                    row.helpful = helpful
+                    if reason is not None:
+                        row.reason = mask(reason)
+                    if would_have_phoned is not None:
+                        row.would_have_phoned = would_have_phoned
         except SQLAlchemyError as exc:
             raise StoreUnavailable("feedback cannot be stored right now") from exc
 

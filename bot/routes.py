@@ -20,7 +20,7 @@ from bot.schemas import (
     FeedbackRequest,
     FeedbackResponse,
 )
-from widget import WIDGET_JS
+from widget import WIDGET_CSS, WIDGET_JS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -95,6 +95,12 @@ def readyz(bot: BotDep, settings: SettingsDep) -> JSONResponse:
 @router.get("/widget.js", include_in_schema=False)
 def widget_js() -> FileResponse:
     return FileResponse(WIDGET_JS, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/widget.css", include_in_schema=False)
+def widget_css() -> FileResponse:
+    return FileResponse(WIDGET_CSS, media_type="text/css",
                         headers={"Cache-Control": "public, max-age=300"})
 
 

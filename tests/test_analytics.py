@@ -70,4 +70,10 @@ def test_feedback_is_stored_and_masked(db_url: str) -> None:
                                                              True)
     with pytest.raises(NotFound):
         store.record_feedback("nope", True, None, None)
+    # "Yes" first, then the sampled survey answer: one row for the answer, completed
+    store.record_turn(_record("m2", "c1", "bin day"))
+    store.record_feedback("m2", True, None, None)
+    store.record_feedback("m2", True, None, False)
+    rows = [f for f in store.feedback() if f.turn_id == "m2"]
+    assert [(f.helpful, f.would_have_phoned) for f in rows] == [(True, False)]
     engine.dispose()

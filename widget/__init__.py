@@ -3,3 +3,4 @@
 from pathlib import Path
 
 WIDGET_JS = Path(__file__).resolve().parent / "widget.js"
+WIDGET_CSS = Path(__file__).resolve().parent / "widget.css"

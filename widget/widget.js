@@ -1,15 +1,24 @@
 /* Ask Council chat widget. One tag adds it to any page:
  *   <script src="https://BOT/widget.js" data-council="SLUG" defer></script>
- * No dependencies; styles live in a shadow root so the host page cannot break them (or be
- * broken by them). Any error while starting is contained and logged, never thrown. */
+ * No dependencies, no inline script or style, no eval: it works under a strict
+ * Content-Security-Policy (script-src, style-src and connect-src naming the bot). It lives in a
+ * shadow root with its own stylesheet (widget.css, beside this file), so the host page cannot
+ * break it or be broken by it. Any error while starting is contained and logged, never thrown.
+ * Options are data attributes: see widget/README.md. */
 (function () {
   "use strict";
 
+  var VERSION = "0.2.0";
+  var DEFAULT_COLOUR = "#1d4f44";
+
+  // Every string the widget shows, in one object per language (English and Welsh).
   var STRINGS = {
     en: {
       launcher: "Ask a question",
       title: "Ask the council",
       close: "Close chat",
+      restart: "Start again",
+      restarted: "The conversation has been cleared.",
       intro: "Ask a question about council services. Answers come from the council's website.",
       label: "Your question",
       send: "Send",
@@ -19,10 +28,14 @@
       yes: "Yes",
       no: "No",
       thanks: "Thank you for your feedback.",
+      reasonQ: "What was wrong?",
+      reasons: ["It did not answer my question", "The information was wrong or out of date",
+                "It was hard to understand", "I need to speak to someone"],
+      phonedQ: "Would you have phoned us if you could not find this here?",
       handoff: "Contact",
-      form: "Use the online form",
       call: "Call",
       hours: "Opening hours",
+      form: "Use the online form",
       website: "Go to the web page",
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
       contact: "Contact the council",
@@ -30,52 +43,99 @@
       you: "You asked",
       bot: "Answer",
     },
+    cy: {
+      launcher: "Gofyn cwestiwn",
+      title: "Gofyn i'r cyngor",
+      close: "Cau'r sgwrs",
+      restart: "Dechrau eto",
+      restarted: "Mae'r sgwrs wedi'i chlirio.",
+      intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor. Daw'r atebion o wefan y cyngor.",
+      label: "Eich cwestiwn",
+      send: "Anfon",
+      thinking: "Yn chwilio am ateb…",
+      sources: "Ffynonellau",
+      helpfulQ: "A wnaeth hyn ateb eich cwestiwn?",
+      yes: "Do",
+      no: "Naddo",
+      thanks: "Diolch am eich adborth.",
+      reasonQ: "Beth oedd o'i le?",
+      reasons: ["Ni wnaeth ateb fy nghwestiwn", "Roedd y wybodaeth yn anghywir neu'n hen",
+                "Roedd yn anodd ei deall", "Mae angen i mi siarad â rhywun"],
+      phonedQ: "Fyddech chi wedi ein ffonio pe na baech wedi dod o hyd i hyn yma?",
+      handoff: "Cysylltu",
+      call: "Ffonio",
+      hours: "Oriau agor",
+      form: "Defnyddio'r ffurflen ar-lein",
+      website: "Mynd i'r dudalen we",
+      failed: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Gallwch gysylltu " +
+              "â'r cyngor o hyd:",
+      contact: "Cysylltu â'r cyngor",
+      empty: "Teipiwch gwestiwn yn gyntaf.",
+      you: "Gofynnoch chi",
+      bot: "Ateb",
+    },
   };
 
-  var CSS = [
-    ":host{all:initial}",
-    "*{box-sizing:border-box}",
-    ".ac{font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#0b0c0c}",
-    ".launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;min-height:44px;",
-    "padding:10px 18px;border:2px solid #fff;border-radius:22px;background:#1d4f44;color:#fff;",
-    "font:inherit;font-weight:bold;cursor:pointer;box-shadow:0 2px 6px rgba(0,0,0,.4)}",
-    "button:focus-visible,a:focus-visible,textarea:focus-visible,[tabindex]:focus-visible{",
-    "outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}",
-    ".panel{position:fixed;right:16px;bottom:16px;z-index:2147483001;width:min(400px,",
-    "calc(100vw - 32px));max-height:min(640px,calc(100vh - 32px));display:flex;",
-    "flex-direction:column;background:#fff;border:2px solid #0b0c0c;border-radius:8px;",
-    "box-shadow:0 4px 16px rgba(0,0,0,.35)}",
-    ".panel[hidden]{display:none}",
-    ".head{display:flex;align-items:center;justify-content:space-between;gap:8px;",
-    "padding:8px 12px;background:#1d4f44;color:#fff;border-radius:6px 6px 0 0}",
-    ".head h2{margin:0;font-size:1.1em}",
-    ".close{min-width:44px;min-height:44px;border:2px solid #fff;border-radius:4px;",
-    "background:transparent;color:#fff;font:inherit;font-size:1.2em;cursor:pointer}",
-    ".log{flex:1;overflow-y:auto;padding:12px;min-height:120px}",
-    ".msg{margin:0 0 12px;padding:8px 10px;border-radius:6px;overflow-wrap:anywhere}",
-    ".q{background:#e8f1ef;margin-left:15%}",
-    ".a{background:#f3f2f1;white-space:pre-line}",
-    ".who{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
-    ".a h3,.a h4{font-size:1em;margin:8px 0 4px}",
-    ".a ol{margin:4px 0;padding-left:1.5em;white-space:normal}",
-    ".a a{color:#1d4f44;text-decoration:underline}",
-    ".handoff{margin-top:8px;padding:8px;border-left:4px solid #1d4f44;background:#fff;",
-    "white-space:normal}",
-    ".fb{margin-top:8px;white-space:normal}",
-    ".fb button{min-width:44px;min-height:44px;margin-right:8px;border:2px solid #1d4f44;",
-    "border-radius:4px;background:#fff;color:#1d4f44;font:inherit;cursor:pointer}",
-    "form{display:flex;flex-direction:column;gap:6px;padding:12px;border-top:1px solid #b1b4b6}",
-    "label{font-weight:bold}",
-    "textarea{width:100%;min-height:48px;padding:6px;font:inherit;border:2px solid #0b0c0c;",
-    "border-radius:4px;resize:vertical}",
-    ".send{align-self:flex-end;min-height:44px;padding:8px 18px;border:0;border-radius:4px;",
-    "background:#1d4f44;color:#fff;font:inherit;font-weight:bold;cursor:pointer}",
-    ".hint{color:#d4351c;font-weight:bold;margin:0}",
-    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);",
-    "white-space:nowrap}",
-    "@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}",
-    "@media (forced-colors:active){.launcher,.send,.panel,.close{border:2px solid CanvasText}}",
-  ].join("");
+  // ---- Pure helpers (also exposed as window.AskCouncilWidget for the widget's unit tests) ----
+
+  /** "#1d4f44" or "#fff" as [r, g, b]; null for anything else. */
+  function parseColour(text) {
+    var m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(text || "").trim());
+    if (!m) return null;
+    var hex = m[1].length === 3 ? m[1].replace(/./g, "$&$&") : m[1];
+    return [0, 2, 4].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+  }
+
+  /** WCAG 2.2 contrast ratio of two colours given as [r, g, b]. */
+  function contrast(a, b) {
+    function lum(rgb) {
+      var c = rgb.map(function (v) {
+        v /= 255;
+        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    }
+    var hi = Math.max(lum(a), lum(b)), lo = Math.min(lum(a), lum(b));
+    return (hi + 0.05) / (lo + 0.05);
+  }
+
+  /** The brand colour to use: the option if white text on it reaches 4.5:1, else the default. */
+  function brandColour(option) {
+    if (!option) return DEFAULT_COLOUR;
+    var rgb = parseColour(option);
+    if (rgb && contrast(rgb, [255, 255, 255]) >= 4.5) return option;
+    if (window.console) {
+      console.warn("Ask Council widget: data-colour " + option + " is not a #rrggbb colour " +
+                   "with 4.5:1 contrast against white text; using " + DEFAULT_COLOUR);
+    }
+    return DEFAULT_COLOUR;
+  }
+
+  /** Language of the widget's strings: data-lang, else the page's lang, else English. */
+  function pickLanguage(option, pageLang) {
+    var lang = String(option || pageLang || "en").toLowerCase().slice(0, 2);
+    return STRINGS[lang] ? lang : "en";
+  }
+
+  /** A Server-Sent Events parser: feed it text as it arrives; it calls onEvent(name, data)
+   *  for each complete event, whatever the chunk boundaries. */
+  function sseParser(onEvent) {
+    var buffer = "";
+    return function feed(text) {
+      buffer += text.replace(/\r\n/g, "\n");
+      var end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        var block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        var name = "message", data = [];
+        block.split("\n").forEach(function (line) {
+          if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+          else if (line.indexOf("data:") === 0) data.push(line.slice(5).replace(/^ /, ""));
+        });
+        if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+      }
+    };
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -86,6 +146,17 @@
     return node;
   }
 
+  function storage() {
+    try {
+      var s = window.sessionStorage;
+      s.setItem("askcouncil:probe", "1");
+      s.removeItem("askcouncil:probe");
+      return s;
+    } catch (err) {
+      return null; // storage off (privacy settings, sandboxed frame): the widget still works
+    }
+  }
+
   function findScript() {
     return (
       document.currentScript ||
@@ -94,17 +165,30 @@
     );
   }
 
+  // ---- The widget ----
+
   function start(script) {
+    if (document.getElementById("askcouncil-widget")) return; // one per page
     var ds = script.dataset;
-    var t = STRINGS[ds.lang] || STRINGS.en;
+    var lang = pickLanguage(ds.lang, document.documentElement.lang);
+    var t = STRINGS[lang];
     var api = (ds.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
     var contactUrl = ds.contactUrl || "";
-    var conversationId = null;
+    var surveyRate = ds.surveyRate === undefined ? 0.5 : Number(ds.surveyRate);
+    var useStream = ds.stream !== "false";
+    var store = storage();
+    var key = "askcouncil:" + (ds.council || "") + ":" + api;
+    var state = load();
 
-    var host = el("div", { id: "askcouncil-widget" });
+    var host = el("div", { id: "askcouncil-widget", lang: lang });
     var root = host.attachShadow({ mode: "open" });
-    var style = el("style", {}, CSS);
-    var wrap = el("div", { class: "ac" });
+    var sheet = el("link", { rel: "stylesheet", href: new URL("widget.css", script.src).href });
+    var wrap = el("div", { class: ds.position === "left" ? "ac left" : "ac" });
+    wrap.style.setProperty("--ac-brand", brandColour(ds.colour || ds.color));
+    wrap.hidden = true; // until its styles have loaded
+    sheet.addEventListener("load", function () { wrap.hidden = false; });
+    sheet.addEventListener("error", function () { wrap.hidden = false; });
+
     var launcher = el("button", {
       type: "button", class: "launcher", "aria-expanded": "false",
       "aria-controls": "ac-panel", "aria-haspopup": "dialog",
@@ -116,11 +200,13 @@
     panel.hidden = true;
     var head = el("div", { class: "head" });
     var title = el("h2", { id: "ac-title" }, ds.title || t.title);
+    var restart = el("button", { type: "button", class: "restart" }, t.restart);
     var close = el("button", { type: "button", class: "close", "aria-label": t.close }, "×");
-    head.append(title, close);
+    head.append(title, restart, close);
     var log = el("div", { class: "log", role: "region", "aria-label": ds.title || t.title,
                           tabindex: "0" });
-    log.append(el("p", {}, ds.greeting || t.intro));
+    var greeting = el("p", {}, ds.greeting || t.intro);
+    log.append(greeting);
     var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
     var form = el("form", { novalidate: "" });
     var label = el("label", { for: "ac-input" }, t.label);
@@ -132,23 +218,50 @@
     form.append(label, hint, input, send);
     panel.append(head, log, live, form);
     wrap.append(launcher, panel);
-    root.append(style, wrap);
+    root.append(sheet, wrap);
     document.body.appendChild(host);
+    // With JavaScript on, the page's own fallback link (for when it is off) is not needed.
+    document.querySelectorAll("[data-askcouncil-fallback]").forEach(function (node) {
+      node.hidden = true;
+    });
 
-    function open() {
+    function load() {
+      try {
+        var saved = store && JSON.parse(store.getItem(key) || "null");
+        if (saved && saved.v === 1 && Array.isArray(saved.turns)) return saved;
+      } catch (err) { /* a damaged entry is replaced */ }
+      return { v: 1, id: null, turns: [], open: false };
+    }
+    function save() {
+      try { if (store) store.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
+    }
+
+    function open(focus) {
       panel.hidden = false;
       launcher.hidden = true;
       launcher.setAttribute("aria-expanded", "true");
-      input.focus();
+      state.open = true;
+      save();
+      if (focus !== false) input.focus();
     }
     function shut() {
       panel.hidden = true;
       launcher.hidden = false;
       launcher.setAttribute("aria-expanded", "false");
+      state.open = false;
+      save();
       launcher.focus();
     }
-    launcher.addEventListener("click", open);
+    launcher.addEventListener("click", function () { open(); });
     close.addEventListener("click", shut);
+    restart.addEventListener("click", function () {
+      state = { v: 1, id: null, turns: [], open: true };
+      save();
+      log.replaceChildren(greeting);
+      input.value = "";
+      input.focus();
+      say(t.restarted);
+    });
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { e.preventDefault(); shut(); }
     });
@@ -167,10 +280,23 @@
       return p;
     }
 
-    function renderAnswer(data) {
+    function renderQuestion(text) {
+      var q = el("p", { class: "msg q" });
+      q.append(el("span", { class: "who" }, t.you + ": "), document.createTextNode(text));
+      log.append(q);
+    }
+
+    function answerBox() {
       var box = el("div", { class: "msg a", tabindex: "-1" });
-      box.append(el("span", { class: "who" }, t.bot + ": "));
-      box.append(document.createTextNode(data.answer));
+      var text = el("p", { class: "text" });
+      box.append(el("span", { class: "who" }, t.bot + ": "), text);
+      return { box: box, text: text };
+    }
+
+    function fillAnswer(shell, data, turn) {
+      shell.text.textContent = data.answer;
+      var box = shell.box;
+      box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
         box.append(el("h3", {}, t.sources));
         var list = el("ol", {});
@@ -183,8 +309,7 @@
         box.append(list);
       }
       if (data.handoff) box.append(renderHandoff(data.handoff));
-      if (data.status === "answered") box.append(renderFeedback(data.message_id));
-      return box;
+      if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data.message_id, turn));
     }
 
     function renderHandoff(h) {
@@ -196,35 +321,151 @@
         card.append(p);
       }
       if (h.hours) card.append(el("p", {}, t.hours + ": " + h.hours));
-      if (h.availability) card.append(el("p", {}, h.availability.charAt(0).toUpperCase() +
-                                                  h.availability.slice(1) + "."));
+      if (h.availability) {
+        card.append(el("p", { class: "open-now" }, h.availability.charAt(0).toUpperCase() +
+                                                   h.availability.slice(1) + "."));
+      }
       if (h.form_url) {
-        var f = el("p", {}, "");
+        var f = el("p", {});
         f.append(el("a", { href: h.form_url }, t.form));
         card.append(f);
       }
-      if (h.url) card.append(el("a", { href: h.url }, t.website));
+      if (h.url) {
+        var w = el("p", {});
+        w.append(el("a", { href: h.url }, t.website));
+        card.append(w);
+      }
       return card;
     }
 
-    function renderFeedback(messageId) {
+    function postFeedback(body) {
+      return fetch(api + "/api/feedback", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      }).catch(function () {});
+    }
+
+    function renderFeedback(messageId, turn) {
       var box = el("div", { class: "fb", role: "group", "aria-label": t.helpfulQ });
-      box.append(el("p", {}, t.helpfulQ));
-      [[t.yes, true], [t.no, false]].forEach(function (pair) {
-        var b = el("button", { type: "button" }, pair[0]);
-        b.addEventListener("click", function () {
-          fetch(api + "/api/feedback", {
-            method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ message_id: messageId, helpful: pair[1] }),
-          }).catch(function () {});
-          var done = el("p", { tabindex: "-1" }, t.thanks);
-          box.replaceChildren(done);
-          done.focus();
-          say(t.thanks);
+      function done(extra) {
+        turn.fb = true;
+        save();
+        var thanks = el("p", { tabindex: "-1" }, t.thanks);
+        box.replaceChildren(thanks);
+        if (extra) box.append(extra);
+        (extra ? extra.querySelector("button") : thanks).focus();
+        say(t.thanks + (extra ? " " + t.phonedQ : ""));
+      }
+      function buttons(group, labels, onPick) {
+        labels.forEach(function (text, i) {
+          var b = el("button", { type: "button" }, text);
+          b.addEventListener("click", function () { onPick(i, text); });
+          group.append(b);
         });
-        box.append(b);
+      }
+      box.append(el("p", {}, t.helpfulQ));
+      buttons(box, [t.yes, t.no], function (i) {
+        if (i === 0) {
+          postFeedback({ message_id: messageId, helpful: true });
+          if (Math.random() < surveyRate) { // sampled: feeds the deflection estimate
+            var survey = el("div", { role: "group", "aria-label": t.phonedQ });
+            survey.append(el("p", {}, t.phonedQ));
+            buttons(survey, [t.yes, t.no], function (j) {
+              postFeedback({ message_id: messageId, helpful: true, would_have_phoned: j === 0 });
+              done();
+            });
+            done(survey);
+          } else {
+            done();
+          }
+        } else {
+          var reasons = el("div", { role: "group", "aria-label": t.reasonQ });
+          reasons.append(el("p", {}, t.reasonQ));
+          buttons(reasons, t.reasons, function (_j, text) {
+            postFeedback({ message_id: messageId, helpful: false, reason: text });
+            done();
+          });
+          box.replaceChildren(reasons);
+          reasons.querySelector("button").focus();
+          say(t.reasonQ);
+        }
       });
       return box;
+    }
+
+    function plainChat(body) {
+      return fetch(api + "/api/chat", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+      }).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      });
+    }
+
+    // Streams the answer into shell.text as it is produced; resolves with the `done` reply.
+    function streamChat(body, shell) {
+      return fetch(api + "/api/chat/stream", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+      }).then(function (r) {
+        if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+        var reader = r.body.getReader();
+        var decoder = new TextDecoder();
+        var final = null;
+        var feed = sseParser(function (name, data) {
+          if (name === "answer") shell.text.textContent += data.text;
+          else if (name === "reset") shell.text.textContent = "";
+          else if (name === "done") final = data;
+          else if (name === "error") throw new Error(data.message);
+        });
+        function pump() {
+          return reader.read().then(function (part) {
+            if (part.done) {
+              if (!final) throw new Error("the stream ended early");
+              return final;
+            }
+            feed(decoder.decode(part.value, { stream: true }));
+            return pump();
+          });
+        }
+        return pump();
+      });
+    }
+
+    function ask(message) {
+      renderQuestion(message);
+      input.value = "";
+      send.disabled = true;
+      say(t.thinking);
+      var shell = answerBox();
+      shell.box.setAttribute("aria-busy", "true");
+      log.append(shell.box);
+      var body = JSON.stringify({ message: message, conversation_id: state.id,
+                                  council: ds.council || null });
+      var streaming = useStream && window.ReadableStream && window.TextDecoder;
+      (streaming ? streamChat(body, shell).catch(function () {
+        shell.text.textContent = "";
+        return plainChat(body); // the stream failed: ask once more, the plain way
+      }) : plainChat(body))
+        .then(function (data) {
+          state.id = data.conversation_id;
+          var turn = { q: message, a: data, fb: false };
+          state.turns.push(turn);
+          state.turns = state.turns.slice(-20);
+          save();
+          shell.box.removeAttribute("aria-busy");
+          fillAnswer(shell, data, turn);
+          shell.box.focus();
+          say(data.answer);
+        })
+        .catch(function () {
+          shell.box.removeAttribute("aria-busy");
+          shell.box.replaceChildren(contactLink());
+          shell.box.focus();
+          say(t.failed);
+        })
+        .finally(function () {
+          send.disabled = false;
+        });
     }
 
     form.addEventListener("submit", function (e) {
@@ -239,59 +480,35 @@
       }
       hint.hidden = true;
       input.removeAttribute("aria-describedby");
-      var q = el("p", { class: "msg q" });
-      q.append(el("span", { class: "who" }, t.you + ": "), document.createTextNode(message));
-      log.append(q);
-      input.value = "";
-      send.disabled = true;
-      say(t.thinking);
-      fetch(api + "/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ message: message, conversation_id: conversationId,
-                               council: ds.council || null }),
-      })
-        .then(function (r) {
-          if (!r.ok) throw new Error("HTTP " + r.status);
-          return r.json();
-        })
-        .then(function (data) {
-          conversationId = data.conversation_id;
-          var box = renderAnswer(data);
-          log.append(box);
-          box.focus();
-          say(data.answer);
-        })
-        .catch(function () {
-          var box = el("div", { class: "msg a", tabindex: "-1" });
-          box.append(contactLink());
-          log.append(box);
-          box.focus();
-          say(t.failed);
-        })
-        .finally(function () {
-          send.disabled = false;
-        });
+      ask(message);
     });
+
+    // A conversation carried over from another page of the same site (session storage).
+    state.turns.forEach(function (turn) {
+      renderQuestion(turn.q);
+      var shell = answerBox();
+      log.append(shell.box);
+      fillAnswer(shell, turn.a, turn);
+    });
+    if (state.open) open(false); // reopen where it was, without taking the page's focus
   }
 
-  function boot() {
+  function boot(script) {
     try {
-      var script = findScript();
       if (script) start(script);
     } catch (err) {
       if (window.console) console.error("Ask Council widget could not start:", err);
     }
   }
 
+  window.AskCouncilWidget = {
+    version: VERSION, strings: STRINGS, parseColour: parseColour, contrast: contrast,
+    brandColour: brandColour, pickLanguage: pickLanguage, sseParser: sseParser,
+  };
   var current = findScript();
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () {
-      try { if (current) start(current); } catch (err) {
-        if (window.console) console.error("Ask Council widget could not start:", err);
-      }
-    });
+    document.addEventListener("DOMContentLoaded", function () { boot(current); });
   } else {
-    boot();
+    boot(current);
   }
 })();
