@@ -1,0 +1,395 @@
+"""The widget on a council page of another origin, in real Chromium: every example configuration
+of widget/README.md in every state under axe-core's WCAG 2.2 A/AA rules, a strict
+Content-Security-Policy, a hostile stylesheet, reflow at 320 px and 400% zoom, session storage
+across pages, streaming, feedback, CORS, and unit tests of the widget's own logic. Screenshots go
+to $ASKCOUNCIL_ARTIFACTS/screenshots (CI keeps them)."""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from test_browser import ARGS, CHROMIUM
+
+from tests.conftest import free_port, need, wait_for_port
+
+pytestmark = pytest.mark.browser
+
+STRICT_CSP = ("default-src 'none'; script-src {bot}; style-src 'self' {bot}; connect-src {bot}; "
+              "img-src 'self'; base-uri 'none'; form-action 'none'")
+WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                    "wcag22aa"]}}
+README = (Path(__file__).resolve().parent.parent / "widget" / "README.md").read_text("utf-8")
+# The example configurations documented in widget/README.md (the tests use the same tags).
+EXAMPLES = dict(re.findall(r"<!-- example: (\S+) -->\n```html\n(<script [^`]+?></script>)\n```",
+                           README))
+ARTIFACTS = Path(os.environ.get("ASKCOUNCIL_ARTIFACTS", "artifacts")) / "screenshots"
+
+
+class CouncilSite:
+    """The council's website: another loopback origin than the bot, serving pages with a strict
+    Content-Security-Policy (Chromium blocks a non-loopback page from loading loopback URLs,
+    so both sides are on 127.0.0.1, on different ports)."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+        self.files: dict[str, tuple[str, str]] = {}  # path -> (content type, body)
+        self.csp = ""
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                ctype, body = site.files.get(self.path, site.files.get("*", ("text/plain", "")))
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                if ctype.startswith("text/html"):
+                    self.send_header("Content-Security-Policy", site.csp)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def council_site():
+    site = CouncilSite()
+    yield site
+    site.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def bot_url(crawled, bot, council_site):
+    """The bot, allowing the council's origin (and only it) to call it from a browser."""
+    import uvicorn
+
+    from askcouncil.settings import Settings
+    from bot.app import create_app
+
+    settings = Settings(data_dir=crawled[0].data_dir, environment="test", _env_file=None,
+                        cors_origins=[council_site.origin])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    council_site.csp = STRICT_CSP.format(bot=f"http://127.0.0.1:{port}")
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def host_page(bot_url: str, tag: str, *, lang: str = "en", extra_head: str = "",
+              host: str = "") -> str:
+    tag = tag.replace("https://BOT", bot_url)
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Council page</title>{extra_head}</head>
+<body><header><p>Kestrelford Borough Council</p></header>
+<main><h1>Bins and recycling</h1><p>Find out about bin collections.</p>
+<p data-askcouncil-fallback><a href="{host}/contact-us">Contact the council</a></p>
+<p><a href="{host}/other-page">Another page</a></p></main>
+{tag}</body></html>"""
+
+
+def open_site(browser, site: CouncilSite, bot_url: str, tag: str, *, lang: str = "en",
+              extra_head: str = "", viewport: dict | None = None):
+    """A browser tab on the council's site (served with a strict CSP) with the widget tag."""
+    site.files["*"] = ("text/html; charset=utf-8", host_page(
+        bot_url, tag, lang=lang, extra_head=extra_head, host=site.origin))
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: violations.append(str(e)))
+    page.goto(f"{site.origin}/bins")
+    page.locator("button.launcher").wait_for()
+    return context, page, violations
+
+
+def ask(page, question: str) -> None:
+    """Ask, and wait until this question's answer is complete (not just the previous one)."""
+    done = page.locator(".msg.a:not([aria-busy])")
+    before = done.count()
+    page.locator("textarea").fill(question)
+    page.keyboard.press("Enter")
+    done.nth(before).wait_for(timeout=20000)
+
+
+def axe_clean(page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), caret="initial")  # no injected style
+    results = Axe().run(page, options=WCAG_22_AA)
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+
+def test_readme_examples_are_the_tested_configurations() -> None:
+    assert set(EXAMPLES) >= {"default", "welsh", "custom"}
+    for tag in EXAMPLES.values():
+        for attr in re.findall(r"(data-[a-z-]+)=", tag):
+            assert f"`{attr}`" in README
+
+
+@pytest.mark.parametrize("example", ["default", "welsh", "custom"])
+def test_every_state_passes_axe_under_a_strict_csp(browser, council_site, bot_url, example) -> None:
+    lang = "cy" if example == "welsh" else "en"
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES[example], lang=lang)
+    try:
+        assert page.locator("[data-askcouncil-fallback]").is_hidden()  # JS on: not needed
+        axe_clean(page, f"{example}-closed")
+        page.locator("button.launcher").click()
+        axe_clean(page, f"{example}-open")
+        ask(page, "How much does a garden waste subscription cost?")
+        assert "£49" in page.locator(".msg.a").last.inner_text()
+        axe_clean(page, f"{example}-answer")
+        ask(page, "How do I report a pothole on my road?")
+        assert page.locator(".handoff a[href^='tel:']").last.is_visible(), \
+            page.locator(".msg.a").last.inner_text()
+        axe_clean(page, f"{example}-handoff")
+        page.route(re.compile(r"/api/chat"), lambda route: route.abort())
+        ask(page, "When is my bin collected?")
+        contact = page.locator(".msg.a").last.locator("a[href*='example.gov.uk']")
+        assert contact.count() == 1, page.locator(".msg.a").last.inner_text()
+        axe_clean(page, f"{example}-api-down")
+        # contrast of controls against the page (1.4.11): the launcher and send button
+        brand = page.evaluate("""() => getComputedStyle(document.getElementById(
+            'askcouncil-widget').shadowRoot.querySelector('.send')).backgroundColor""")
+        rgb = [int(x) for x in re.findall(r"\d+", brand)[:3]]
+        assert page.evaluate("([rgb]) => AskCouncilWidget.contrast(rgb, [255, 255, 255])",
+                             [rgb]) >= 4.5
+        # target size (2.5.8): every button at least 24 x 24 CSS px
+        sizes = page.evaluate("""() => [...document.getElementById('askcouncil-widget')
+            .shadowRoot.querySelectorAll('button')].filter(b => b.offsetParent)
+            .map(b => [b.getBoundingClientRect().width, b.getBoundingClientRect().height])""")
+        assert sizes and all(w >= 24 and h >= 24 for w, h in sizes), sizes
+    finally:
+        context.close()
+
+
+def test_a_strict_csp_host_page_reports_no_violation(browser, council_site, bot_url) -> None:
+    """Everything the widget does, with nothing else injected (screenshots and axe inject
+    styles of their own, so they are left to the test above)."""
+    context, page, violations = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How much does a garden waste subscription cost?")
+        page.locator(".fb").last.get_by_role("button", name="No").click()
+        page.get_by_role("button", name="It was hard to understand").click()
+        ask(page, "How do I report a pothole on my road?")
+        page.get_by_role("button", name="Start again").click()
+        page.keyboard.press("Escape")
+        launcher = page.locator("button.launcher")
+        assert launcher.evaluate("b => getComputedStyle(b).position") == "fixed"  # styled
+        assert violations == [], "\n".join(violations)
+    finally:
+        context.close()
+
+
+def test_welsh_strings_follow_the_page_language(browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"], lang="cy")
+    try:
+        assert page.locator("button.launcher").inner_text() == "Gofyn cwestiwn"
+        page.locator("button.launcher").click()
+        assert page.get_by_role("button", name="Dechrau eto").is_visible()
+        assert page.locator("label").inner_text() == "Eich cwestiwn"
+    finally:
+        context.close()
+
+
+def test_hostile_host_styles_cannot_break_it(browser, council_site, bot_url) -> None:
+    hostile = f'<link rel="stylesheet" href="{council_site.origin}/hostile.css">'
+    council_site.files["/hostile.css"] = (
+        "text/css", "* { all: unset !important; color: red !important; "
+        "font-size: 6px !important; } button { display: none !important; } "
+        "div { position: static !important; width: 10px !important; }")
+    context, page, violations = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                          extra_head=hostile)
+    try:
+        launcher = page.locator("button.launcher")
+        launcher.wait_for()
+        box = launcher.bounding_box()
+        assert box and box["height"] >= 44 and box["width"] >= 44
+        assert launcher.evaluate("b => getComputedStyle(b).color") == "rgb(255, 255, 255)"
+        launcher.click()
+        ask(page, "How much does a garden waste subscription cost?")
+        assert "£49" in page.locator(".msg.a").last.inner_text()
+        assert violations == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [
+    {"width": 320, "height": 256},  # 1280 x 1024 at 400% zoom (WCAG 1.4.10)
+    {"width": 640, "height": 400},  # 200% zoom (1.4.4)
+    {"width": 320, "height": 640},  # a small phone
+])
+def test_reflow_without_two_dimensional_scrolling(browser, council_site, bot_url,
+                                                  viewport) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                 viewport=viewport)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I report a missed bin?")
+        dims = page.evaluate("""() => {
+            const root = document.getElementById('askcouncil-widget').shadowRoot;
+            const panel = root.querySelector('.panel');
+            const r = panel.getBoundingClientRect();
+            return {pageW: document.documentElement.scrollWidth, panelScrollW: panel.scrollWidth,
+                    panelClientW: panel.clientWidth, left: r.left, right: r.right};
+        }""")
+        assert dims["pageW"] <= viewport["width"], dims
+        assert dims["panelScrollW"] <= dims["panelClientW"], dims  # nothing wider than it
+        assert dims["left"] >= 0 and dims["right"] <= viewport["width"], dims
+        for selector in ("textarea", "button.send", "button.close", ".msg.a a"):
+            control = page.locator(selector).first
+            control.scroll_into_view_if_needed()
+            box = control.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], selector
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"reflow-{viewport['width']}x{viewport['height']}.png"
+        page.screenshot(path=str(shot), caret="initial")
+    finally:
+        context.close()
+
+
+def test_conversation_survives_a_link_to_another_page_and_start_again(browser, council_site,
+                                                                      bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I apply for a Blue Badge?")
+        page.goto(f"{council_site.origin}/other-page")  # the resident follows a link
+        panel = page.get_by_role("dialog")
+        panel.wait_for()
+        assert "How do I apply for a Blue Badge?" in panel.inner_text()
+        ask(page, "and how long does it take?")  # the follow-up keeps its conversation
+        assert "12 weeks" in page.locator(".msg.a").last.inner_text()
+        page.get_by_role("button", name="Start again").click()
+        assert page.locator(".msg.q").count() == 0
+        page.reload()
+        page.locator("button.launcher").wait_for(state="attached")
+        assert page.locator(".msg.q").count() == 0
+    finally:
+        context.close()
+
+
+def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_site, bot_url,
+                                                              bot) -> None:
+    tag = EXAMPLES["default"].replace("<script ", '<script data-survey-rate="1" ')
+    context, page, _ = open_site(browser, council_site, bot_url, tag)
+    try:
+        streamed = []
+        page.on("request", lambda r: streamed.append(r.url) if "/api/chat" in r.url else None)
+        page.locator("button.launcher").click()
+        ask(page, "How much does a garden waste subscription cost?")
+        assert any(u.endswith("/api/chat/stream") for u in streamed)
+        assert not any(u.endswith("/api/chat") for u in streamed)
+        page.get_by_role("button", name="Yes").click()
+        survey = page.get_by_role("group", name=re.compile("phoned us"))
+        survey.wait_for()
+        survey.get_by_role("button", name="No").click()
+        page.get_by_text("Thank you for your feedback.", exact=True).wait_for()
+        page.wait_for_timeout(300)
+        rows = [f for f in bot.store.feedback() if f.would_have_phoned is not None]
+        assert rows and rows[-1].helpful is True and rows[-1].would_have_phoned is False
+        ask(page, "How do I report a missed bin?")
+        page.locator(".fb").last.get_by_role("button", name="No").click()
+        page.get_by_role("button", name="It was hard to understand").click()
+        page.get_by_text("Thank you for your feedback.", exact=True).last.wait_for()
+        page.wait_for_timeout(300)
+        assert bot.store.feedback()[-1].reason == "It was hard to understand"
+    finally:
+        context.close()
+
+
+def test_cors_only_for_the_councils_origin(council_site, bot_url) -> None:
+    import httpx
+
+    ok = httpx.options(f"{bot_url}/api/chat", headers={
+        "Origin": council_site.origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert ok.headers.get("access-control-allow-origin") == council_site.origin
+    other = httpx.options(f"{bot_url}/api/chat", headers={
+        "Origin": "http://evil.test", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in other.headers
+    plain = httpx.post(f"{bot_url}/api/chat", json={"message": "bin day?"},
+                       headers={"Origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in plain.headers
+
+
+def test_widget_logic_units(browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        result = page.evaluate("""() => {
+            const W = window.AskCouncilWidget;
+            const events = [];
+            const feed = W.sseParser((name, data) => events.push([name, data]));
+            const stream = 'event: status\\ndata: {"step": "retrieve"}\\n\\nevent: answer' +
+                           '\\ndata: {"text": "A Blue"}\\n\\nevent: answer\\ndata: ' +
+                           '{"text": " Badge"}\\n\\nevent: done\\ndata: {"answer": ' +
+                           '"A Blue Badge"}\\n\\n';
+            for (let i = 0; i < stream.length; i += 7) feed(stream.slice(i, i + 7));
+            const warned = [];
+            const warn = console.warn; console.warn = (m) => warned.push(m);
+            const yellow = W.brandColour('#ffdd00'), custom = W.brandColour('#5a1e6e');
+            console.warn = warn;
+            return {
+                events,
+                brand: W.contrast(W.parseColour('#1d4f44'), [255, 255, 255]),
+                black: W.contrast([0, 0, 0], [255, 255, 255]),
+                short: W.parseColour('#fff'), bad: W.parseColour('red'),
+                yellow, custom, warned: warned.length,
+                cy: W.pickLanguage(undefined, 'cy-GB'), fr: W.pickLanguage('fr', 'en'),
+                en: W.pickLanguage(undefined, ''),
+                keys: [Object.keys(W.strings.en).sort(), Object.keys(W.strings.cy).sort()],
+                reasons: [W.strings.en.reasons.length, W.strings.cy.reasons.length],
+            };
+        }""")
+        assert result["events"] == [["status", {"step": "retrieve"}],
+                                    ["answer", {"text": "A Blue"}],
+                                    ["answer", {"text": " Badge"}],
+                                    ["done", {"answer": "A Blue Badge"}]]
+        assert result["brand"] >= 4.5 and abs(result["black"] - 21) < 0.01
+        assert result["short"] == [255, 255, 255] and result["bad"] is None
+        assert result["yellow"] == "#1d4f44" and result["warned"] == 1  # too pale: default
+        assert result["custom"] == "#5a1e6e"
+        assert (result["cy"], result["fr"], result["en"]) == ("cy", "en", "en")
+        assert result["keys"][0] == result["keys"][1]  # every string has a Welsh version
+        assert result["reasons"] == [4, 4]
+    finally:
+        context.close()
+
+
+def test_widget_is_small(bot_url) -> None:
+    import gzip
+
+    import httpx
+
+    js = httpx.get(f"{bot_url}/widget.js").content
+    css = httpx.get(f"{bot_url}/widget.css").content
+    size = len(gzip.compress(js)) + len(gzip.compress(css))
+    assert size < 30 * 1024, size
+    assert b"eval(" not in js and b"new Function" not in js and b"innerHTML" not in js
