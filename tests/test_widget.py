@@ -393,3 +393,58 @@ def test_widget_is_small(bot_url) -> None:
     size = len(gzip.compress(js)) + len(gzip.compress(css))
     assert size < 30 * 1024, size
     assert b"eval(" not in js and b"new Function" not in js and b"innerHTML" not in js
+
+
+def test_focus_is_visible_never_trapped_and_announcements_are_new_only(
+        browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                 viewport={"width": 800, "height": 600})
+    try:
+        page.locator("button.launcher").focus()
+        page.keyboard.press("Enter")
+        ask(page, "How much does a garden waste subscription cost?")
+        ask(page, "How do I report a missed bin?")
+        live = page.locator("[aria-live=polite]")
+        page.wait_for_function("""() => document.getElementById('askcouncil-widget').shadowRoot
+            .querySelector('[aria-live]').textContent.includes('missed')""")
+        assert "£49" not in live.inner_text()  # the new answer only, not the history
+        # Tab through everything: each focused control shows a 3px outline inside the
+        # viewport (2.4.7, 2.4.11), and focus leaves the widget in the end (no trap, 2.1.2).
+        seen, left = 0, False
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            state = page.evaluate("""() => {
+                const root = document.getElementById('askcouncil-widget').shadowRoot;
+                const el = root.activeElement;
+                if (!el) return null;
+                el.scrollIntoView({block: 'nearest'});
+                const s = getComputedStyle(el), r = el.getBoundingClientRect();
+                return {outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                        inView: r.bottom > 0 && r.top < innerHeight && r.right > 0
+                                && r.left < innerWidth};
+            }""")
+            if state is None:
+                left = True
+                break
+            seen += 1
+            assert state["outline"] == "solid" and state["width"] >= 3, state
+            assert state["inView"], state
+        assert seen >= 6 and left
+    finally:
+        context.close()
+
+
+def test_forced_colours_and_reduced_motion(browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.emulate_media(forced_colors="active", reduced_motion="reduce")
+        launcher = page.locator("button.launcher")
+        assert launcher.evaluate("b => getComputedStyle(b).borderTopStyle") == "solid"
+        launcher.click()
+        ask(page, "How do I report a missed bin?")
+        assert page.locator(".send").evaluate("b => getComputedStyle(b).borderTopStyle") == \
+            "solid"
+        assert page.locator(".msg.a").last.evaluate(
+            "e => getComputedStyle(e).transitionDuration") in ("0s", "")
+    finally:
+        context.close()
