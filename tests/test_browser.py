@@ -1,22 +1,15 @@
 """The widget in real Chromium (Debian's /usr/bin/chromium): keyboard only, screen-reader
 announcements, citation links, feedback, axe-core with zero violations, and the API down."""
 
-import os
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, need, wait_for_port
+from tests.conftest import free_port, wait_for_port
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("ASKCOUNCIL_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
 
 @pytest.fixture(scope="module")
 def live_url(crawled, bot):
@@ -34,17 +27,6 @@ def live_url(crawled, bot):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM
 
-from tests.conftest import free_port, need, wait_for_port
+from tests.conftest import free_port, wait_for_port
 
 pytestmark = pytest.mark.browser
 
@@ -86,17 +85,6 @@ def bot_url(crawled, bot, council_site):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def host_page(bot_url: str, tag: str, *, lang: str = "en", extra_head: str = "",
