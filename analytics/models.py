@@ -1,4 +1,5 @@
-"""Conversations, turns and feedback. Changes go through Alembic migrations (migrations/)."""
+"""Conversations, turns, feedback and handoff events. Changes go through Alembic migrations
+(migrations/)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,16 @@ class Feedback(Base):
     would_have_phoned: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     turn: Mapped[Turn] = relationship(back_populates="feedback")
+
+
+class HandoffEvent(Base):
+    """A resident used a handoff: clicked a phone number, a form, the contact page or a source
+    link (reported by the widget). A conversation with one is not "contained"."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))  # phone, form, contact, page, source
+    target: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.db import migrate
 from analytics.masking import mask
-from analytics.models import Conversation, Feedback, Turn
+from analytics.models import Conversation, Feedback, HandoffEvent, Turn
 from askcouncil.errors import NotFound, StoreUnavailable
 
 
@@ -101,6 +101,21 @@ class AnalyticsStore:
                         row.would_have_phoned = would_have_phoned
         except SQLAlchemyError as exc:
             raise StoreUnavailable("feedback cannot be stored right now") from exc
+
+    def record_event(self, message_id: str, kind: str, target: str | None) -> None:
+        """A handoff the resident used (a phone number, form or contact page clicked)."""
+        try:
+            self.ensure_schema()
+            with self._session.begin() as s:
+                if s.get(Turn, message_id) is None:
+                    raise NotFound(f"no answer with message_id {message_id!r}")
+                s.add(HandoffEvent(turn_id=message_id, kind=kind, target=mask(target)))
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable("the event cannot be stored right now") from exc
+
+    def events(self) -> list[HandoffEvent]:
+        with Session(self.engine) as s:
+            return list(s.scalars(select(HandoffEvent).order_by(HandoffEvent.id)))
 
     def turns(self, conversation_id: str | None = None) -> list[Turn]:
         with Session(self.engine) as s:

@@ -17,6 +17,7 @@ from bot.schemas import (
     ChatRequest,
     ChatResponse,
     ErrorResponse,
+    EventRequest,
     FeedbackRequest,
     FeedbackResponse,
 )
@@ -62,6 +63,16 @@ def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
     if bot.store is None:
         raise StoreUnavailable("feedback cannot be stored right now")
     bot.store.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
+    return {"ok": True}
+
+
+@router.post("/api/event", response_model=FeedbackResponse, responses=ERRORS)
+def event(body: EventRequest, bot: BotDep) -> dict:
+    """Record that the resident used a handoff (phone number, form, contact page or source
+    link): the widget reports these clicks for the deflection estimate."""
+    if bot.store is None:
+        raise StoreUnavailable("events cannot be stored right now")
+    bot.store.record_event(body.message_id, body.kind, body.target)
     return {"ok": True}
 
 

@@ -67,6 +67,17 @@ class FeedbackRequest(BaseModel):
     would_have_phoned: StrictBool | None = None
 
 
+class EventRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: StrictStr = Field(max_length=64)
+    kind: Literal["phone", "form", "contact", "page", "source"] = Field(
+        description="What the resident used: a phone number, an online form, the contact "
+        "page, the handoff's web page or a source link.")
+    target: StrictStr | None = Field(default=None, max_length=500,
+                                     description="The number or address used.")
+
+
 class FeedbackResponse(BaseModel):
     ok: bool = True
 

@@ -76,4 +76,11 @@ def test_feedback_is_stored_and_masked(db_url: str) -> None:
     store.record_feedback("m2", True, None, False)
     rows = [f for f in store.feedback() if f.turn_id == "m2"]
     assert [(f.helpful, f.would_have_phoned) for f in rows] == [(True, False)]
+    # a handoff the resident used, with its target masked
+    store.record_event("m2", "phone", "tel:01632960101")
+    store.record_event("m2", "form", "https://x/form?email=jo@example.com")
+    assert [(e.kind, e.target) for e in store.events()] == [
+        ("phone", "tel:[phone]"), ("form", "https://x/form?email=[email]")]
+    with pytest.raises(NotFound):
+        store.record_event("nope", "phone", None)
     engine.dispose()

@@ -78,6 +78,19 @@ def test_feedback_round_trip(client, bot) -> None:
                                                      "helpful": "yes"}), 422, "bad_input")
 
 
+def test_handoff_event_round_trip(client, bot) -> None:
+    answer = client.post("/api/chat", json={"message": "When is the next full council meeting?"})
+    message_id = answer.json()["message_id"]
+    resp = client.post("/api/event", json={"message_id": message_id, "kind": "phone",
+                                           "target": "tel:01632960000"})
+    assert resp.status_code == 200 and resp.json() == {"ok": True}
+    assert [e.kind for e in bot.store.events() if e.turn_id == message_id] == ["phone"]
+    assert_error(client.post("/api/event", json={"message_id": message_id, "kind": "fax"}),
+                 422, "bad_input")
+    assert_error(client.post("/api/event", json={"message_id": "nope", "kind": "form"}),
+                 404, "not_found")
+
+
 def test_health_and_readiness(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")

@@ -4,6 +4,7 @@ Content-Security-Policy, a hostile stylesheet, reflow at 320 px and 400% zoom, s
 across pages, streaming, feedback, CORS, and unit tests of the widget's own logic. Screenshots go
 to $ASKCOUNCIL_ARTIFACTS/screenshots (CI keeps them)."""
 
+import json
 import os
 import re
 import threading
@@ -299,16 +300,26 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         survey = page.get_by_role("group", name=re.compile("phoned us"))
         survey.wait_for()
         survey.get_by_role("button", name="No").click()
-        page.get_by_text("Thank you for your feedback.", exact=True).wait_for()
+        page.get_by_role("region").get_by_text("Thank you for your feedback.",
+                                                exact=True).last.wait_for()
         page.wait_for_timeout(300)
         rows = [f for f in bot.store.feedback() if f.would_have_phoned is not None]
         assert rows and rows[-1].helpful is True and rows[-1].would_have_phoned is False
         ask(page, "How do I report a missed bin?")
         page.locator(".fb").last.get_by_role("button", name="No").click()
         page.get_by_role("button", name="It was hard to understand").click()
-        page.get_by_text("Thank you for your feedback.", exact=True).last.wait_for()
+        page.get_by_role("region").get_by_text("Thank you for your feedback.",
+                                                exact=True).last.wait_for()
         page.wait_for_timeout(300)
         assert bot.store.feedback()[-1].reason == "It was hard to understand"
+        # using a handoff is reported (it means the conversation was not contained)
+        ask(page, "How do I report a pothole on my road?")
+        with page.expect_request(re.compile(r"/api/event$")) as sent:
+            page.locator(".handoff a[data-kind=phone]").last.click()
+        body = json.loads(sent.value.post_data or "{}")
+        assert body["kind"] == "phone" and body["target"].startswith("tel:")
+        page.wait_for_timeout(300)
+        assert bot.store.events()[-1].kind == "phone"
     finally:
         context.close()
 

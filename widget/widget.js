@@ -303,13 +303,23 @@
         data.citations.forEach(function (c) {
           var li = el("li", { value: String(c.n) });
           var name = c.section && c.section !== c.title ? c.title + ": " + c.section : c.title;
-          li.append(el("a", { href: c.url }, name));
+          li.append(el("a", { href: c.url, "data-kind": "source" }, name));
           list.append(li);
         });
         box.append(list);
       }
       if (data.handoff) box.append(renderHandoff(data.handoff));
       if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data.message_id, turn));
+      // Handoffs used (phone, form, page, source) feed the deflection estimate.
+      box.addEventListener("click", function (e) {
+        var link = e.target.closest && e.target.closest("a[data-kind]");
+        if (!link || !data.message_id) return;
+        fetch(api + "/api/event", {
+          method: "POST", headers: { "Content-Type": "application/json" }, keepalive: true,
+          body: JSON.stringify({ message_id: data.message_id, kind: link.dataset.kind,
+                                 target: link.getAttribute("href") }),
+        }).catch(function () {});
+      });
     }
 
     function renderHandoff(h) {
@@ -317,7 +327,8 @@
       card.append(el("h4", {}, t.handoff + ": " + h.label));
       if (h.phone) {
         var p = el("p", {}, t.call + " ");
-        p.append(el("a", { href: "tel:" + h.phone.replace(/[^0-9+]/g, "") }, h.phone));
+        p.append(el("a", { href: "tel:" + h.phone.replace(/[^0-9+]/g, ""), "data-kind": "phone" },
+                    h.phone));
         card.append(p);
       }
       if (h.hours) card.append(el("p", {}, t.hours + ": " + h.hours));
@@ -327,12 +338,12 @@
       }
       if (h.form_url) {
         var f = el("p", {});
-        f.append(el("a", { href: h.form_url }, t.form));
+        f.append(el("a", { href: h.form_url, "data-kind": "form" }, t.form));
         card.append(f);
       }
       if (h.url) {
         var w = el("p", {});
-        w.append(el("a", { href: h.url }, t.website));
+        w.append(el("a", { href: h.url, "data-kind": "page" }, t.website));
         card.append(w);
       }
       return card;
