@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
 
-from askcouncil.errors import AskCouncilError, CrawlError
+from askcouncil.errors import AskCouncilError, BadInput, CrawlError
 
 
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
@@ -128,6 +129,49 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _since(text: str):  # noqa: ANN202 - datetime
+    """"30d", "12w", "6m" (30-day months) or an ISO date."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    m = re.fullmatch(r"(\d+)([dwm])", text.strip())
+    if m:
+        days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30}[m.group(2)]
+        return datetime.now(UTC) - timedelta(days=days)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"--since must look like 30d, 12w, 6m or 2026-10-01, not {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def cmd_report_deflection(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from analytics.db import make_engine
+    from analytics.deflection import Assumptions, conversation_facts, report, to_csv, to_html
+    from analytics.store import AnalyticsStore
+    from askcouncil.council import load_council
+
+    settings = _settings(args)
+    since = _since(args.since)
+    until = datetime.now(UTC)
+    council = load_council(settings.council, settings.councils_dir)
+    store = AnalyticsStore(make_engine(settings.db_url))
+    store.ensure_schema()
+    result = report(conversation_facts(store, council, since, until), council, Assumptions(),
+                    since, until)
+    text = {"json": lambda: json.dumps(result, indent=2), "csv": lambda: to_csv(result),
+            "html": lambda: to_html(result)}[args.format]()
+    if args.out:
+        args.out.write_text(text, "utf-8")
+        print(f"Written: {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askcouncil", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -172,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8000)
     d.add_argument("--site-port", type=int, default=8001)
     d.set_defaults(func=cmd_demo)
+
+    rep = sub.add_parser("report", help="reports for managers and web editors").add_subparsers(
+        dest="verb", required=True)
+    rd = rep.add_parser("deflection", help="calls and money avoided, with the working shown")
+    rd.add_argument("--since", default="30d", help="30d, 12w, 6m or an ISO date (default 30d)")
+    rd.add_argument("--format", choices=["json", "csv", "html"], default="json")
+    rd.add_argument("--out", type=Path, default=None, help="write to this file")
+    rd.add_argument("--council")
+    rd.set_defaults(func=cmd_report_deflection)
 
     db = sub.add_parser("db", help="analytics database").add_subparsers(dest="verb", required=True)
     db.add_parser("migrate", help="create or upgrade the tables").set_defaults(func=cmd_db_migrate)

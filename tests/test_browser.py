@@ -4,6 +4,7 @@ announcements, citation links, feedback, axe-core with zero violations, and the 
 import re
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -140,6 +141,23 @@ def test_site_report_passes_axe(page, crawled, tmp_path) -> None:
 
     _settings, report = crawled
     path = write_site_report(build_site_report(report), tmp_path)
+    page.goto(path.as_uri())
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_deflection_report_passes_axe(page, tmp_path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from analytics.deflection import Assumptions, ConversationFacts, report, to_html
+    from askcouncil.council import load_council
+
+    when = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    facts = [ConversationFacts(f"c{i}", when, "Waste and recycling", True, i % 3 == 0,
+                               False, i % 2 == 0, i % 4 == 0) for i in range(12)]
+    r = report(facts, load_council("kestrelford"), Assumptions(), when, when)
+    path = tmp_path / "deflection.html"
+    path.write_text(to_html(r), "utf-8")
     page.goto(path.as_uri())
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
