@@ -172,6 +172,37 @@ def cmd_report_deflection(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_gaps(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from analytics.db import make_engine
+    from analytics.gaps import gap_report, gaps_to_csv, gaps_to_html
+    from analytics.store import AnalyticsStore
+    from askcouncil.council import load_council
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex, open_chroma
+
+    settings = _settings(args)
+    since, until = _since(args.since), datetime.now(UTC)
+    council = load_council(settings.council, settings.councils_dir)
+    store = AnalyticsStore(make_engine(settings.db_url))
+    store.ensure_schema()
+    try:
+        index = CouncilIndex(open_chroma(settings), settings.council)
+    except Exception as exc:  # the report still groups the questions
+        print(f"askcouncil: index unavailable, no nearest pages: {exc}", file=sys.stderr)
+        index = None
+    result = gap_report(store, council, load_embedder(settings), index, since, until)
+    text = {"json": lambda: json.dumps(result, indent=2, default=str),
+            "csv": lambda: gaps_to_csv(result), "html": lambda: gaps_to_html(result)}[args.format]()
+    if args.out:
+        args.out.write_text(text, "utf-8")
+        print(f"Written: {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askcouncil", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -225,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--out", type=Path, default=None, help="write to this file")
     rd.add_argument("--council")
     rd.set_defaults(func=cmd_report_deflection)
+
+    rg = rep.add_parser("gaps", help="unanswered questions grouped into topics for editors")
+    rg.add_argument("--since", default="30d", help="30d, 12w, 6m or an ISO date (default 30d)")
+    rg.add_argument("--format", choices=["json", "csv", "html"], default="json")
+    rg.add_argument("--out", type=Path, default=None, help="write to this file")
+    rg.add_argument("--council")
+    rg.set_defaults(func=cmd_report_gaps)
 
     db = sub.add_parser("db", help="analytics database").add_subparsers(dest="verb", required=True)
     db.add_parser("migrate", help="create or upgrade the tables").set_defaults(func=cmd_db_migrate)

@@ -1,0 +1,99 @@
+"""Gap reports: grouping measured on a labelled synthetic log (tests/fixtures/gap_log.jsonl:
+317 questions over 12 topics in varied phrasing, with typos, plus 25 off-topic ones), and the
+report built from the analytics store with its exports."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analytics.gaps import (
+    clean,
+    gap_questions,
+    gap_report,
+    gaps_to_csv,
+    gaps_to_html,
+    group,
+    measure,
+)
+
+LOG = [json.loads(line) for line in
+       (Path(__file__).parent / "fixtures" / "gap_log.jsonl").read_text("utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def grouped(embedder):
+    questions = [r["question"] for r in LOG]
+    vectors = np.asarray(embedder.embed_documents([clean(q) for q in questions]))
+    return questions, group(questions, vectors)
+
+
+def test_grouping_meets_the_purity_and_coverage_targets(grouped) -> None:
+    questions, (topics, other) = grouped
+    scores = measure(topics, [r["topic"] for r in LOG])
+    print("gap grouping:", scores)
+    assert scores["purity"] >= 0.9, scores
+    assert scores["coverage"] >= 0.9, scores  # topic questions in a topic of their own kind
+    assert scores["strict_coverage"] >= 0.85, scores  # ...in their topic's largest group
+    noise = {r["question"] for r in LOG if r["topic"] is None}
+    assert sum(1 for i in other if questions[i] in noise) >= 0.8 * len(noise)  # left as other
+
+
+def test_topics_have_readable_labels_and_representatives(grouped) -> None:
+    _questions, (topics, _other) = grouped
+    labels = " ".join(t.label for t in topics)
+    for word in ("pothole", "graffiti", "councillor", "bin", "planning", "tree"):
+        assert word in labels, labels
+    biggest = topics[0]
+    assert biggest.volume >= 20
+    assert not biggest.representative.lower().startswith(("hello", "hi,", "please"))
+
+
+class _Hit:
+    def __init__(self, url: str, similarity: float) -> None:
+        from askcouncil.index import Chunk
+
+        self.chunk = Chunk(id="x", url=url, anchor="a", title="Bins", section="Collections",
+                           text="t", page_hash="h")
+        self.similarity = similarity
+
+
+class _Index:
+    def query(self, embedding, k):  # noqa: ANN001, ANN201
+        return [_Hit("http://x/bins.html", 0.61)]
+
+
+def test_gap_report_from_the_store(tmp_path, embedder) -> None:
+    from analytics.db import make_engine, migrate
+    from analytics.store import AnalyticsStore, TurnRecord
+    from askcouncil.council import load_council
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    asked = ["what day is my bin collected", "bin day?", "when do the bin men come",
+             "which day is rubbish collection on my road", "who is my local councillor",
+             "my email is jo@example.com, when is my bin collected"]
+    for i, q in enumerate(asked):
+        store.record_turn(TurnRecord(f"m{i}", f"c{i}", "kestrelford", q, "x", "no_answer", [],
+                                     None, [], 0.3, 5.0, {}))
+    store.record_turn(TurnRecord("ok", "c9", "kestrelford", "garden waste cost", "x [1]",
+                                 "answered", [], None, [], 0.8, 5.0, {}))
+    since = datetime.now(UTC) - timedelta(days=1)
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    assert len(gap_questions(store, "kestrelford", since, until)) == 6  # not the good answer
+    r = gap_report(store, load_council("kestrelford"), embedder, _Index(), since, until)
+    [bins] = [t for t in r["topics"] if "bin" in t["label"]]
+    assert bins["volume"] >= 4 and bins["calls_at_stake"] == bins["volume"] * 0.5
+    assert bins["why"] == {"declined": bins["volume"]}
+    assert bins["nearest_page"]["url"] == "http://x/bins.html#a"
+    assert bins["suggestion"] == "add to the existing page"
+    assert all("jo@example.com" not in q for q in bins["questions"])  # masked when stored
+    rows = list(csv.reader(io.StringIO(gaps_to_csv(r))))
+    assert rows[0][0] == "label" and any(row[0].startswith("# method") for row in rows)
+    assert "<caption>" in gaps_to_html(r)
+    engine.dispose()
