@@ -15,6 +15,7 @@ Definitions (per period, and per service):
 - minutes saved = calls avoided x average handling time; cost avoided = calls avoided x cost per
   call (indicative);
 - out of hours: conversations started when the council's general line was closed.
+Conversations from crawlers, monitoring and scripts (flagged by user agent) are left out.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def conversation_facts(store: Any, council: Council, since: datetime,
     with Session(store.engine) as s:
         convs = list(s.scalars(select(Conversation).where(
             Conversation.council == council.slug, Conversation.started_at >= since,
-            Conversation.started_at < until)))
+            Conversation.started_at < until, Conversation.is_bot.is_(False))))
         ids = [c.id for c in convs]
         turns: dict[str, list[Turn]] = defaultdict(list)
         feedback: dict[str, list[Feedback]] = defaultdict(list)

@@ -176,7 +176,8 @@ def gap_questions(store: Any, council: str, since: Any, until: Any,
     with Session(store.engine) as s:
         rows = s.execute(select(Turn).join(Conversation).where(
             Conversation.council == council, Turn.created_at >= since, Turn.created_at < until,
-            Turn.status.in_(["answered", "no_answer"]))).scalars().all()
+            Turn.status.in_(["answered", "no_answer"]), Conversation.is_bot.is_(False))
+        ).scalars().all()
         unhelpful = set(s.scalars(select(Feedback.turn_id).where(Feedback.helpful.is_(False))))
     out = []
     for t in rows:

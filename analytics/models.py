@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -23,6 +34,8 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     council: Mapped[str] = mapped_column(String(64), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # from a crawler, a monitoring check or a script (by its user agent): left out of reports
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.seq")
 
 
@@ -74,3 +87,19 @@ class HandoffEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     kind: Mapped[str] = mapped_column(String(20))  # phone, form, contact, page, source
     target: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DailyStats(Base):
+    """What is kept of turns after the retention period: counts per day, council and status."""
+
+    __tablename__ = "daily_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    helpful: Mapped[int] = mapped_column(Integer, default=0)
+    unhelpful: Mapped[int] = mapped_column(Integer, default=0)
+    would_have_phoned: Mapped[int] = mapped_column(Integer, default=0)
+    would_not_have_phoned: Mapped[int] = mapped_column(Integer, default=0)
+    handoffs_used: Mapped[int] = mapped_column(Integer, default=0)

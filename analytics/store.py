@@ -4,15 +4,16 @@ it reaches the database, whatever called us."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.db import migrate
 from analytics.masking import mask
-from analytics.models import Conversation, Feedback, HandoffEvent, Turn
+from analytics.models import Conversation, DailyStats, Feedback, HandoffEvent, Turn
 from askcouncil.errors import NotFound, StoreUnavailable
 
 
@@ -30,6 +31,7 @@ class TurnRecord:
     confidence: float
     latency_ms: float
     timings_ms: dict[str, float]
+    is_bot: bool = False  # the request came from a crawler or script (left out of reports)
 
 
 class AnalyticsStore:
@@ -55,7 +57,8 @@ class AnalyticsStore:
         with self._session.begin() as s:
             conv = s.get(Conversation, rec.conversation_id)
             if conv is None:
-                conv = Conversation(id=rec.conversation_id, council=rec.council)
+                conv = Conversation(id=rec.conversation_id, council=rec.council,
+                                    is_bot=rec.is_bot)
                 s.add(conv)
                 s.flush()
             seq = s.scalar(
@@ -112,6 +115,70 @@ class AnalyticsStore:
                 s.add(HandoffEvent(turn_id=message_id, kind=kind, target=mask(target)))
         except SQLAlchemyError as exc:
             raise StoreUnavailable("the event cannot be stored right now") from exc
+
+    def erase(self, conversation_id: str) -> int:
+        """Delete one conversation with its turns, feedback and events (a resident's request
+        under UK GDPR). Returns the number of turns deleted."""
+        self.ensure_schema()
+        with self._session.begin() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise NotFound(f"no conversation {conversation_id!r}")
+            turn_ids = list(s.scalars(select(Turn.id).where(
+                Turn.conversation_id == conversation_id)))
+            s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(turn_ids)))
+            s.execute(delete(Feedback).where(Feedback.turn_id.in_(turn_ids)))
+            s.execute(delete(Turn).where(Turn.conversation_id == conversation_id))
+            s.delete(conv)
+            return len(turn_ids)
+
+    def retain(self, cutoff: datetime) -> dict[str, int]:
+        """Delete conversations started before ``cutoff``, after adding their turns, feedback
+        and handoffs used to ``daily_stats`` (per day, council and status), which stay."""
+        self.ensure_schema()
+        with self._session.begin() as s:
+            old = list(s.scalars(select(Conversation.id).where(Conversation.started_at < cutoff)))
+            totals = {"conversations": len(old), "turns": 0}
+            for i in range(0, len(old), 500):
+                part = old[i:i + 500]
+                turns = list(s.scalars(select(Turn).join(Conversation).where(
+                    Turn.conversation_id.in_(part), Conversation.is_bot.is_(False))))
+                fbs = {f.turn_id: f for f in s.scalars(select(Feedback).where(
+                    Feedback.turn_id.in_([t.id for t in turns])))}
+                used = set(s.scalars(select(HandoffEvent.turn_id).where(
+                    HandoffEvent.turn_id.in_([t.id for t in turns]))))
+                councils = dict(s.execute(select(Conversation.id, Conversation.council).where(
+                    Conversation.id.in_(part))).all())
+                for t in turns:
+                    day = t.created_at.date()
+                    key = (day, councils[t.conversation_id], t.status)
+                    row = s.get(DailyStats, key)
+                    if row is None:
+                        row = DailyStats(day=day, council=key[1], status=t.status, turns=0,
+                                         helpful=0, unhelpful=0, would_have_phoned=0,
+                                         would_not_have_phoned=0, handoffs_used=0)
+                        s.add(row)
+                    row.turns += 1
+                    fb = fbs.get(t.id)
+                    if fb is not None:
+                        row.helpful += int(fb.helpful)
+                        row.unhelpful += int(not fb.helpful)
+                        row.would_have_phoned += int(fb.would_have_phoned is True)
+                        row.would_not_have_phoned += int(fb.would_have_phoned is False)
+                    row.handoffs_used += int(t.id in used)
+                    s.flush()
+                totals["turns"] += len(turns)
+                ids = list(s.scalars(select(Turn.id).where(Turn.conversation_id.in_(part))))
+                s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(ids)))
+                s.execute(delete(Feedback).where(Feedback.turn_id.in_(ids)))
+                s.execute(delete(Turn).where(Turn.conversation_id.in_(part)))
+                s.execute(delete(Conversation).where(Conversation.id.in_(part)))
+            return totals
+
+    def daily_stats(self) -> list[DailyStats]:
+        with Session(self.engine) as s:
+            return list(s.scalars(select(DailyStats).order_by(DailyStats.day,
+                                                              DailyStats.status)))
 
     def events(self) -> list[HandoffEvent]:
         with Session(self.engine) as s:

@@ -203,6 +203,31 @@ def cmd_report_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_retain(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.db import make_engine
+    from analytics.store import AnalyticsStore
+
+    settings = _settings(args)
+    months = args.months or settings.retention_months
+    cutoff = datetime.now(UTC) - timedelta(days=round(months * 30.44))
+    done = AnalyticsStore(make_engine(settings.db_url)).retain(cutoff)
+    print(f"Deleted {done['conversations']} conversations ({done['turns']} turns) started before "
+          f"{cutoff.date()}; their daily counts are kept.")
+    return 0
+
+
+def cmd_db_erase(args: argparse.Namespace) -> int:
+    from analytics.db import make_engine
+    from analytics.store import AnalyticsStore
+
+    settings = _settings(args)
+    turns = AnalyticsStore(make_engine(settings.db_url)).erase(args.conversation_id)
+    print(f"Erased conversation {args.conversation_id} ({turns} turns).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askcouncil", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -266,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="analytics database").add_subparsers(dest="verb", required=True)
     db.add_parser("migrate", help="create or upgrade the tables").set_defaults(func=cmd_db_migrate)
+    dr = db.add_parser("retain", help="delete conversations past the retention period")
+    dr.add_argument("--months", type=int, default=None,
+                    help="default: ASKCOUNCIL_RETENTION_MONTHS (13)")
+    dr.set_defaults(func=cmd_db_retain)
+    de = db.add_parser("erase", help="delete one conversation (a resident's request)")
+    de.add_argument("conversation_id")
+    de.set_defaults(func=cmd_db_erase)
     return p
 
 

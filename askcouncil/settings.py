@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=4, ge=0, le=20)
     max_conversations: int = Field(default=10000, ge=1)
 
+    # Analytics: raw conversations older than this are deleted (daily counts are kept)
+    retention_months: int = Field(default=13, ge=1, le=120)
+
     # Optional LLM composer (off by default: the extractive composer needs no model)
     llm: str | None = None  # "openai:gpt-4o-mini", "azure_openai:DEPLOYMENT", "ollama:llama3.1"
     llm_base_url: str | None = None  # OpenAI-compatible endpoint, or the Azure endpoint

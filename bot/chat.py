@@ -22,6 +22,11 @@ from bot.pipeline.context import PastTurn, TurnContext
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Crawlers, link checkers, monitoring and scripts: their conversations are stored but flagged, and
+# left out of the deflection estimate and gap reports.
+BOT_AGENT = re.compile(r"bot\b|crawl|spider|slurp|curl/|wget/|python-requests|python-httpx|"
+                       r"go-http-client|java/|okhttp|uptime|monitor|pingdom|headlesschrome",
+                       re.I)
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Bot:
         conversation_id: str | None = None,
         council: str | None = None,
         emit: Callable[[str, Any], None] | None = None,
+        user_agent: str | None = None,
     ) -> Reply:
         slug = self.check(message, council)
         conversation_id = conversation_id or str(uuid.uuid4())
@@ -99,13 +105,15 @@ class Bot:
             handoff=ctx.handoff,
             context=ctx,
         )
-        self._record(reply, slug, (time.perf_counter() - began) * 1000)
+        self._record(reply, slug, (time.perf_counter() - began) * 1000,
+                     is_bot=bool(user_agent and BOT_AGENT.search(user_agent)))
         if emit is not None:
             _finish_stream(ctx, reply)
         return reply
 
     def chat_stream(
-        self, message: str, conversation_id: str | None = None, council: str | None = None
+        self, message: str, conversation_id: str | None = None, council: str | None = None,
+        user_agent: str | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """The same turn as ``chat``, as events: ``status`` (each step), ``answer`` (text as it
         is produced), ``reset`` (drop the text so far: the answer is being replaced),
@@ -116,7 +124,8 @@ class Bot:
 
         def work() -> None:
             try:
-                self.chat(message, conversation_id, council, emit=lambda e, d: events.put((e, d)))
+                self.chat(message, conversation_id, council,
+                          emit=lambda e, d: events.put((e, d)), user_agent=user_agent)
             except BaseException as exc:  # reported as an event; the stream still ends
                 log.exception("streamed chat failed")
                 failure.append(exc)
@@ -130,7 +139,8 @@ class Bot:
             yield "error", {"code": "internal_error",
                             "message": "Sorry, something went wrong. Please try again."}
 
-    def _record(self, reply: Reply, council: str, latency_ms: float) -> None:
+    def _record(self, reply: Reply, council: str, latency_ms: float, is_bot: bool = False
+                ) -> None:
         if self.store is None:
             return
         try:
@@ -148,6 +158,7 @@ class Bot:
                     confidence=reply.context.confidence,
                     latency_ms=round(latency_ms, 2),
                     timings_ms=reply.context.timings_ms,
+                    is_bot=is_bot,
                 )
             )
         except Exception as exc:  # the resident still gets the answer if analytics is down

@@ -32,9 +32,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERRORS)
-def chat(body: ChatRequest, bot: BotDep) -> dict:
+def chat(body: ChatRequest, bot: BotDep, request: Request) -> dict:
     """Answer one message. Send `conversation_id` back on follow-ups."""
-    return bot.chat(body.message, body.conversation_id, body.council).as_dict()
+    return bot.chat(body.message, body.conversation_id, body.council,
+                    user_agent=request.headers.get("user-agent")).as_dict()
 
 
 @router.post(
@@ -43,14 +44,15 @@ def chat(body: ChatRequest, bot: BotDep) -> dict:
                                "description": "Server-Sent Events: status, answer, citations, "
                                "handoff, done (the whole reply, as POST /api/chat gives it)."}},
 )
-def chat_stream(body: ChatRequest, bot: BotDep) -> StreamingResponse:
+def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingResponse:
     """Answer one message as Server-Sent Events, while it is produced. Events: `status`
     (`{"step": ...}`), `answer` (`{"text": ...}`, append it), `reset` (clear the text so far),
     `citations`, `handoff`, then `done` with the same body as `POST /api/chat`."""
     bot.check(body.message, body.council)  # bad input is a 4xx, before the stream starts
 
     def events() -> Iterator[str]:
-        for event, data in bot.chat_stream(body.message, body.conversation_id, body.council):
+        for event, data in bot.chat_stream(body.message, body.conversation_id, body.council,
+                                           user_agent=request.headers.get("user-agent")):
             yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",

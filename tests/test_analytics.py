@@ -84,3 +84,74 @@ def test_feedback_is_stored_and_masked(db_url: str) -> None:
     with pytest.raises(NotFound):
         store.record_event("nope", "phone", None)
     engine.dispose()
+
+
+def test_retention_keeps_daily_counts_and_erase_removes_one_conversation(db_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from analytics.models import Conversation, Turn
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    store.record_turn(_record("old1", "old", "garden waste cost"))
+    store.record_turn(_record("old2", "old", "bin day", status="no_answer"))
+    store.record_feedback("old1", True, None, True)
+    store.record_event("old2", "phone", "tel:01632960101")
+    store.record_turn(_record("new1", "new", "parking permit"))
+    long_ago = datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
+    with engine.begin() as conn:  # the old conversation was 22 months ago
+        conn.execute(update(Conversation).where(Conversation.id == "old").values(
+            started_at=long_ago))
+        conn.execute(update(Turn).where(Turn.conversation_id == "old").values(
+            created_at=long_ago))
+    done = store.retain(datetime.now(UTC) - timedelta(days=396))
+    assert done == {"conversations": 1, "turns": 2}
+    assert [t.id for t in store.turns()] == ["new1"]
+    assert store.feedback() == [] and store.events() == []
+    stats = {(s.day.isoformat(), s.status): (s.turns, s.helpful, s.would_have_phoned,
+                                             s.handoffs_used) for s in store.daily_stats()}
+    assert stats == {("2025-01-15", "answered"): (1, 1, 1, 0),
+                     ("2025-01-15", "no_answer"): (1, 0, 0, 1)}
+    assert store.retain(datetime.now(UTC) - timedelta(days=396))["conversations"] == 0
+
+    assert store.erase("new") == 1
+    assert store.turns() == []
+    with pytest.raises(NotFound):
+        store.erase("new")
+    engine.dispose()
+
+
+def test_bot_traffic_is_flagged_and_left_out_of_reports(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.deflection import conversation_facts
+    from analytics.gaps import gap_questions
+    from analytics.models import Conversation
+    from askcouncil.council import load_council
+    from bot.chat import BOT_AGENT
+
+    for agent in ("Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0",
+                  "python-requests/2.32", "UptimeRobot/2.0", "Mozilla/5.0 HeadlessChrome/120"):
+        assert BOT_AGENT.search(agent), agent
+    for agent in ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120",
+                  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1"):
+        assert not BOT_AGENT.search(agent), agent
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    store.record_turn(_record("h1", "human", "bin day", status="no_answer"))
+    bot_turn = _record("b1", "robot", "bin day", status="no_answer")
+    bot_turn.is_bot = True
+    store.record_turn(bot_turn)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s:
+        assert s.get(Conversation, "robot").is_bot and not s.get(Conversation, "human").is_bot
+    since, until = datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(hours=1)
+    facts = conversation_facts(store, load_council("kestrelford"), since, until)
+    assert [f.id for f in facts] == ["human"]
+    assert [q.message_id for q in gap_questions(store, "kestrelford", since, until)] == ["h1"]
+    engine.dispose()

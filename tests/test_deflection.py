@@ -128,3 +128,7 @@ def test_cli_report(tmp_path, monkeypatch, capsys) -> None:
                  str(tmp_path / "d.html")]) == 0
     assert (tmp_path / "d.html").read_text("utf-8").startswith("<!DOCTYPE html>")
     assert main(["report", "deflection", "--since", "last week"]) == 2
+    assert main(["db", "retain", "--months", "13"]) == 0  # nothing that old: nothing deleted
+    assert "Deleted 0 conversations" in capsys.readouterr().out
+    assert main(["db", "erase", "c1"]) == 0
+    assert main(["db", "erase", "c1"]) == 2  # already gone: a clear error
