@@ -228,6 +228,19 @@ def cmd_db_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.admin import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass(
+        "Dashboard password: ")
+    if len(password) < 12:
+        raise BadInput("use a password of at least 12 characters")
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askcouncil", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -288,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     rg.add_argument("--out", type=Path, default=None, help="write to this file")
     rg.add_argument("--council")
     rg.set_defaults(func=cmd_report_gaps)
+
+    adm = sub.add_parser("admin", help="the dashboard").add_subparsers(dest="verb", required=True)
+    hp = adm.add_parser("hash-password", help="print the hash for ASKCOUNCIL_ADMIN_PASSWORD_HASH")
+    hp.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    hp.set_defaults(func=cmd_admin_hash_password)
 
     db = sub.add_parser("db", help="analytics database").add_subparsers(dest="verb", required=True)
     db.add_parser("migrate", help="create or upgrade the tables").set_defaults(func=cmd_db_migrate)

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=4, ge=0, le=20)
     max_conversations: int = Field(default=10000, ge=1)
 
+    # Dashboard (/admin): a PBKDF2 hash from `askcouncil admin hash-password`; no default
+    # password outside development. The secret signs sessions (set it when running several
+    # workers, or sessions only work on the worker that signed them).
+    admin_password_hash: SecretStr | None = None
+    admin_session_secret: SecretStr | None = None
+    admin_session_hours: int = Field(default=8, ge=1, le=168)
+
     # Analytics: raw conversations older than this are deleted (daily counts are kept)
     retention_months: int = Field(default=13, ge=1, le=120)
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from askcouncil.settings import Settings
+from bot.admin import router as admin_router
 from bot.chat import Bot, build_bot
 from bot.errors import install_error_handlers
 from bot.routes import router
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         )
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(admin_router)
     return app

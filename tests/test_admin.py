@@ -1,0 +1,177 @@
+"""The dashboard under /admin: sign-in with a hashed password (no default outside development),
+signed sessions and CSRF tokens, the overview, gap topics, the masked conversation browser, the
+site report and the exports; every page passes axe-core in Chromium."""
+
+import re
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from analytics.deflection import Assumptions  # noqa: F401 - the exports' module loads
+from bot.admin import check_password, hash_password
+from tests.conftest import free_port, wait_for_port
+
+PASSWORD = "correct horse battery staple"
+HASH = hash_password(PASSWORD, iterations=1000)  # fast in tests; the default is 600,000
+
+
+def make_client(crawled, bot, **settings) -> TestClient:
+    from askcouncil.settings import Settings
+    from bot.app import create_app
+
+    s = Settings(data_dir=crawled[0].data_dir, _env_file=None, **settings)
+    return TestClient(create_app(s, bot))
+
+
+@pytest.fixture(scope="module")
+def admin(crawled, bot):
+    with make_client(crawled, bot, environment="production", admin_password_hash=HASH,
+                     admin_session_secret="s" * 32) as c:
+        yield c
+
+
+def login_token(client: TestClient) -> str:
+    page = client.get("/admin/login")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def sign_in(client: TestClient, password: str = PASSWORD):
+    return client.post("/admin/login", data={"csrf": login_token(client), "password": password},
+                       follow_redirects=False)
+
+
+def test_passwords_are_hashed() -> None:
+    stored = hash_password("a long enough password", iterations=1000)
+    assert stored.startswith("pbkdf2_sha256$1000$") and "a long enough" not in stored
+    assert check_password("a long enough password", stored)
+    assert not check_password("a long enough passwore", stored)
+    assert not check_password("x", "not a hash")
+
+
+def test_sign_in_is_required_and_checked(admin) -> None:
+    admin.cookies.clear()
+    for path in ("/admin", "/admin/gaps", "/admin/conversations", "/admin/site-report",
+                 "/admin/export/deflection.csv"):
+        resp = admin.get(path, follow_redirects=False)
+        assert resp.status_code == 303 and resp.headers["location"] == "/admin/login", path
+    wrong = sign_in(admin, "guess")
+    assert wrong.status_code == 401 and "not right" in wrong.text
+    forged = admin.post("/admin/login", data={"csrf": "x", "password": PASSWORD},
+                        follow_redirects=False)
+    assert forged.status_code == 401
+    ok = sign_in(admin)
+    assert ok.status_code == 303 and ok.headers["location"] == "/admin"
+    cookie = ok.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/admin" in cookie
+    page = admin.get("/admin")
+    assert page.status_code == 200 and "<h1>Overview" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "Development mode" not in page.text
+
+
+def test_pages_show_masked_conversations_gaps_and_exports(admin) -> None:
+    sign_in(admin)
+    admin.post("/api/chat", json={"message": "my email is jo@example.com, when is the next "
+                                             "full council meeting?"})
+    for q in ("when is the next council meeting", "council meeting dates",
+              "can I watch council meetings online", "how much does a garden waste bin cost?"):
+        admin.post("/api/chat", json={"message": q})
+    listing = admin.get("/admin/conversations")
+    assert listing.status_code == 200
+    assert "jo@example.com" not in listing.text and "[email]" in listing.text
+    link = re.search(r'href="(/admin/conversations/[^"]+)"', listing.text).group(1)
+    detail = admin.get(link)
+    assert detail.status_code == 200 and "Resident (masked)" in detail.text
+    overview = admin.get("/admin?days=7")
+    assert "Questions by outcome" in overview.text and "no_answer" in overview.text
+    assert "<caption>Deflection estimate by service</caption>" in overview.text
+    gaps = admin.get("/admin/gaps")
+    assert gaps.status_code == 200 and "meeting" in gaps.text
+    csv_export = admin.get("/admin/export/deflection.csv?days=7")
+    assert csv_export.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv_export.headers["content-disposition"]
+    assert "# formula" in csv_export.text
+    json_export = admin.get("/admin/export/gaps.json")
+    assert json_export.json()["gap_questions"] >= 3
+    assert admin.get("/admin/export/secrets.csv").status_code == 404
+    assert admin.get("/admin/site-report").status_code == 200
+
+
+def test_sign_out_needs_the_forms_token(admin) -> None:
+    sign_in(admin)
+    page = admin.get("/admin")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    admin.post("/admin/logout", data={"csrf": "forged"}, follow_redirects=False)
+    assert admin.get("/admin", follow_redirects=False).status_code == 200  # still signed in
+    admin.post("/admin/logout", data={"csrf": token}, follow_redirects=False)
+    assert admin.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_no_default_password_outside_development(crawled, bot) -> None:
+    with make_client(crawled, bot, environment="production") as c:
+        page = c.get("/admin/login")
+        assert "nobody can sign in" in page.text and 'type="password"' not in page.text
+        from bot.admin import _sign
+
+        forged_ok = _sign(c.app.state.settings, "login")  # even with a valid form token
+        resp = c.post("/admin/login", data={"csrf": forged_ok, "password": "askcouncil"},
+                      follow_redirects=False)
+        assert resp.status_code == 401
+    with make_client(crawled, bot, environment="development") as c:
+        assert "the password is <code>askcouncil</code>" in c.get("/admin/login").text
+        assert sign_in(c, "askcouncil").status_code == 303
+        assert "Development mode" in c.get("/admin").text
+
+
+def test_cli_hash_password(monkeypatch, capsys) -> None:
+    import io
+
+    from askcouncil.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a perfectly long password\n"))
+    assert main(["admin", "hash-password", "--stdin"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert check_password("a perfectly long password", printed)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["admin", "hash-password", "--stdin"]) == 2
+
+
+@pytest.mark.browser
+def test_admin_pages_pass_axe(browser, crawled, bot) -> None:
+    import uvicorn
+    from axe_playwright_python.sync_playwright import Axe
+
+    from askcouncil.settings import Settings
+    from bot.app import create_app
+
+    settings = Settings(data_dir=crawled[0].data_dir, _env_file=None, environment="production",
+                        admin_password_hash=HASH, admin_session_secret="t" * 32)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page.goto(base + "/admin/login")
+        assert Axe().run(page).violations_count == 0
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/admin")
+        for path in ("/admin", "/admin/gaps", "/admin/conversations"):
+            page.goto(base + path)
+            results = Axe().run(page)
+            assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+        page.goto(base + "/admin/conversations")
+        page.locator("main table a").first.click()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+        server.should_exit = True
+        thread.join(10)
