@@ -211,6 +211,7 @@ def gap_report(store: Any, council: Any, embedder: Any, index: Any, since: Any, 
         sims = [float(_unit(v) @ c) for c in centres]
         if sims and max(sims) >= 1 - THRESHOLD:
             before[int(np.argmax(sims))] += 1
+    ids = remember_topics(store, council.slug, topics, centres)
     out = []
     for n, (topic, centre) in enumerate(zip(topics, centres, strict=True)):
         page, similarity = None, None
@@ -225,6 +226,9 @@ def gap_report(store: Any, council: Any, embedder: Any, index: Any, since: Any, 
         whys = Counter(current[i].why for i in topic.members)
         out.append({
             **topic.as_dict(),
+            "topic_id": ids[n][0],
+            "status": ids[n][1],
+            "verification": ids[n][2],
             "questions": [clean(q) for q in topic.questions[:5]],
             "calls_at_stake": round(topic.volume * share, 1),
             "previous_volume": before[n],
@@ -253,8 +257,98 @@ def gap_report(store: Any, council: Any, embedder: Any, index: Any, since: Any, 
             "phoned).",
             f"Suggestion: a new page when the nearest page's similarity is below "
             f"{NEW_PAGE_BELOW}, else more on the nearest page.",
+            f"A topic keeps its identity and status from one report to the next when its centre "
+            f"is within cosine similarity {SAME_TOPIC} of a known topic's. Topics marked fixed "
+            f"are re-asked after each crawl: verified when {VERIFIED_SHARE:.0%} of their "
+            "questions are answered.",
         ],
     }
+
+
+SAME_TOPIC = 0.8  # a topic whose centre is this close to a stored one is the same topic
+STATUSES = ("new", "acknowledged", "fixed", "verified", "not verified")
+VERIFIED_SHARE = 0.8  # share of a fixed topic's questions that must now be answered
+
+
+def remember_topics(store: Any, council: str, topics: list[Topic], centres: list[np.ndarray]
+                    ) -> list[tuple[int, str, dict[str, Any] | None]]:
+    """Give each topic its stored identity (the stored topic with the nearest centre, if close
+    enough) or a new one; returns (id, status, verification) for each."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from analytics.models import GapTopic
+
+    store.ensure_schema()
+    out = []
+    with store._session.begin() as s:
+        known = list(s.scalars(select(GapTopic).where(GapTopic.council == council)))
+        taken: set[int] = set()
+        for topic, centre in zip(topics, centres, strict=True):
+            best, best_sim = None, SAME_TOPIC
+            for row in known:
+                sim = float(_unit(np.asarray(row.centroid)) @ centre)
+                if row.id not in taken and sim >= best_sim:
+                    best, best_sim = row, sim
+            if best is None:
+                best = GapTopic(council=council, label=topic.label, centroid=centre.tolist(),
+                                questions=[], status="new")
+                s.add(best)
+            best.label = topic.label
+            best.centroid = centre.tolist()
+            best.questions = [clean(q) for q in topic.questions[:10]]
+            best.last_seen_at = datetime.now(UTC)
+            s.flush()
+            taken.add(best.id)
+            out.append((best.id, best.status, best.verification))
+    return out
+
+
+def set_status(store: Any, topic_id: int, status: str) -> None:
+    """An editor marks a topic new, acknowledged or fixed."""
+    from datetime import UTC, datetime
+
+    from analytics.models import GapTopic
+    from askcouncil.errors import BadInput, NotFound
+
+    if status not in ("new", "acknowledged", "fixed"):
+        raise BadInput(f"status must be new, acknowledged or fixed, not {status!r}")
+    store.ensure_schema()
+    with store._session.begin() as s:
+        row = s.get(GapTopic, topic_id)
+        if row is None:
+            raise NotFound(f"no gap topic {topic_id}")
+        row.status = status
+        row.status_changed_at = datetime.now(UTC)
+        row.verification = None
+
+
+def verify_fixed(store: Any, council: str, ask: Any) -> list[dict[str, Any]]:
+    """After a crawl: re-ask the questions of every topic marked fixed (``ask(question)`` returns
+    a status) and mark it verified when at least VERIFIED_SHARE are now answered."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from analytics.models import GapTopic
+
+    store.ensure_schema()
+    results = []
+    with store._session.begin() as s:
+        for row in s.scalars(select(GapTopic).where(GapTopic.council == council,
+                                                    GapTopic.status.in_(["fixed",
+                                                                         "not verified"]))):
+            answers = {q: ask(q) for q in row.questions}
+            answered = sum(1 for st in answers.values() if st == "answered")
+            ok = bool(answers) and answered >= VERIFIED_SHARE * len(answers)
+            row.status = "verified" if ok else "not verified"
+            row.verification = {"checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                                "answered": answered, "asked": len(answers),
+                                "statuses": answers}
+            results.append({"topic_id": row.id, "label": row.label, "status": row.status,
+                            "answered": answered, "asked": len(answers)})
+    return results
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -262,8 +356,8 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / norm if norm else v
 
 
-GAP_CSV_COLUMNS = ["label", "volume", "calls_at_stake", "previous_volume", "trend",
-                   "representative", "nearest_page", "nearest_similarity", "suggestion"]
+GAP_CSV_COLUMNS = ["topic_id", "status", "label", "volume", "calls_at_stake", "previous_volume",
+                   "trend", "representative", "nearest_page", "nearest_similarity", "suggestion"]
 
 
 def gaps_to_csv(r: dict[str, Any]) -> str:
@@ -275,8 +369,9 @@ def gaps_to_csv(r: dict[str, Any]) -> str:
     writer.writerow(GAP_CSV_COLUMNS + ["examples"])
     for t in r["topics"]:
         page = t["nearest_page"]["url"] if t["nearest_page"] else ""
-        writer.writerow([t["label"], t["volume"], t["calls_at_stake"], t["previous_volume"],
-                         t["trend"], t["representative"], page, t["nearest_similarity"],
+        writer.writerow([t["topic_id"], t["status"], t["label"], t["volume"],
+                         t["calls_at_stake"], t["previous_volume"], t["trend"],
+                         t["representative"], page, t["nearest_similarity"],
                          t["suggestion"], " | ".join(t["questions"])])
     for line in r["method"]:
         writer.writerow([f"# method: {line}"])

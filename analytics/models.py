@@ -103,3 +103,22 @@ class DailyStats(Base):
     would_have_phoned: Mapped[int] = mapped_column(Integer, default=0)
     would_not_have_phoned: Mapped[int] = mapped_column(Integer, default=0)
     handoffs_used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GapTopic(Base):
+    """A gap topic with a stable identity across periods (matched by its centre), the status an
+    editor gives it, and the result of re-asking its questions after the page was fixed."""
+
+    __tablename__ = "gap_topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    centroid: Mapped[list] = mapped_column(JSON)
+    questions: Mapped[list] = mapped_column(JSON, default=list)  # masked examples, re-asked
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                               nullable=True)
+    verification: Mapped[dict | None] = mapped_column(JSON, nullable=True)

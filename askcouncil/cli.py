@@ -40,8 +40,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
     index = CouncilIndex(open_chroma(settings), settings.council)
     state = CrawlState(settings.data_dir / "crawl-state" / f"{settings.council}.sqlite3")
+    embedder = load_embedder(settings)
     try:
-        report = crawl(args.url, index, load_embedder(settings), opts, state)
+        report = crawl(args.url, index, embedder, opts, state)
     finally:
         state.close()
     print(report.summary())
@@ -50,7 +51,31 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     print(f"Site report for web editors: {path}")
     if not report.complete:
         print("The crawl did not reach the whole site, so no pages were removed from the index.")
+    _verify_fixed_gaps(settings, embedder)
     return 0
+
+
+def _verify_fixed_gaps(settings, embedder) -> None:  # noqa: ANN001 - Settings, Embedder
+    """Re-ask the questions of gap topics editors marked fixed, against the new index."""
+    from analytics.db import make_engine
+    from analytics.gaps import verify_fixed
+    from analytics.store import AnalyticsStore
+    from bot.chat import build_bot
+
+    try:
+        store = AnalyticsStore(make_engine(settings.db_url))
+        bot = None
+
+        def ask(question: str) -> str:
+            nonlocal bot
+            bot = bot or build_bot(settings, with_store=False, embedder=embedder)
+            return bot.chat(question).status
+
+        for r in verify_fixed(store, settings.council, ask):
+            print(f"Gap topic '{r['label']}' marked fixed: {r['answered']} of {r['asked']} "
+                  f"questions now answered: {r['status']}.")
+    except Exception as exc:  # the crawl itself succeeded
+        print(f"Could not check the gap topics marked fixed: {exc}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -250,6 +250,26 @@ def gaps(request: Request) -> Response:
     return _page(request, "gaps.html", {"days": days, "r": _gaps(request, days, since, until)})
 
 
+@router.post("/gaps/{topic_id}/status")
+async def gap_status(request: Request, topic_id: int) -> Response:
+    """An editor marks a gap topic new, acknowledged or fixed (fixed topics are re-asked after
+    the next crawl)."""
+    if (redirect := _required(request)) is not None:
+        return redirect
+    from analytics.gaps import set_status
+
+    form = await _form(request)
+    nonce = _session(request)
+    assert nonce is not None
+    if not hmac.compare_digest(form.get("csrf", ""), _csrf(request, nonce)):
+        return _page(request, "message.html", {"title": "Form expired",
+                                               "message": "Please go back and try again."}, 403)
+    set_status(request.app.state.bot.store, topic_id, form.get("status", ""))
+    _gap_cache.clear()
+    return _headers(RedirectResponse(f"/admin/gaps?days={form.get('days', '30')}",
+                                     status_code=303))
+
+
 @router.get("/conversations", response_class=HTMLResponse)
 def conversations(request: Request) -> Response:
     if (redirect := _required(request)) is not None:

@@ -96,6 +96,17 @@ def test_pages_show_masked_conversations_gaps_and_exports(admin) -> None:
     json_export = admin.get("/admin/export/gaps.json")
     assert json_export.json()["gap_questions"] >= 3
     assert admin.get("/admin/export/secrets.csv").status_code == 404
+    topic = re.search(r'action="/admin/gaps/(\d+)/status"', gaps.text)
+    assert topic, "each gap topic has a status form"
+    page_token = re.search(r'name="csrf" value="([^"]+)"', gaps.text).group(1)
+    forged = admin.post(f"/admin/gaps/{topic.group(1)}/status",
+                        data={"csrf": "forged", "status": "fixed"}, follow_redirects=False)
+    assert forged.status_code == 403
+    saved = admin.post(f"/admin/gaps/{topic.group(1)}/status",
+                       data={"csrf": page_token, "status": "acknowledged"},
+                       follow_redirects=False)
+    assert saved.status_code == 303
+    assert "acknowledged" in admin.get("/admin/gaps").text
     assert admin.get("/admin/site-report").status_code == 200
 
 

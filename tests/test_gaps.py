@@ -94,6 +94,46 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
     assert bins["suggestion"] == "add to the existing page"
     assert all("jo@example.com" not in q for q in bins["questions"])  # masked when stored
     rows = list(csv.reader(io.StringIO(gaps_to_csv(r))))
-    assert rows[0][0] == "label" and any(row[0].startswith("# method") for row in rows)
+    assert rows[0][:3] == ["topic_id", "status", "label"]
+    assert any(row[0].startswith("# method") for row in rows)
     assert "<caption>" in gaps_to_html(r)
+    engine.dispose()
+
+
+def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) -> None:
+    from analytics.db import make_engine, migrate
+    from analytics.gaps import set_status, verify_fixed
+    from analytics.store import AnalyticsStore, TurnRecord
+    from askcouncil.council import load_council
+    from askcouncil.errors import BadInput, NotFound
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    for i, q in enumerate(["when is the next full council meeting", "council meeting dates",
+                           "can I watch council meetings online", "agenda for council meetings"]):
+        store.record_turn(TurnRecord(f"m{i}", f"c{i}", "kestrelford", q, "x", "no_answer", [],
+                                     None, [], 0.3, 5.0, {}))
+    council = load_council("kestrelford")
+    since = datetime.now(UTC) - timedelta(days=1)
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    [first] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    assert first["status"] == "new"
+    [again] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    assert again["topic_id"] == first["topic_id"]  # the same topic, not a new one
+    set_status(store, first["topic_id"], "fixed")
+    [marked] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    assert marked["status"] == "fixed"
+    with pytest.raises(BadInput):
+        set_status(store, first["topic_id"], "done")
+    with pytest.raises(NotFound):
+        set_status(store, 999, "fixed")
+    # after the next crawl the questions are asked again
+    [result] = verify_fixed(store, "kestrelford", lambda q: "no_answer")
+    assert result["status"] == "not verified" and result["asked"] == 4
+    [result] = verify_fixed(store, "kestrelford", lambda q: "answered")
+    assert result["status"] == "verified"
+    assert verify_fixed(store, "kestrelford", lambda q: "answered") == []  # nothing left
+    [shown] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    assert shown["status"] == "verified" and shown["verification"]["answered"] == 4
     engine.dispose()
