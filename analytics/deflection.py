@@ -44,6 +44,12 @@ class Assumptions:
     prior_weight: float = 10.0  # ...counted as this many survey answers
     min_sample: int = 30  # below this many survey answers the prior is shown as material
 
+    @classmethod
+    def for_council(cls, council: Council) -> Assumptions:
+        """The defaults, with what the council file's ``deflection`` section sets."""
+        values = {k: (int(v) if k == "min_sample" else v) for k, v in council.deflection}
+        return cls(**values)  # type: ignore[arg-type]
+
     def describe(self) -> list[str]:
         return [
             f"Average handling time of a call: {self.handling_minutes:.2f} minutes (5 min 51 s, "
@@ -108,6 +114,7 @@ class Estimate:
     minutes_saved: float
     cost_avoided: float
     out_of_hours: int
+    out_of_hours_share: float
     prior_material: bool
     notes: list[str] = field(default_factory=list)
 
@@ -148,6 +155,7 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
         minutes_saved=round(contained * share * a.handling_minutes, 1),
         cost_avoided=round(contained * share * a.cost_per_call, 2),
         out_of_hours=out_of_hours,
+        out_of_hours_share=round(out_of_hours / len(facts), 4) if facts else 0.0,
         prior_material=prior_material,
         notes=notes,
     )

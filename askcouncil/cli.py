@@ -185,8 +185,8 @@ def cmd_report_deflection(args: argparse.Namespace) -> int:
     council = load_council(settings.council, settings.councils_dir)
     store = AnalyticsStore(make_engine(settings.db_url))
     store.ensure_schema()
-    result = report(conversation_facts(store, council, since, until), council, Assumptions(),
-                    since, until)
+    result = report(conversation_facts(store, council, since, until), council,
+                    Assumptions.for_council(council), since, until)
     text = {"json": lambda: json.dumps(result, indent=2), "csv": lambda: to_csv(result),
             "html": lambda: to_html(result)}[args.format]()
     if args.out:

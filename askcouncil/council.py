@@ -108,6 +108,8 @@ class Council:
     crawl_allow: tuple[str, ...] = ()  # URL path regexes; if any, only matching URLs are crawled
     crawl_deny: tuple[str, ...] = ()  # URL path regexes never crawled
     partners: tuple[ContactLine, ...] = ()  # other bodies' services (county council, NHS, DWP)
+    # the deflection estimate's assumptions (analytics.deflection.Assumptions field names)
+    deflection: tuple[tuple[str, float], ...] = ()
     emergency: Emergency = field(default_factory=Emergency)
 
     def expand(self, question: str) -> str:
@@ -208,8 +210,15 @@ def parse_council(slug: str, text: str) -> Council:
         if name and name not in keys:
             raise ConfigError(f"council file for {slug!r}: emergency names line {name!r}, "
                               f"which is not in contact_lines")
+    deflection = tuple((str(k), float(v)) for k, v in (raw.get("deflection") or {}).items())
+    known = {"handling_minutes", "cost_per_call", "prior_share", "prior_weight", "min_sample"}
+    for name, _value in deflection:
+        if name not in known:
+            raise ConfigError(f"council file for {slug!r}: unknown deflection setting {name!r} "
+                              f"(use {', '.join(sorted(known))})")
     return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
-                   crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency)
+                   crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency,
+                   deflection=deflection)
 
 
 def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str | None = None

@@ -190,8 +190,8 @@ def _deflection(request: Request, since: datetime, until: datetime) -> dict[str,
 
     bot = request.app.state.bot
     council = bot.services.council(request.app.state.settings.council)
-    return report(conversation_facts(bot.store, council, since, until), council, Assumptions(),
-                  since, until)
+    return report(conversation_facts(bot.store, council, since, until), council,
+                  Assumptions.for_council(council), since, until)
 
 
 def _gaps(request: Request, days: int, since: datetime, until: datetime) -> dict[str, Any]:

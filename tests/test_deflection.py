@@ -132,3 +132,21 @@ def test_cli_report(tmp_path, monkeypatch, capsys) -> None:
     assert "Deleted 0 conversations" in capsys.readouterr().out
     assert main(["db", "erase", "c1"]) == 0
     assert main(["db", "erase", "c1"]) == 2  # already gone: a clear error
+
+
+def test_assumptions_come_from_the_council_file() -> None:
+    from askcouncil.council import parse_council
+    from askcouncil.errors import ConfigError
+
+    a = Assumptions.for_council(KESTRELFORD)
+    assert (a.handling_minutes, a.cost_per_call, a.prior_share) == (5.85, 10.04, 0.5)
+    custom = parse_council("x", "contact_lines: {general: {label: C}}\n"
+                                "deflection: {cost_per_call: 3.5, min_sample: 50}\n")
+    b = Assumptions.for_council(custom)
+    assert (b.cost_per_call, b.min_sample) == (3.5, 50)
+    assert "£3.50" in " ".join(b.describe())
+    with pytest.raises(ConfigError, match="unknown deflection setting"):
+        parse_council("x", "contact_lines: {general: {label: C}}\ndeflection: {cost: 3}\n")
+    e = estimate(facts(4) + facts(1, started_at=SUNDAY_NOON), a,
+                 KESTRELFORD.general_line.opening)
+    assert (e.out_of_hours, e.out_of_hours_share) == (1, 0.2)
