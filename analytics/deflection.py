@@ -257,10 +257,6 @@ def to_csv(r: dict[str, Any]) -> str:
 
 
 def to_html(r: dict[str, Any]) -> str:
-    from pathlib import Path
+    from analytics.render import render
 
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-                      autoescape=select_autoescape(["html"]))
-    return env.get_template("deflection.html").render(r=r)
+    return render("deflection.html", r=r)

@@ -379,10 +379,6 @@ def gaps_to_csv(r: dict[str, Any]) -> str:
 
 
 def gaps_to_html(r: dict[str, Any]) -> str:
-    from pathlib import Path
+    from analytics.render import render
 
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-                      autoescape=select_autoescape(["html"]))
-    return env.get_template("gaps.html").render(r=r)
+    return render("gaps.html", r=r)

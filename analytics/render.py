@@ -1,0 +1,15 @@
+"""HTML exports of the analytics reports (Jinja templates in analytics/templates, autoescaped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+                   autoescape=select_autoescape(["html"]))
+
+
+def render(template: str, **context: Any) -> str:
+    return _ENV.get_template(template).render(**context)
