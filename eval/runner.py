@@ -37,6 +37,13 @@ class EvalResult:
             f"Retrieval MRR:              {s['mrr']}",
             f"Declined when it should:    {_pct(s['decline_rate'])}",
             f"Unescaped markup echoed:    {s['unescaped_markup']}",
+            f"Groundedness (answers):     {_pct(s['groundedness'])}",
+            f"Unsupported links:          {s['unsupported_links']}",
+            f"Reading grade (median):     {s['reading_grade_median']} (target <= "
+            f"{s['reading_grade_target']:g}; {_pct(s['answers_at_or_below_grade_target'])} "
+            f"of answers at or below)",
+            f"Answers with jargon / unexplained acronyms: {s['answers_with_jargon']} / "
+            f"{s['answers_with_unexplained_acronyms']}",
             f"Latency p50 / p95:          {s['latency_ms_p50']} ms / {s['latency_ms_p95']} ms",
         ]
         failures = [r for r in self.results if not r.passed]
@@ -64,9 +71,15 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
             reply = bot.chat(turn, conversation_id)
             conversation_id = reply.conversation_id
         latency = (time.perf_counter() - began) * 1000 / len(q.turns)
-        retrieved = [c.chunk.url for c in reply.context.candidates]
+        ctx = reply.context
+        retrieved = [c.chunk.url for c in ctx.candidates]
         cited = [c["url"] for c in reply.citations]
-        results.append(score(q, reply.status, reply.answer, cited, retrieved, round(latency, 1)))
+        given: dict[str, str] = {}  # a long section is several chunks with one address
+        for c in {c.id: c for c in [*ctx.sources, *(x.chunk for x in ctx.candidates)]}.values():
+            given[c.cite_url] = f"{given.get(c.cite_url, '')}\n{c.title}\n{c.section}\n{c.text}"
+        results.append(score(q, reply.status, reply.answer, cited, retrieved, round(latency, 1),
+                             cited_texts=[given[u] for u in cited if u in given],
+                             crawled={u.split("#")[0] for u in given}))
 
     council = bot.services.council(settings.council)
     config = {

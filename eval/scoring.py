@@ -41,7 +41,7 @@ class Scored:
     retrieved: list[str]
     latency_ms: float
     passed: bool
-    checks: dict[str, bool | float | None] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)
     why: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -49,12 +49,22 @@ class Scored:
 
 
 def score(q: Question, status: str, answer: str, cited: list[str], retrieved: list[str],
-          latency_ms: float) -> Scored:
+          latency_ms: float, *, cited_texts: list[str] | None = None,
+          crawled: set[str] | None = None) -> Scored:
     expected = {page_path(u) for u in q.expected_urls}
     cited_paths = [page_path(u) for u in cited]
     retrieved_paths = [page_path(u) for u in retrieved]
     s = Scored(q.id, q.kind, q.turns[-1], status, answer, cited, retrieved, latency_ms, False)
+    from eval.plain import groundedness, readability, unsupported_links
+
     unescaped = bool(re.search(r"<\s*(script|img|iframe)\b", answer, re.I))
+    if status == "answered":
+        s.checks["plain"] = readability(answer)
+        s.checks["groundedness"] = groundedness(answer, cited_texts or [])
+        links = unsupported_links(answer, " ".join(cited_texts or []), crawled or set())
+        s.checks["unsupported_links"] = len(links)
+        if links:
+            s.why.append(f"links that are not crawled pages: {', '.join(links)}")
     s.checks["no_unescaped_markup"] = not unescaped
     if unescaped:
         s.why.append("markup from the question was echoed back")
@@ -113,6 +123,28 @@ def summarise(results: list[Scored]) -> dict[str, Any]:
         "mrr": _mean([float(r.checks["reciprocal_rank"] or 0) for r in answerable]),
         "decline_rate": _rate(declines, "declined"),
         "unescaped_markup": sum(not r.checks["no_unescaped_markup"] for r in results),
+        **_plain_summary(results),
         "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
+    }
+
+
+GRADE_TARGET = 9.0  # default: median reading grade of answers at most 9 (configurable per run)
+
+
+def _plain_summary(results: list[Scored]) -> dict[str, Any]:
+    plain = [r.checks["plain"] for r in results if isinstance(r.checks.get("plain"), dict)]
+    grades = [p["grade"] for p in plain if p["grade"] is not None]
+    grounded = [float(g) for r in results if (g := r.checks.get("groundedness")) is not None]
+    return {
+        "reading_grade_median": round(statistics.median(grades), 1) if grades else None,
+        "reading_grade_target": GRADE_TARGET,
+        "answers_at_or_below_grade_target": _mean([float(g <= GRADE_TARGET) for g in grades]),
+        "reading_ease_median": round(statistics.median(
+            p["ease"] for p in plain if p["ease"] is not None), 1) if grades else None,
+        "answers_with_jargon": sum(1 for p in plain if p["jargon"]),
+        "answers_with_unexplained_acronyms": sum(
+            1 for p in plain if p["unexplained_acronyms"]),
+        "groundedness": _mean(grounded),
+        "unsupported_links": sum(int(r.checks.get("unsupported_links") or 0) for r in results),
     }
