@@ -13,3 +13,9 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "te
 
 def render(template: str, **context: Any) -> str:
     return _ENV.get_template(template).render(**context)
+
+
+def render_from(folder: Path, template: str, **context: Any) -> str:
+    """Render a template from another package's folder, autoescaped the same way."""
+    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
+    return env.get_template(template).render(**context)

@@ -112,6 +112,16 @@ def cmd_eval_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_compare(args: argparse.Namespace) -> int:
+    from eval.runner import compare
+
+    for run in (args.run_a, args.run_b):
+        if not (run / "results.json").is_file():
+            raise BadInput(f"{run} has no results.json: give two folders written by eval run")
+    print(compare(args.run_a, args.run_b))
+    return 0
+
+
 def cmd_site_serve(args: argparse.Namespace) -> int:
     import time
 
@@ -294,6 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("--council")
     er.add_argument("--out", type=Path, default=None, help="results folder")
     er.set_defaults(func=cmd_eval_run)
+    ec = e.add_parser("compare", help="two eval runs side by side")
+    ec.add_argument("run_a", type=Path)
+    ec.add_argument("run_b", type=Path)
+    ec.set_defaults(func=cmd_eval_compare)
 
     site = sub.add_parser("site", help="static council websites for demos and tests")
     ss = site.add_subparsers(dest="verb", required=True).add_parser(

@@ -99,5 +99,38 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
     (out_dir / "results.json").write_text(
         json.dumps({"summary": summary, "config": config,
                     "results": [r.as_dict() for r in results]}, indent=2), "utf-8")
+    (out_dir / "report.html").write_text(report_html(summary, results, config), "utf-8")
     result.out_dir = out_dir
     return result
+
+
+def report_html(summary: dict[str, Any], results: list[Scored], config: dict[str, Any]) -> str:
+    """A self-contained HTML report: scores per kind (a chart and its table), every measure,
+    and each failure with the question, the answer, its citations and why it failed."""
+    from analytics.render import render_from
+
+    kinds = [{"name": k, "pct": 100 * (v or 0)} for k, v in summary["pass_rate_by_kind"].items()]
+    measures = [(k, v) for k, v in summary.items() if not isinstance(v, dict)]
+    return render_from(Path(__file__).resolve().parent / "templates", "report.html",
+                       s=summary, kinds=kinds, measures=measures, config=config,
+                       config_json=json.dumps(config, indent=2),
+                       failures=[r for r in results if not r.passed])
+
+
+def compare(run_a: Path, run_b: Path) -> str:
+    """Two runs side by side: each measure with the change, and the questions that changed."""
+    a = json.loads((run_a / "results.json").read_text("utf-8"))
+    b = json.loads((run_b / "results.json").read_text("utf-8"))
+    lines = [f"{'Measure':<36} {'A':>10} {'B':>10} {'change':>10}"]
+    for key, va in a["summary"].items():
+        vb = b["summary"].get(key)
+        if isinstance(va, int | float) and isinstance(vb, int | float) and not isinstance(
+                va, bool):
+            lines.append(f"{key:<36} {va:>10} {vb:>10} {round(vb - va, 4):>+10}")
+    passed_a = {r["id"]: r["passed"] for r in a["results"]}
+    passed_b = {r["id"]: r["passed"] for r in b["results"]}
+    fixed = sorted(q for q, ok in passed_b.items() if ok and passed_a.get(q) is False)
+    broken = sorted(q for q, ok in passed_b.items() if not ok and passed_a.get(q) is True)
+    lines.append(f"Now passing ({len(fixed)}): {', '.join(fixed) or '-'}")
+    lines.append(f"Now failing ({len(broken)}): {', '.join(broken) or '-'}")
+    return "\n".join(lines)

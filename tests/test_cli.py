@@ -50,6 +50,14 @@ def test_crawl_ask_and_eval_from_the_command_line(sample_site, env, tmp_path) ->
     assert "Questions: 2, passed: 2 (100.0%)" in ev.stdout
     assert (tmp_path / "run" / "results.json").exists()
     assert (tmp_path / "run" / "config.json").exists()
+    report = (tmp_path / "run" / "report.html").read_text("utf-8")
+    assert "<caption>Pass rate by kind of question</caption>" in report
+    assert "Failures (0)" in report
+    same = run(["eval", "compare", str(tmp_path / "run"), str(tmp_path / "run")], env)
+    assert same.returncode == 0 and "pass_rate" in same.stdout
+    assert "Now failing (0)" in same.stdout
+    missing = run(["eval", "compare", str(tmp_path / "run"), str(tmp_path / "nowhere")], env)
+    assert missing.returncode == 2 and "no results.json" in missing.stderr
 
 
 def test_clear_errors_for_bad_input(env, tmp_path) -> None:
