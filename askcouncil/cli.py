@@ -103,9 +103,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_run(args: argparse.Namespace) -> int:
-    from eval.runner import run_eval
+    from eval.runner import run_baselines, run_eval
 
     settings = _settings(args)
+    if args.baselines:
+        out = args.out or settings.data_dir / "eval" / "baselines"
+        print(run_baselines(Path(args.questions), settings, out, progress=True))
+        print(f"Runs written to {out}/keyword, {out}/dense and {out}/hybrid")
+        return 0
     result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True)
     print(result.report_text())
     print(f"Results written to {result.out_dir}")
@@ -303,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("questions")
     er.add_argument("--council")
     er.add_argument("--out", type=Path, default=None, help="results folder")
+    er.add_argument("--baselines", action="store_true",
+                    help="also run keyword-only and dense-only retrieval, side by side")
     er.set_defaults(func=cmd_eval_run)
     ec = e.add_parser("compare", help="two eval runs side by side")
     ec.add_argument("run_a", type=Path)

@@ -88,6 +88,8 @@ class Retrieval:
     # (URL path regex, weight): a page type counted up or down in retrieval and composing,
     # e.g. ("^/news/", 0.8) for dated news items. The first matching pattern applies.
     page_weights: tuple[tuple[str, float], ...] = ()
+    # hybrid (default); keyword or dense: one search only, for the evaluation's baselines
+    mode: str = "hybrid"
 
     def page_weight(self, url: str) -> float:
         path = urlparse(url).path
@@ -197,6 +199,9 @@ def parse_council(slug: str, text: str) -> Council:
             if not 0 <= weight <= 5:
                 raise ValueError(f"page weight for {pattern!r} must be between 0 and 5")
         retrieval = Retrieval(**tuning, page_weights=weights)
+        if retrieval.mode not in ("hybrid", "keyword", "dense"):
+            raise ValueError(f"retrieval mode must be hybrid, keyword or dense, not "
+                             f"{retrieval.mode!r}")
         crawl = raw.get("crawl") or {}
         allow, deny = tuple(crawl.get("allow") or ()), tuple(crawl.get("deny") or ())
         for pattern in allow + deny:

@@ -58,11 +58,18 @@ def _pct(value: float | None) -> str:
 
 
 def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot=None,  # noqa: ANN001
-             progress: bool = False) -> EvalResult:
+             progress: bool = False, mode: str | None = None) -> EvalResult:
+    """``mode`` (keyword, dense or hybrid) overrides the council's retrieval for a baseline."""
+    from dataclasses import replace
+
     from bot.chat import build_bot
 
     questions = load_questions(path)
     bot = bot or build_bot(settings, with_store=False)
+    if mode is not None:
+        council = bot.services.council(settings.council)
+        bot.services._councils[settings.council] = replace(
+            council, retrieval=replace(council.retrieval, mode=mode))
     results: list[Scored] = []
     for q in tqdm(questions, desc="Evaluating", unit="question", disable=not progress):
         conversation_id = None
@@ -83,6 +90,7 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
 
     council = bot.services.council(settings.council)
     config = {
+        "retrieval_mode": council.retrieval.mode,
         "questions_file": str(path),
         "council": settings.council,
         "embedding_model": settings.model_name_or_path,
@@ -115,6 +123,29 @@ def report_html(summary: dict[str, Any], results: list[Scored], config: dict[str
                        s=summary, kinds=kinds, measures=measures, config=config,
                        config_json=json.dumps(config, indent=2),
                        failures=[r for r in results if not r.passed])
+
+
+BASELINE_MEASURES = ["pass_rate", "answer_rate", "citation_accuracy", "fact_recall",
+                     "decline_rate", "recall_at_5", "mrr", "latency_ms_p50"]
+
+
+def run_baselines(path: Path, settings: Settings, out_dir: Path, progress: bool = False
+                  ) -> str:
+    """The same questions with keyword-only, dense-only and hybrid retrieval (the decision and
+    the composer unchanged), each written to its own folder; returns the side-by-side table."""
+    from bot.chat import build_bot
+
+    bot = build_bot(settings, with_store=False)
+    runs = {mode: run_eval(path, settings, out_dir=out_dir / mode, bot=bot, progress=progress,
+                           mode=mode) for mode in ("keyword", "dense", "hybrid")}
+    bot.services._councils.pop(settings.council, None)
+    lines = [f"{'Measure':<22}" + "".join(f"{m:>12}" for m in runs)]
+    for key in BASELINE_MEASURES:
+        cells = [r.summary.get(key) for r in runs.values()]
+        lines.append(f"{key:<22}" + "".join(f"{'-' if c is None else c:>12}" for c in cells))
+    table = "\n".join(lines)
+    (out_dir / "baselines.txt").write_text(table + "\n", "utf-8")
+    return table
 
 
 def compare(run_a: Path, run_b: Path) -> str:

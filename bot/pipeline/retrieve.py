@@ -31,8 +31,8 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
             return
     ctx.site_base = site.get("base_url")
     ctx.query_embedding = services.embedder.embed_query(ctx.query)
-    dense = index.query(ctx.query_embedding, tuning.candidates)
-    sparse = keyword.search(ctx.query, tuning.candidates)
+    dense = index.query(ctx.query_embedding, tuning.candidates) if tuning.mode != "keyword" else []
+    sparse = keyword.search(ctx.query, tuning.candidates) if tuning.mode != "dense" else []
 
     ctx.similarities = {hit.chunk.id: hit.similarity for hit in dense}
     by_id: dict[str, Candidate] = {}
@@ -68,6 +68,11 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         kept.append(cand)
         seen.append(words)
     ctx.candidates = kept[: tuning.top_k]
+    if tuning.mode == "keyword":  # the decision still needs each candidate's similarity
+        sims = index.similarities(ctx.query_embedding, [c.chunk.id for c in ctx.candidates])
+        for cand in ctx.candidates:
+            cand.similarity = sims.get(cand.chunk.id)
+        ctx.similarities = sims
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:
