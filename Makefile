@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages bench-crawl bench-chat lint site
+.PHONY: install demo test eval-sample eval-realpages eval-gate bench-crawl bench-chat lint site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ eval-sample: $(STAMP)
 ## Evaluate on ../shared/sites/realpages with ../shared/eval/realpages-dev.jsonl.
 eval-realpages: $(STAMP)
 	bash scripts/eval-site.sh realpages
+
+## The release gate: both evaluations, then their scores against eval/baseline.json.
+eval-gate: eval-sample eval-realpages
+	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
+	$(BIN)/askcouncil eval gate eval-runs/realpages --set realpages
 
 ## Crawl benchmark on ../shared/sites/realpages: pages/s, chunks/s, embedding share, memory,
 ## and the speed-up of an unchanged re-crawl (medians of BENCH_RUNS runs).

@@ -127,6 +127,31 @@ def cmd_eval_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_gate(args: argparse.Namespace) -> int:
+    from eval import gate
+
+    args.baseline = args.baseline or gate.BASELINE
+    results = args.run / "results.json"
+    if not results.is_file():
+        raise BadInput(f"{args.run} has no results.json: give a folder written by eval run")
+    summary = json.loads(results.read_text("utf-8"))["summary"]
+    if args.lower and not args.reason:
+        raise BadInput("--lower needs --reason: say why the floor may drop")
+    if args.raise_floors or args.lower:
+        changes = gate.update(args.baseline, args.set, summary, lower=args.lower,
+                              reason=args.reason)
+        print("\n".join(changes) or "No floor changed.")
+        return 0
+    floors = gate.load(args.baseline)["sets"][args.set]["floors"]
+    problems = gate.check(summary, floors)
+    for p in problems:
+        print(f"FAIL {args.set}: {p}")
+    if problems:
+        return 1
+    print(f"{args.set}: every score is at or above its floor in {args.baseline}.")
+    return 0
+
+
 def cmd_site_serve(args: argparse.Namespace) -> int:
     import time
 
@@ -315,6 +340,15 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("run_a", type=Path)
     ec.add_argument("run_b", type=Path)
     ec.set_defaults(func=cmd_eval_compare)
+    eg = e.add_parser("gate", help="fail when a run scores below eval/baseline.json")
+    eg.add_argument("run", type=Path, help="a folder written by eval run")
+    eg.add_argument("--set", required=True, help="the question set's name in the baseline")
+    eg.add_argument("--baseline", type=Path, default=None)
+    eg.add_argument("--raise", dest="raise_floors", action="store_true",
+                    help="move floors up to this run's scores")
+    eg.add_argument("--lower", action="store_true", help="also move floors down (needs --reason)")
+    eg.add_argument("--reason", default=None)
+    eg.set_defaults(func=cmd_eval_gate)
 
     site = sub.add_parser("site", help="static council websites for demos and tests")
     ss = site.add_subparsers(dest="verb", required=True).add_parser(

@@ -28,3 +28,44 @@ def test_baselines_vary_retrieval_only(crawled, tmp_path) -> None:
     assert hybrid["summary"]["pass_rate"] == 1.0
     assert (tmp_path / "runs" / "baselines.txt").read_text("utf-8").startswith("Measure")
     assert Path(questions).exists()
+
+
+def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
+    import json
+    import shutil
+
+    import pytest
+
+    from askcouncil.cli import main
+    from eval import gate
+
+    baseline = tmp_path / "baseline.json"
+    shutil.copy(gate.BASELINE, baseline)
+    data = gate.load(baseline)
+    gated = Path(__file__).resolve().parent.parent / data["sets"]["sample"]["questions"]
+    assert len(gated.read_text("utf-8").splitlines()) >= 60  # the gated sample set
+    floors = data["sets"]["sample"]["floors"]
+    good = {**floors, "pass_rate": 0.99}
+    assert gate.check(good, floors) == []
+    bad = {**floors, "pass_rate": 0.5, "unsupported_links": 2}
+    assert len(gate.check(bad, floors)) == 2
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "results.json").write_text(json.dumps({"summary": bad}))
+    args = ["eval", "gate", str(run), "--set", "sample", "--baseline", str(baseline)]
+    assert main(args) == 1
+    assert "FAIL sample: pass_rate: 0.5, below the floor" in capsys.readouterr().out
+    assert main([*args, "--raise"]) == 0  # nothing is better: no floor moves down
+    assert gate.load(baseline)["sets"]["sample"]["floors"]["pass_rate"] == floors["pass_rate"]
+    assert main([*args, "--lower"]) == 2  # lowering needs a reason
+    assert main([*args, "--lower", "--reason", "new composer, see issue"]) == 0
+    after = gate.load(baseline)
+    assert after["sets"]["sample"]["floors"]["pass_rate"] == 0.5
+    assert after["history"][-1]["reason"] == "new composer, see issue"
+    (run / "results.json").write_text(json.dumps({"summary": good}))
+    assert main([*args, "--raise"]) == 0
+    assert gate.load(baseline)["sets"]["sample"]["floors"]["pass_rate"] == 0.99
+    from askcouncil.errors import BadInput
+
+    with pytest.raises(BadInput):
+        gate.update(baseline, "sample", bad, lower=True)  # no reason
