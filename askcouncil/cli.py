@@ -152,6 +152,26 @@ def cmd_eval_gate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_draft(args: argparse.Namespace) -> int:
+    from askcouncil.index import CouncilIndex, open_chroma
+    from eval.draft import draft
+
+    if not args.from_index:
+        raise BadInput("say where to draft from: --from-index (the council's crawled pages)")
+    settings = _settings(args)
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    if not index.exists():
+        raise BadInput(f"nothing indexed for council {settings.council!r}: run askcouncil crawl")
+    records = draft(index.all_chunks(), limit=args.limit)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if args.out:
+        args.out.write_text(text, "utf-8")
+        print(f"{len(records)} draft questions written to {args.out}: review each before use.")
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_site_serve(args: argparse.Namespace) -> int:
     import time
 
@@ -340,6 +360,12 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("run_a", type=Path)
     ec.add_argument("run_b", type=Path)
     ec.set_defaults(func=cmd_eval_compare)
+    ed = e.add_parser("draft", help="draft questions from the crawled pages, for review")
+    ed.add_argument("--from-index", action="store_true", help="draft from the council's index")
+    ed.add_argument("--limit", type=int, default=60)
+    ed.add_argument("--out", type=Path, default=None, help="write the JSONL here")
+    ed.add_argument("--council")
+    ed.set_defaults(func=cmd_eval_draft)
     eg = e.add_parser("gate", help="fail when a run scores below eval/baseline.json")
     eg.add_argument("run", type=Path, help="a folder written by eval run")
     eg.add_argument("--set", required=True, help="the question set's name in the baseline")

@@ -69,3 +69,28 @@ def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
 
     with pytest.raises(BadInput):
         gate.update(baseline, "sample", bad, lower=True)  # no reason
+
+
+def test_draft_questions_from_the_index(crawled, tmp_path) -> None:
+    import json
+
+    from askcouncil.index import CouncilIndex, open_chroma
+    from eval.dataset import load_questions
+    from eval.draft import draft
+
+    settings, _ = crawled
+    chunks = CouncilIndex(open_chroma(settings), settings.council).all_chunks()
+    records = draft(chunks, limit=40)
+    assert 10 <= len(records) <= 40
+    by_page = {}
+    for c in chunks:
+        by_page.setdefault(c.url.split("/", 3)[-1], []).append(c.text)
+    for r in records:
+        page_text = " ".join(by_page[r["expected_urls"][0]])
+        assert r["must_include"][0] in page_text, r  # the fact is on the page it names
+        assert "check the wording" in r["notes"]
+    path = tmp_path / "draft.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    assert len(load_questions(path)) == len(records)  # a valid question file
+    assert any(r["must_include"][0].startswith("£") for r in records)
+    assert any(r["must_include"][0].startswith("01632") for r in records)
