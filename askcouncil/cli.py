@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -111,10 +112,39 @@ def cmd_eval_run(args: argparse.Namespace) -> int:
         print(run_baselines(Path(args.questions), settings, out, progress=True))
         print(f"Runs written to {out}/keyword, {out}/dense and {out}/hybrid")
         return 0
-    result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True)
+    bot = None
+    if args.api:
+        from eval.runner import HttpBot
+
+        bot = HttpBot(args.api, args.council)
+    elif args.site:
+        settings = _crawl_for_eval(settings, args.site)
+    result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True, bot=bot)
     print(result.report_text())
     print(f"Results written to {result.out_dir}")
     return 0
+
+
+def _crawl_for_eval(settings, url: str):  # noqa: ANN001, ANN202 - Settings
+    """Crawl a site into its own data folder (data/eval-site/<host>) for ``eval run --site``."""
+    from urllib.parse import urlparse
+
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex, open_chroma
+    from crawler.crawl import CrawlOptions, crawl
+    from crawler.state import CrawlState
+
+    host = re.sub(r"[^a-z0-9-]+", "-", (urlparse(url).netloc or "site").lower()).strip("-")
+    settings = settings.model_copy(update={"data_dir": settings.data_dir / "eval-site" / host})
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    state = CrawlState(settings.data_dir / "crawl-state.sqlite3")
+    try:
+        report = crawl(url, index, load_embedder(settings),
+                       CrawlOptions.from_settings(settings, progress=True), state)
+    finally:
+        state.close()
+    print(report.summary())
+    return settings
 
 
 def cmd_eval_compare(args: argparse.Namespace) -> int:
@@ -353,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("questions")
     er.add_argument("--council")
     er.add_argument("--out", type=Path, default=None, help="results folder")
+    where = er.add_mutually_exclusive_group()
+    where.add_argument("--api", default=None,
+                       help="ask a running deployment at this URL instead of in process")
+    where.add_argument("--site", default=None,
+                       help="crawl this site first (into data/eval-site/HOST), then evaluate")
     er.add_argument("--baselines", action="store_true",
                     help="also run keyword-only and dense-only retrieval, side by side")
     er.set_defaults(func=cmd_eval_run)

@@ -79,22 +79,31 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
             conversation_id = reply.conversation_id
         latency = (time.perf_counter() - began) * 1000 / len(q.turns)
         ctx = reply.context
-        retrieved = [c.chunk.url for c in ctx.candidates]
         cited = [c["url"] for c in reply.citations]
         given: dict[str, str] = {}  # a long section is several chunks with one address
-        for c in {c.id: c for c in [*ctx.sources, *(x.chunk for x in ctx.candidates)]}.values():
-            given[c.cite_url] = f"{given.get(c.cite_url, '')}\n{c.title}\n{c.section}\n{c.text}"
+        retrieved: list[str] | None
+        if ctx is None:  # a deployment over HTTP: only what the reply shows
+            retrieved = None
+            for c in reply.citations:
+                given[c["url"]] = f"{c['title']}\n{c['section']}\n{c['snippet']}"
+        else:
+            retrieved = [c.chunk.url for c in ctx.candidates]
+            for c in {c.id: c for c in [*ctx.sources,
+                                        *(x.chunk for x in ctx.candidates)]}.values():
+                given[c.cite_url] = (f"{given.get(c.cite_url, '')}\n{c.title}\n{c.section}\n"
+                                     f"{c.text}")
         results.append(score(q, reply.status, reply.answer, cited, retrieved, round(latency, 1),
                              cited_texts=[given[u] for u in cited if u in given],
                              crawled={u.split("#")[0] for u in given}))
 
-    council = bot.services.council(settings.council)
+    council = bot.services.council(settings.council) if hasattr(bot, "services") else None
     config = {
-        "retrieval_mode": council.retrieval.mode,
+        "api": getattr(bot, "base_url", None),
+        "retrieval_mode": council.retrieval.mode if council else None,
         "questions_file": str(path),
         "council": settings.council,
         "embedding_model": settings.model_name_or_path,
-        "retrieval": asdict(council.retrieval),
+        "retrieval": asdict(council.retrieval) if council else None,
         "chroma": settings.chroma_url or str(settings.chroma_path),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -123,6 +132,30 @@ def report_html(summary: dict[str, Any], results: list[Scored], config: dict[str
                        s=summary, kinds=kinds, measures=measures, config=config,
                        config_json=json.dumps(config, indent=2),
                        failures=[r for r in results if not r.passed])
+
+
+class HttpBot:
+    """A running deployment, asked over HTTP (``eval run --api URL``): the same questions and
+    scoring, but retrieval measures are not available and groundedness is judged against the
+    citations' snippets."""
+
+    def __init__(self, base_url: str, council: str | None = None, timeout: float = 60) -> None:
+        import httpx
+
+        self.base_url = base_url.rstrip("/")
+        self.council = council
+        self.client = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                   headers={"User-Agent": "askcouncil-eval"})
+
+    def chat(self, message: str, conversation_id: str | None = None) -> Any:
+        from types import SimpleNamespace
+
+        resp = self.client.post("/api/chat", json={"message": message,
+                                                   "conversation_id": conversation_id,
+                                                   "council": self.council})
+        resp.raise_for_status()
+        body = resp.json()
+        return SimpleNamespace(context=None, **body)
 
 
 BASELINE_MEASURES = ["pass_rate", "answer_rate", "citation_accuracy", "fact_recall",

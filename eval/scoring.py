@@ -48,13 +48,14 @@ class Scored:
         return self.__dict__.copy()
 
 
-def score(q: Question, status: str, answer: str, cited: list[str], retrieved: list[str],
+def score(q: Question, status: str, answer: str, cited: list[str], retrieved: list[str] | None,
           latency_ms: float, *, cited_texts: list[str] | None = None,
           crawled: set[str] | None = None) -> Scored:
     expected = {page_path(u) for u in q.expected_urls}
     cited_paths = [page_path(u) for u in cited]
-    retrieved_paths = [page_path(u) for u in retrieved]
-    s = Scored(q.id, q.kind, q.turns[-1], status, answer, cited, retrieved, latency_ms, False)
+    retrieved_paths = [page_path(u) for u in retrieved or []]
+    s = Scored(q.id, q.kind, q.turns[-1], status, answer, cited, retrieved or [], latency_ms,
+               False)
     from eval.plain import groundedness, readability, unsupported_links
 
     unescaped = bool(re.search(r"<\s*(script|img|iframe)\b", answer, re.I))
@@ -69,9 +70,10 @@ def score(q: Question, status: str, answer: str, cited: list[str], retrieved: li
     if unescaped:
         s.why.append("markup from the question was echoed back")
     if q.should_answer:
-        rank = next((i + 1 for i, p in enumerate(retrieved_paths) if p in expected), None)
-        s.checks["recall_at_5"] = rank is not None and rank <= 5
-        s.checks["reciprocal_rank"] = 1.0 / rank if rank else 0.0
+        if retrieved is not None:  # None: not visible (a deployment asked over HTTP)
+            rank = next((i + 1 for i, p in enumerate(retrieved_paths) if p in expected), None)
+            s.checks["recall_at_5"] = rank is not None and rank <= 5
+            s.checks["reciprocal_rank"] = 1.0 / rank if rank else 0.0
         s.checks["answered"] = status == "answered"
         s.checks["cited_expected"] = any(p in expected for p in cited_paths)
         found = [f for f in q.must_include if has_fact(answer, f)]
@@ -120,7 +122,8 @@ def summarise(results: list[Scored]) -> dict[str, Any]:
         "citation_accuracy": _rate(answerable, "cited_expected"),
         "fact_recall": _mean(facts),
         "recall_at_5": _rate(answerable, "recall_at_5"),
-        "mrr": _mean([float(r.checks["reciprocal_rank"] or 0) for r in answerable]),
+        "mrr": _mean([float(r.checks["reciprocal_rank"]) for r in answerable
+                      if r.checks.get("reciprocal_rank") is not None]),
         "decline_rate": _rate(declines, "declined"),
         "unescaped_markup": sum(not r.checks["no_unescaped_markup"] for r in results),
         **_plain_summary(results),

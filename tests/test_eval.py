@@ -94,3 +94,40 @@ def test_draft_questions_from_the_index(crawled, tmp_path) -> None:
     assert len(load_questions(path)) == len(records)  # a valid question file
     assert any(r["must_include"][0].startswith("£") for r in records)
     assert any(r["must_include"][0].startswith("01632") for r in records)
+
+
+def test_eval_against_a_running_deployment(crawled, bot, tmp_path) -> None:
+    import json
+    import threading
+
+    import uvicorn
+
+    from bot.app import create_app
+    from eval.runner import HttpBot, run_eval
+    from tests.conftest import free_port, wait_for_port
+
+    settings, _ = crawled
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    try:
+        questions = tmp_path / "q.jsonl"
+        questions.write_text(
+            '{"id": "q1", "question": "How much does a garden waste subscription cost?", '
+            '"expected_urls": ["bins-and-recycling/garden-waste.html"], "must_include": '
+            '["£49"], "category": "bins"}\n'
+            '{"id": "mt1", "turns": ["How do I apply for a Blue Badge?", "and how long does it '
+            'take?"], "expected_urls": ["parking/blue-badge.html"], "must_include": ["12 weeks"],'
+            ' "category": "multi_turn"}\n')
+        result = run_eval(questions, settings, out_dir=tmp_path / "run",
+                          bot=HttpBot(f"http://127.0.0.1:{port}"))
+        assert result.summary["pass_rate"] == 1.0
+        assert result.summary["recall_at_5"] is None  # not visible over HTTP: n/a, not 0
+        config = json.loads((tmp_path / "run" / "config.json").read_text("utf-8"))
+        assert config["api"] == f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
