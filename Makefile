@@ -38,6 +38,7 @@ eval-realpages: $(STAMP)
 	bash scripts/eval-site.sh realpages
 
 ## The release gate: both evaluations, then their scores against eval/baseline.json.
+eval-gate: export ASKCOUNCIL_EVAL_ARGS = --accessibility
 eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
 	$(BIN)/askcouncil eval gate eval-runs/realpages --set realpages

@@ -119,7 +119,8 @@ def cmd_eval_run(args: argparse.Namespace) -> int:
         bot = HttpBot(args.api, args.council)
     elif args.site:
         settings = _crawl_for_eval(settings, args.site)
-    result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True, bot=bot)
+    result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True, bot=bot,
+                      accessibility=args.accessibility)
     print(result.report_text())
     print(f"Results written to {result.out_dir}")
     return 0
@@ -388,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask a running deployment at this URL instead of in process")
     where.add_argument("--site", default=None,
                        help="crawl this site first (into data/eval-site/HOST), then evaluate")
+    er.add_argument("--accessibility", action="store_true",
+                    help="also check the widget and dashboard in Chromium (axe, keyboard, reflow)")
     er.add_argument("--baselines", action="store_true",
                     help="also run keyword-only and dense-only retrieval, side by side")
     er.set_defaults(func=cmd_eval_run)

@@ -46,6 +46,14 @@ class EvalResult:
             f"{s['answers_with_unexplained_acronyms']}",
             f"Latency p50 / p95:          {s['latency_ms_p50']} ms / {s['latency_ms_p95']} ms",
         ]
+        access = s.get("accessibility")
+        if access:
+            lines.append("Accessibility:              " + (
+                f"not run ({access.get('why')})" if not access.get("run") else
+                f"{'passed' if access['passed'] else 'FAILED'}: axe violations "
+                f"{access['axe_violations']}, keyboard-only conversation "
+                f"{'ok' if access['keyboard_conversation'] else 'failed'}, reflow at 320 px "
+                f"{'ok' if access['reflow_320px'] else 'failed'}"))
         failures = [r for r in self.results if not r.passed]
         if failures:
             lines.append("Failures:")
@@ -58,7 +66,8 @@ def _pct(value: float | None) -> str:
 
 
 def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot=None,  # noqa: ANN001
-             progress: bool = False, mode: str | None = None) -> EvalResult:
+             progress: bool = False, mode: str | None = None,
+             accessibility: bool = False) -> EvalResult:
     """``mode`` (keyword, dense or hybrid) overrides the council's retrieval for a baseline."""
     from dataclasses import replace
 
@@ -108,6 +117,12 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     summary = summarise(results)
+    if accessibility:
+        from eval.accessibility import run_checks
+
+        summary["accessibility"] = (
+            run_checks(settings, bot, questions[0].turns[0] if questions else "bin day?")
+            if hasattr(bot, "services") else {"run": False, "why": "checked in process only"})
     result = EvalResult(summary, results, config, None)
     if out_dir is None:
         out_dir = settings.data_dir / "eval" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -31,4 +31,4 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 $BIN/askcouncil crawl "http://127.0.0.1:$PORT/" --no-progress
-$BIN/askcouncil eval run "$QUESTIONS" --out "eval-runs/$which"
+$BIN/askcouncil eval run "$QUESTIONS" --out "eval-runs/$which" ${ASKCOUNCIL_EVAL_ARGS:-}

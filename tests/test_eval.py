@@ -45,10 +45,12 @@ def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
     gated = Path(__file__).resolve().parent.parent / data["sets"]["sample"]["questions"]
     assert len(gated.read_text("utf-8").splitlines()) >= 60  # the gated sample set
     floors = data["sets"]["sample"]["floors"]
-    good = {**floors, "pass_rate": 0.99}
+    assert floors["accessibility"] is True
+    good = {**floors, "pass_rate": 0.99, "accessibility": {"run": True, "passed": True}}
     assert gate.check(good, floors) == []
-    bad = {**floors, "pass_rate": 0.5, "unsupported_links": 2}
-    assert len(gate.check(bad, floors)) == 2
+    bad = {**floors, "pass_rate": 0.5, "unsupported_links": 2,
+           "accessibility": {"run": False, "why": "Chromium not found"}}
+    assert len(gate.check(bad, floors)) == 3
     run = tmp_path / "run"
     run.mkdir()
     (run / "results.json").write_text(json.dumps({"summary": bad}))
@@ -131,3 +133,11 @@ def test_eval_against_a_running_deployment(crawled, bot, tmp_path) -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_accessibility_checks_say_when_they_cannot_run(monkeypatch) -> None:
+    from eval import accessibility
+
+    monkeypatch.setattr(accessibility, "CHROMIUM", "/nonexistent/chromium")
+    result = accessibility.run_checks(None, None, "bin day?")
+    assert result == {"run": False, "why": "Chromium not found at /nonexistent/chromium"}
