@@ -107,6 +107,10 @@ def cmd_eval_run(args: argparse.Namespace) -> int:
     from eval.runner import run_baselines, run_eval
 
     settings = _settings(args)
+    if args.grade_target is not None:
+        from eval import scoring
+
+        scoring.GRADE_TARGET = args.grade_target
     if args.baselines:
         out = args.out or settings.data_dir / "eval" / "baselines"
         print(run_baselines(Path(args.questions), settings, out, progress=True))
@@ -389,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask a running deployment at this URL instead of in process")
     where.add_argument("--site", default=None,
                        help="crawl this site first (into data/eval-site/HOST), then evaluate")
+    er.add_argument("--grade-target", type=float, default=None,
+                    help="reading grade answers should not exceed (default 9)")
     er.add_argument("--accessibility", action="store_true",
                     help="also check the widget and dashboard in Chromium (axe, keyboard, reflow)")
     er.add_argument("--baselines", action="store_true",
