@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     history_turns: int = Field(default=4, ge=0, le=20)
     max_conversations: int = Field(default=10000, ge=1)
+    # Abuse protection (per client address and per bot process)
+    rate_limit_chat_per_minute: int = Field(default=30, ge=1)
+    rate_limit_feedback_per_minute: int = Field(default=60, ge=1)
+    max_request_bytes: int = Field(default=16384, ge=1024)
+    trust_forwarded_for: bool = False  # behind a reverse proxy: rate-limit by X-Forwarded-For
 
     # Dashboard (/admin): a PBKDF2 hash from `askcouncil admin hash-password`; no default
     # password outside development. The secret signs sessions (set it when running several

@@ -14,6 +14,7 @@ from bot.admin import router as admin_router
 from bot.chat import Bot, build_bot
 from bot.errors import install_error_handlers
 from bot.routes import router
+from bot.security import Protect
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
@@ -32,6 +33,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Protect (headers, size limit, rate limits) inside CORS, so that its 413 and 429 answers
+    # carry CORS headers and the widget can read them.
+    app.add_middleware(Protect, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

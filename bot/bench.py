@@ -93,7 +93,9 @@ def floor(settings: Settings, questions: list[str], rounds: int) -> list[float]:
 def over_http(settings: Settings, questions: list[str], rounds: int) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(settings.data_dir),
-           "ASKCOUNCIL_COUNCIL": settings.council, "ASKCOUNCIL_LLM": ""}
+           "ASKCOUNCIL_COUNCIL": settings.council, "ASKCOUNCIL_LLM": "",
+           # one client asking as fast as it can: the per-client limit would throttle it
+           "ASKCOUNCIL_RATE_LIMIT_CHAT_PER_MINUTE": "1000000"}
     proc = subprocess.Popen([sys.executable, "-m", "askcouncil.cli", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

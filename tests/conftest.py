@@ -25,6 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 REQUIRE_ALL = os.environ.get("ASKCOUNCIL_REQUIRE_ALL") == "1"
 
 
+# The suite asks hundreds of questions from one address in minutes: the rate limits are tested on
+# their own (tests/test_security.py) and lifted elsewhere.
+UNLIMITED = {"rate_limit_chat_per_minute": 1_000_000, "rate_limit_feedback_per_minute": 1_000_000}
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip when a test's outside dependency is missing, or fail in CI."""
     if condition:
@@ -75,7 +80,7 @@ def crawled(tmp_path_factory, sample_site, embedder):
     from crawler.crawl import CrawlOptions, crawl
 
     data = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data, environment="test", _env_file=None)
+    settings = Settings(data_dir=data, environment="test", _env_file=None, **UNLIMITED)
     index = CouncilIndex(open_chroma(settings), settings.council)
     opts = CrawlOptions.from_settings(settings, progress=False, delay_s=0.0)
     report = crawl(sample_site, index, embedder, opts)

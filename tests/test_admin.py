@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from analytics.deflection import Assumptions  # noqa: F401 - the exports' module loads
 from bot.admin import check_password, hash_password
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import UNLIMITED, free_port, wait_for_port
 
 PASSWORD = "correct horse battery staple"
 HASH = hash_password(PASSWORD, iterations=1000)  # fast in tests; the default is 600,000
@@ -20,7 +20,7 @@ def make_client(crawled, bot, **settings) -> TestClient:
     from askcouncil.settings import Settings
     from bot.app import create_app
 
-    s = Settings(data_dir=crawled[0].data_dir, _env_file=None, **settings)
+    s = Settings(data_dir=crawled[0].data_dir, _env_file=None, **{**UNLIMITED, **settings})
     return TestClient(create_app(s, bot))
 
 
@@ -158,7 +158,7 @@ def test_admin_pages_pass_axe(browser, crawled, bot) -> None:
     from bot.app import create_app
 
     settings = Settings(data_dir=crawled[0].data_dir, _env_file=None, environment="production",
-                        admin_password_hash=HASH, admin_session_secret="t" * 32)
+                        admin_password_hash=HASH, admin_session_secret="t" * 32, **UNLIMITED)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
                                            port=port, log_level="warning"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import UNLIMITED, free_port, wait_for_port
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def bot_url(crawled, bot, council_site):
     from bot.app import create_app
 
     settings = Settings(data_dir=crawled[0].data_dir, environment="test", _env_file=None,
-                        cors_origins=[council_site.origin])
+                        cors_origins=[council_site.origin], **UNLIMITED)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
                                            port=port, log_level="warning"))
