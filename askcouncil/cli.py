@@ -266,6 +266,18 @@ def _since(text: str):  # noqa: ANN202 - datetime
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _write_report(args: argparse.Namespace, result: dict, to_csv, to_html) -> int:  # noqa: ANN001
+    """A report as --format asks (json, csv or html), to --out or the terminal."""
+    text = {"json": lambda: json.dumps(result, indent=2, default=str),
+            "csv": lambda: to_csv(result), "html": lambda: to_html(result)}[args.format]()
+    if args.out:
+        args.out.write_text(text, "utf-8")
+        print(f"Written: {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_report_deflection(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -282,14 +294,7 @@ def cmd_report_deflection(args: argparse.Namespace) -> int:
     store.ensure_schema()
     result = report(conversation_facts(store, council, since, until), council,
                     Assumptions.for_council(council), since, until)
-    text = {"json": lambda: json.dumps(result, indent=2), "csv": lambda: to_csv(result),
-            "html": lambda: to_html(result)}[args.format]()
-    if args.out:
-        args.out.write_text(text, "utf-8")
-        print(f"Written: {args.out}")
-    else:
-        print(text)
-    return 0
+    return _write_report(args, result, to_csv, to_html)
 
 
 def cmd_report_gaps(args: argparse.Namespace) -> int:
@@ -313,14 +318,7 @@ def cmd_report_gaps(args: argparse.Namespace) -> int:
         print(f"askcouncil: index unavailable, no nearest pages: {exc}", file=sys.stderr)
         index = None
     result = gap_report(store, council, load_embedder(settings), index, since, until)
-    text = {"json": lambda: json.dumps(result, indent=2, default=str),
-            "csv": lambda: gaps_to_csv(result), "html": lambda: gaps_to_html(result)}[args.format]()
-    if args.out:
-        args.out.write_text(text, "utf-8")
-        print(f"Written: {args.out}")
-    else:
-        print(text)
-    return 0
+    return _write_report(args, result, gaps_to_csv, gaps_to_html)
 
 
 def cmd_db_retain(args: argparse.Namespace) -> int:

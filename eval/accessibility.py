@@ -8,14 +8,12 @@ beside the answer scores of each release.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from pathlib import Path
 from typing import Any
 
 CHROMIUM = os.environ.get("ASKCOUNCIL_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                     "wcag22aa"]}}
 
@@ -30,27 +28,11 @@ def run_checks(settings: Any, bot: Any, question: str) -> dict[str, Any]:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         return {"run": False, "why": f"playwright not installed: {exc}"}
-    import uvicorn
+    from bot.app import create_app, serve_in_background
 
-    from bot.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
     checks: dict[str, Any] = {}
     try:
-        import time
-
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.1)
-        with sync_playwright() as p:
+        with serve_in_background(create_app(settings, bot)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
                 page = browser.new_page()
@@ -94,9 +76,6 @@ def run_checks(settings: Any, bot: Any, question: str) -> dict[str, Any]:
                 browser.close()
     except Exception as exc:  # a browser problem is reported, not raised
         return {"run": False, "why": f"{type(exc).__name__}: {exc}", **checks}
-    finally:
-        server.should_exit = True
-        thread.join(10)
     violations = sum(v for k, v in checks.items() if k.startswith("axe_"))
     passed = violations == 0 and checks.get("keyboard_conversation") and checks.get(
         "reflow_320px")

@@ -14,6 +14,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -186,20 +187,27 @@ def chroma_server(tmp_path) -> Iterator[ChromaServer]:
         server.stop()
 
 
-CHROMIUM = os.environ.get("ASKCOUNCIL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+
+
+@contextmanager
+def live_server(settings, bot) -> Iterator[str]:  # noqa: ANN001 - Settings, Bot
+    """The bot's app on a free loopback port, for browsers and HTTP clients."""
+    from bot.app import create_app, serve_in_background
+
+    with serve_in_background(create_app(settings, bot)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, driven by Playwright (its own browser download does not work here).
     Per module: sync Playwright runs an event loop that other tests' asyncio.run() cannot share."""
+    from eval.accessibility import ARGS, CHROMIUM
+
     need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()

@@ -3,14 +3,12 @@ signed sessions and CSRF tokens, the overview, gap topics, the masked conversati
 site report and the exports; every page passes axe-core in Chromium."""
 
 import re
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
-from analytics.deflection import Assumptions  # noqa: F401 - the exports' module loads
 from bot.admin import check_password, hash_password
-from tests.conftest import UNLIMITED, free_port, wait_for_port
+from tests.conftest import UNLIMITED, live_server
 
 PASSWORD = "correct horse battery staple"
 HASH = hash_password(PASSWORD, iterations=1000)  # fast in tests; the default is 600,000
@@ -151,38 +149,28 @@ def test_cli_hash_password(monkeypatch, capsys) -> None:
 
 @pytest.mark.browser
 def test_admin_pages_pass_axe(browser, crawled, bot) -> None:
-    import uvicorn
     from axe_playwright_python.sync_playwright import Axe
 
     from askcouncil.settings import Settings
-    from bot.app import create_app
 
     settings = Settings(data_dir=crawled[0].data_dir, _env_file=None, environment="production",
                         admin_password_hash=HASH, admin_session_secret="t" * 32, **UNLIMITED)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        page.goto(base + "/admin/login")
-        assert Axe().run(page).violations_count == 0
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/admin")
-        for path in ("/admin", "/admin/gaps", "/admin/conversations"):
-            page.goto(base + path)
+    with live_server(settings, bot) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(base + "/admin/login")
+            assert Axe().run(page).violations_count == 0
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(base + "/admin")
+            for path in ("/admin", "/admin/gaps", "/admin/conversations"):
+                page.goto(base + path)
+                results = Axe().run(page)
+                assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+            page.goto(base + "/admin/conversations")
+            page.locator("main table a").first.click()
             results = Axe().run(page)
-            assert results.violations_count == 0, f"{path}: {results.generate_report()}"
-        page.goto(base + "/admin/conversations")
-        page.locator("main table a").first.click()
-        results = Axe().run(page)
-        assert results.violations_count == 0, results.generate_report()
-    finally:
-        context.close()
-        server.should_exit = True
-        thread.join(10)
+            assert results.violations_count == 0, results.generate_report()
+        finally:
+            context.close()

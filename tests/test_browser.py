@@ -2,32 +2,19 @@
 announcements, citation links, feedback, axe-core with zero violations, and the API down."""
 
 import re
-import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import live_server
 
 pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def live_url(crawled, bot):
-    import uvicorn
-
-    from bot.app import create_app
-
-    settings, _ = crawled
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(crawled[0], bot) as url:
+        yield url
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ def test_baselines_vary_retrieval_only(crawled, tmp_path) -> None:
     hybrid = json.loads((tmp_path / "runs" / "hybrid" / "results.json").read_text("utf-8"))
     assert hybrid["summary"]["pass_rate"] == 1.0
     assert (tmp_path / "runs" / "baselines.txt").read_text("utf-8").startswith("Measure")
-    assert Path(questions).exists()
 
 
 def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
@@ -100,39 +99,25 @@ def test_draft_questions_from_the_index(crawled, tmp_path) -> None:
 
 def test_eval_against_a_running_deployment(crawled, bot, tmp_path) -> None:
     import json
-    import threading
 
-    import uvicorn
-
-    from bot.app import create_app
     from eval.runner import HttpBot, run_eval
-    from tests.conftest import free_port, wait_for_port
+    from tests.conftest import live_server
 
     settings, _ = crawled
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    try:
-        questions = tmp_path / "q.jsonl"
-        questions.write_text(
-            '{"id": "q1", "question": "How much does a garden waste subscription cost?", '
-            '"expected_urls": ["bins-and-recycling/garden-waste.html"], "must_include": '
-            '["£49"], "category": "bins"}\n'
-            '{"id": "mt1", "turns": ["How do I apply for a Blue Badge?", "and how long does it '
-            'take?"], "expected_urls": ["parking/blue-badge.html"], "must_include": ["12 weeks"],'
-            ' "category": "multi_turn"}\n')
-        result = run_eval(questions, settings, out_dir=tmp_path / "run",
-                          bot=HttpBot(f"http://127.0.0.1:{port}"))
-        assert result.summary["pass_rate"] == 1.0
-        assert result.summary["recall_at_5"] is None  # not visible over HTTP: n/a, not 0
-        config = json.loads((tmp_path / "run" / "config.json").read_text("utf-8"))
-        assert config["api"] == f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "q1", "question": "How much does a garden waste subscription cost?", '
+        '"expected_urls": ["bins-and-recycling/garden-waste.html"], "must_include": '
+        '["£49"], "category": "bins"}\n'
+        '{"id": "mt1", "turns": ["How do I apply for a Blue Badge?", "and how long does it '
+        'take?"], "expected_urls": ["parking/blue-badge.html"], "must_include": ["12 weeks"],'
+        ' "category": "multi_turn"}\n')
+    with live_server(settings, bot) as url:
+        result = run_eval(questions, settings, out_dir=tmp_path / "run", bot=HttpBot(url))
+    assert result.summary["pass_rate"] == 1.0
+    assert result.summary["recall_at_5"] is None  # not visible over HTTP: n/a, not 0
+    config = json.loads((tmp_path / "run" / "config.json").read_text("utf-8"))
+    assert config["api"] == url
 
 
 def test_accessibility_checks_say_when_they_cannot_run(monkeypatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import UNLIMITED, free_port, wait_for_port
+from tests.conftest import UNLIMITED, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -69,23 +69,14 @@ def council_site():
 @pytest.fixture(scope="module")
 def bot_url(crawled, bot, council_site):
     """The bot, allowing the council's origin (and only it) to call it from a browser."""
-    import uvicorn
 
     from askcouncil.settings import Settings
-    from bot.app import create_app
 
     settings = Settings(data_dir=crawled[0].data_dir, environment="test", _env_file=None,
                         cors_origins=[council_site.origin], **UNLIMITED)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    council_site.csp = STRICT_CSP.format(bot=f"http://127.0.0.1:{port}")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(settings, bot) as url:
+        council_site.csp = STRICT_CSP.format(bot=url)
+        yield url
 
 
 def host_page(bot_url: str, tag: str, *, lang: str = "en", extra_head: str = "",

@@ -36,17 +36,10 @@ DEFAULT_STEPS: list[Step] = [
     cite,
     check_output,
 ]
-# With ASKCOUNCIL_LLM: the chat model rewrites the extractive answer, which stays as the fallback.
+# With ASKCOUNCIL_LLM: the chat model rewrites the extractive answer (after cite), which stays
+# as the fallback; everything else is the same.
 LLM_STEPS: list[Step] = [
-    screen_input,
-    contextualise,
-    retrieve,
-    decide,
-    compose,
-    cite,
-    llm_compose,
-    check_output,
-]
+    s for step in DEFAULT_STEPS for s in ([step, llm_compose] if step is cite else [step])]
 
 ERROR_REPLY = "Sorry, I can't answer questions right now because of a technical problem."
 

@@ -185,8 +185,6 @@ def compose(ctx: TurnContext, services: Services) -> None:
         if extra.units:
             sections.append(extra)
     sections.sort(key=lambda s: s.score, reverse=True)
-    ctx.notes.append("sections: " + "; ".join(
-        f"{s.units[0].chunk.cite_url} {s.score:.3f}" for s in sections[:6]))
     ctx.sources = [s.units[0].chunk for s in sections]
     for rank, s in enumerate(sections):
         for u in s.units:
