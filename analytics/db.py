@@ -26,8 +26,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # Bounded waits: a database that is down or hung fails the write in seconds, and the turn
+    # goes to the outbox (analytics/outbox.py) instead of holding the resident's answer.
     return create_engine(
-        url, pool_pre_ping=True, pool_size=5, connect_args={"connect_timeout": 5}
+        url, pool_pre_ping=True, pool_size=5, pool_timeout=5,
+        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=10000"},
     )
 
 
@@ -38,6 +41,20 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+# Any fixed number: PostgreSQL advisory locks are keyed by a 64-bit integer.
+MIGRATION_LOCK = 0x61736B63  # "askc"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest migration (idempotent). On PostgreSQL an advisory lock
+    lets one process migrate while the others (several bot workers starting together) wait."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+            lock.commit()

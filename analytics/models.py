@@ -50,6 +50,8 @@ class Turn(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
     question: Mapped[str] = mapped_column(Text)  # masked
+    # the search it was answered with (masked): a follow-up on another replica joins it
+    query: Mapped[str | None] = mapped_column(Text, nullable=True)
     answer: Mapped[str] = mapped_column(Text)  # council text only: replies never quote the question
     status: Mapped[str] = mapped_column(String(20), index=True)
     citations: Mapped[list] = mapped_column(JSON, default=list)

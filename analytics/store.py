@@ -3,17 +3,18 @@ it reaches the database, whatever called us."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.db import migrate
 from analytics.masking import mask
-from analytics.models import Conversation, DailyStats, Feedback, HandoffEvent, Turn
+from analytics.models import Conversation, DailyStats, Feedback, HandoffEvent, Turn, utcnow
 from askcouncil.errors import NotFound, StoreUnavailable
 
 
@@ -32,6 +33,8 @@ class TurnRecord:
     latency_ms: float
     timings_ms: dict[str, float]
     is_bot: bool = False  # the request came from a crawler or script (left out of reports)
+    query: str | None = None  # the search it was answered with (joins a follow-up's question)
+    created_at: datetime | None = None  # when it was asked (kept when written late)
 
 
 class AnalyticsStore:
@@ -43,22 +46,40 @@ class AnalyticsStore:
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._schema_ready = False
 
+    # Alembic's context is global to the process: one migration at a time, whatever the thread.
+    _migrating = threading.Lock()
+
     def ensure_schema(self) -> None:
-        if not self._schema_ready:
-            migrate(self.engine)
-            self._schema_ready = True
+        if self._schema_ready:
+            return
+        with self._migrating:
+            if not self._schema_ready:
+                migrate(self.engine)
+                self._schema_ready = True
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
     def record_turn(self, rec: TurnRecord) -> None:
+        """Store one turn; a turn already stored (the same message id) is left as it is, so a
+        write repeated from the outbox is stored once."""
         self.ensure_schema()
+        try:
+            self._insert_turn(rec)
+        except IntegrityError:
+            # another process stored this turn, or this conversation, a moment ago
+            if not self.has_turn(rec.message_id):
+                self._insert_turn(rec)
+
+    def _insert_turn(self, rec: TurnRecord) -> None:
         with self._session.begin() as s:
+            if s.get(Turn, rec.message_id) is not None:
+                return
             conv = s.get(Conversation, rec.conversation_id)
             if conv is None:
                 conv = Conversation(id=rec.conversation_id, council=rec.council,
-                                    is_bot=rec.is_bot)
+                                    is_bot=rec.is_bot, started_at=rec.created_at or utcnow())
                 s.add(conv)
                 s.flush()
             seq = s.scalar(
@@ -70,7 +91,9 @@ class AnalyticsStore:
                     id=rec.message_id,
                     conversation_id=rec.conversation_id,
                     seq=seq + 1,
+                    created_at=rec.created_at or utcnow(),
                     question=mask(rec.question) or "",
+                    query=mask(rec.query),
                     answer=rec.answer,
                     status=rec.status,
                     citations=rec.citations,
@@ -82,8 +105,22 @@ class AnalyticsStore:
                 )
             )
 
+    def has_turn(self, message_id: str) -> bool:
+        self.ensure_schema()
+        with Session(self.engine) as s:
+            return s.get(Turn, message_id) is not None
+
+    def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]:
+        """The conversation's last ``limit`` turns, oldest first (for follow-ups)."""
+        self.ensure_schema()
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Turn).where(Turn.conversation_id == conversation_id)
+                             .order_by(Turn.created_at.desc(), Turn.seq.desc()).limit(limit))
+            return list(reversed(list(rows)))
+
     def record_feedback(
-        self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None
+        self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None,
+        at: datetime | None = None,
     ) -> None:
         try:
             self.ensure_schema()
@@ -95,7 +132,8 @@ class AnalyticsStore:
                 row = s.scalars(select(Feedback).where(Feedback.turn_id == message_id)).first()
                 if row is None:
                     s.add(Feedback(turn_id=message_id, helpful=helpful, reason=mask(reason),
-                                   would_have_phoned=would_have_phoned))
+                                   would_have_phoned=would_have_phoned,
+                                   created_at=at or utcnow()))
                 else:
                     row.helpful = helpful
                     if reason is not None:
@@ -105,14 +143,24 @@ class AnalyticsStore:
         except SQLAlchemyError as exc:
             raise StoreUnavailable("feedback cannot be stored right now") from exc
 
-    def record_event(self, message_id: str, kind: str, target: str | None) -> None:
-        """A handoff the resident used (a phone number, form or contact page clicked)."""
+    def record_event(self, message_id: str, kind: str, target: str | None,
+                     at: datetime | None = None) -> None:
+        """A handoff the resident used (a phone number, form or contact page clicked). With
+        ``at``, the same event already stored is not stored again."""
         try:
             self.ensure_schema()
             with self._session.begin() as s:
                 if s.get(Turn, message_id) is None:
                     raise NotFound(f"no answer with message_id {message_id!r}")
-                s.add(HandoffEvent(turn_id=message_id, kind=kind, target=mask(target)))
+                target = mask(target)
+                if at is not None and s.scalars(select(HandoffEvent.id).where(
+                        HandoffEvent.turn_id == message_id, HandoffEvent.kind == kind,
+                        HandoffEvent.target.is_(None) if target is None
+                        else HandoffEvent.target == target,
+                        HandoffEvent.created_at == at)).first() is not None:
+                    return
+                s.add(HandoffEvent(turn_id=message_id, kind=kind, target=target,
+                                   created_at=at or utcnow()))
         except SQLAlchemyError as exc:
             raise StoreUnavailable("the event cannot be stored right now") from exc
 

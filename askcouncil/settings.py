@@ -54,6 +54,9 @@ class Settings(BaseSettings):
 
     # Analytics: raw conversations older than this are deleted (daily counts are kept)
     retention_months: int = Field(default=13, ge=1, le=120)
+    # Analytics writes wait here (local disk) until the database has them; default
+    # <data_dir>/outbox.sqlite3. Keep it on a volume: it holds what an outage queued.
+    outbox_path: Path | None = None
 
     # Optional LLM composer (off by default: the extractive composer needs no model)
     llm: str | None = None  # "openai:gpt-4o-mini", "azure_openai:DEPLOYMENT", "ollama:llama3.1"
@@ -97,6 +100,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def outbox_file(self) -> Path:
+        return self.outbox_path or self.data_dir / "outbox.sqlite3"
 
     @property
     def chroma_path(self) -> Path:

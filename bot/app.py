@@ -24,6 +24,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.bot = bot or build_bot(settings)
         yield
+        if bot is None:  # a bot passed in belongs to the caller
+            app.state.bot.close()
 
     app = FastAPI(
         title="Ask Council",

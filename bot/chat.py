@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.outbox import AnalyticsWriter, Outbox
 from analytics.store import AnalyticsStore, TurnRecord
 from askcouncil.embedding import Embedder
-from askcouncil.errors import BadInput
+from askcouncil.errors import BadInput, StoreUnavailable
 from askcouncil.settings import Settings, check_slug
 from bot.conversations import ConversationMemory
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
@@ -57,8 +58,31 @@ class Bot:
         self.settings = settings
         self.services = services
         self.store = store
+        # Every analytics write goes through the outbox on local disk: answers never wait on
+        # the database, and nothing is lost while it is down.
+        self.writer = (AnalyticsWriter(store, Outbox(settings.outbox_file))
+                       if store is not None else None)
         self.memory = ConversationMemory(settings.max_conversations, settings.history_turns)
         self.steps = LLM_STEPS if services.llm is not None else DEFAULT_STEPS
+
+    def close(self) -> None:
+        """Write what the outbox holds, if the database allows (at shutdown)."""
+        if self.writer is not None:
+            self.writer.close()
+
+    def history(self, conversation_id: str) -> list[PastTurn]:
+        """The conversation's recent turns: from this process's memory, else from the database
+        (the conversation began on another bot replica or before a restart)."""
+        turns = self.memory.history(conversation_id)
+        if turns or self.store is None or self.settings.history_turns == 0:
+            return turns
+        try:
+            stored = self.store.recent_turns(conversation_id, self.settings.history_turns)
+        except Exception as exc:  # the database is down: answer without the history
+            log.warning("history of %s unavailable: %s", conversation_id, exc)
+            return []
+        return [PastTurn(t.question, t.query or t.question,
+                         [c.get("url", "") for c in t.citations or []]) for t in stored]
 
     def check(self, message: str, council: str | None) -> str:
         """Validate a message before any work (or any streaming) starts; the council's slug."""
@@ -83,14 +107,14 @@ class Bot:
         user_agent: str | None = None,
     ) -> Reply:
         slug = self.check(message, council)
-        conversation_id = conversation_id or str(uuid.uuid4())
         began = time.perf_counter()
         ctx = TurnContext(
             message=message,
             council=self.services.council(slug),
-            history=self.memory.history(conversation_id),
+            history=self.history(conversation_id) if conversation_id else [],
             emit=emit,
         )
+        conversation_id = conversation_id or str(uuid.uuid4())
         run_pipeline(ctx, self.services, self.steps)
         self.memory.add(
             conversation_id,
@@ -141,10 +165,10 @@ class Bot:
 
     def _record(self, reply: Reply, council: str, latency_ms: float, is_bot: bool = False
                 ) -> None:
-        if self.store is None:
+        if self.writer is None:
             return
         try:
-            self.store.record_turn(
+            self.writer.turn(
                 TurnRecord(
                     message_id=reply.message_id,
                     conversation_id=reply.conversation_id,
@@ -159,10 +183,22 @@ class Bot:
                     latency_ms=round(latency_ms, 2),
                     timings_ms=reply.context.timings_ms,
                     is_bot=is_bot,
+                    query=reply.context.query or reply.context.question,
                 )
             )
-        except Exception as exc:  # the resident still gets the answer if analytics is down
-            log.error("could not record turn %s: %s", reply.message_id, exc)
+        except Exception as exc:  # the resident still gets the answer (the local disk failed)
+            log.error("could not queue turn %s: %s", reply.message_id, exc)
+
+    def record_feedback(self, message_id: str, helpful: bool, reason: str | None,
+                        would_have_phoned: bool | None) -> None:
+        if self.writer is None:
+            raise StoreUnavailable("feedback cannot be stored right now")
+        self.writer.feedback(message_id, helpful, reason, would_have_phoned)
+
+    def record_event(self, message_id: str, kind: str, target: str | None) -> None:
+        if self.writer is None:
+            raise StoreUnavailable("events cannot be stored right now")
+        self.writer.event(message_id, kind, target)
 
 
 def _finish_stream(ctx: TurnContext, reply: Reply) -> None:
@@ -199,6 +235,9 @@ def build_bot(
     if store is not None:
         try:
             store.ensure_schema()
-        except Exception as exc:  # it is tried again on the next turn
+        except Exception as exc:  # it is tried again on the next write
             log.error("analytics database unavailable at start-up: %s", exc)
-    return Bot(settings, services, store)
+    bot = Bot(settings, services, store)
+    if bot.writer is not None:
+        bot.writer.start()  # writes an earlier process left in the outbox go in now
+    return bot

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
-from askcouncil.errors import StoreUnavailable
 from bot.deps import BotDep, SettingsDep
 from bot.schemas import (
     ChatRequest,
@@ -62,9 +61,7 @@ def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingRe
 @router.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS)
 def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
     """Record "Did this answer your question?" for one answer."""
-    if bot.store is None:
-        raise StoreUnavailable("feedback cannot be stored right now")
-    bot.store.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
+    bot.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
     return {"ok": True}
 
 
@@ -72,9 +69,7 @@ def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
 def event(body: EventRequest, bot: BotDep) -> dict:
     """Record that the resident used a handoff (phone number, form, contact page or source
     link): the widget reports these clicks for the deflection estimate."""
-    if bot.store is None:
-        raise StoreUnavailable("events cannot be stored right now")
-    bot.store.record_event(body.message_id, body.kind, body.target)
+    bot.record_event(body.message_id, body.kind, body.target)
     return {"ok": True}
 
 
@@ -86,8 +81,10 @@ def healthz() -> dict:
 
 @router.get("/readyz")
 def readyz(bot: BotDep, settings: SettingsDep) -> JSONResponse:
-    """Chroma and the database are reachable, and the council's index exists."""
-    checks: dict[str, str] = {}
+    """Ready to answer: Chroma is reachable and holds the council's index. The database is
+    reported but does not decide readiness: while it is down, answers go on and their turns
+    wait in the outbox (`outbox.pending`)."""
+    checks: dict[str, Any] = {}
     try:
         index = bot.services.index(settings.council)
         index.heartbeat()
@@ -101,8 +98,11 @@ def readyz(bot: BotDep, settings: SettingsDep) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
-    ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    if bot.writer is not None:
+        checks["outbox"] = bot.writer.outbox.counts()
+    ready = checks["chroma"] == "ok"
+    return JSONResponse({"ready": ready, "degraded": checks["database"] != "ok",
+                         "checks": checks}, status_code=200 if ready else 503)
 
 
 @router.get("/widget.js", include_in_schema=False)

@@ -69,13 +69,14 @@ def test_sign_in_is_required_and_checked(admin) -> None:
     assert "Development mode" not in page.text
 
 
-def test_pages_show_masked_conversations_gaps_and_exports(admin) -> None:
+def test_pages_show_masked_conversations_gaps_and_exports(admin, bot) -> None:
     sign_in(admin)
     admin.post("/api/chat", json={"message": "my email is jo@example.com, when is the next "
                                              "full council meeting?"})
     for q in ("when is the next council meeting", "council meeting dates",
               "can I watch council meetings online", "how much does a garden waste bin cost?"):
         admin.post("/api/chat", json={"message": q})
+    assert bot.writer.flush() == 0
     listing = admin.get("/admin/conversations")
     assert listing.status_code == 200
     assert "jo@example.com" not in listing.text and "[email]" in listing.text

@@ -56,6 +56,7 @@ def test_chroma_server_down_gives_an_error_reply_not_a_500(tmp_path, sample_site
         assert ready.status_code == 503
         assert ready.json()["checks"]["chroma"].startswith("unreachable")
         # The turn is still logged, so the outage shows in analytics.
+        assert bot.writer.flush() == 0
         assert bot.store.status_counts().get("error") == 1
 
 

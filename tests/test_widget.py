@@ -293,7 +293,7 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         survey.get_by_role("button", name="No").click()
         page.get_by_role("region").get_by_text("Thank you for your feedback.",
                                                 exact=True).last.wait_for()
-        page.wait_for_timeout(300)
+        bot.writer.flush()
         rows = [f for f in bot.store.feedback() if f.would_have_phoned is not None]
         assert rows and rows[-1].helpful is True and rows[-1].would_have_phoned is False
         ask(page, "How do I report a missed bin?")
@@ -301,7 +301,7 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         page.get_by_role("button", name="It was hard to understand").click()
         page.get_by_role("region").get_by_text("Thank you for your feedback.",
                                                 exact=True).last.wait_for()
-        page.wait_for_timeout(300)
+        bot.writer.flush()
         assert bot.store.feedback()[-1].reason == "It was hard to understand"
         # using a handoff is reported (it means the conversation was not contained)
         ask(page, "How do I report a pothole on my road?")
@@ -310,6 +310,7 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         body = json.loads(sent.value.post_data or "{}")
         assert body["kind"] == "phone" and body["target"].startswith("tel:")
         page.wait_for_timeout(300)
+        bot.writer.flush()
         assert bot.store.events()[-1].kind == "phone"
     finally:
         context.close()
