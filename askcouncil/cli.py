@@ -8,6 +8,7 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from askcouncil.errors import AskCouncilError, BadInput, CrawlError
 
@@ -22,30 +23,73 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.fetch import normalise
+
+    if not normalise(args.url):  # before loading the model: a typo should fail fast
+        raise CrawlError(f"not an http(s) URL: {args.url!r}")
+    if args.every is None:
+        return _crawl_once(args)
+    return _crawl_every(args, _interval(args.every))
+
+
+def _interval(text: str) -> float:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd])", text.strip())
+    if not m or float(m.group(1)) <= 0:
+        raise BadInput(f"--every must look like 90s, 30m, 6h or 1d, not {text!r}")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _crawl_every(args: argparse.Namespace, interval_s: float) -> int:
+    """The scheduled crawler job: crawl, wait out the interval, crawl again. A failed crawl is
+    reported and the schedule goes on (the live index stays as it was). SIGTERM while waiting
+    ends the job at once; during a crawl it ends the crawl, which the next start resumes."""
+    import signal
+    import threading
+    import time
+
+    stop = threading.Event()
+    while True:
+        began = time.monotonic()
+        try:
+            _crawl_once(args)
+        except AskCouncilError as exc:
+            print(f"askcouncil: crawl failed: {exc}", file=sys.stderr, flush=True)
+        except Exception:
+            logging.getLogger("askcouncil.crawl").exception("crawl failed")
+        wait = max(0.0, interval_s - (time.monotonic() - began))
+        print(f"Next crawl in {wait / 3600:.1f} hours.", flush=True)
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            if stop.wait(wait):
+                return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _crawl_once(args: argparse.Namespace) -> int:
     from askcouncil.council import load_council
     from askcouncil.embedding import load_embedder
     from askcouncil.index import CouncilIndex, open_chroma
     from crawler.crawl import CrawlOptions, crawl
-    from crawler.fetch import normalise
     from crawler.report import build_site_report, write_site_report
-    from crawler.state import CrawlState
+    from crawler.state import CrawlState, crawl_lock
 
-    if not normalise(args.url):  # before loading the model: a typo should fail fast
-        raise CrawlError(f"not an http(s) URL: {args.url!r}")
     settings = _settings(args)
     council = load_council(settings.council, settings.councils_dir)
     opts = CrawlOptions.from_settings(
         settings, max_pages=args.max_pages, progress=not args.no_progress,
         allow=council.crawl_allow, deny=council.crawl_deny,
     )
-    print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
-    index = CouncilIndex(open_chroma(settings), settings.council)
-    state = CrawlState(settings.data_dir / "crawl-state" / f"{settings.council}.sqlite3")
-    embedder = load_embedder(settings)
-    try:
-        report = crawl(args.url, index, embedder, opts, state)
-    finally:
-        state.close()
+    state_dir = settings.data_dir / "crawl-state"
+    with crawl_lock(state_dir / f"{settings.council}.lock"):
+        print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
+        index = CouncilIndex(open_chroma(settings), settings.council)
+        state = CrawlState(state_dir / f"{settings.council}.sqlite3")
+        embedder = load_embedder(settings)
+        try:
+            report = crawl(args.url, index, embedder, opts, state)
+        finally:
+            state.close()
     print(report.summary())
     path = write_site_report(build_site_report(report),
                              settings.data_dir / "reports" / settings.council)
@@ -80,12 +124,27 @@ def _verify_fixed_gaps(settings, embedder) -> None:  # noqa: ANN001 - Settings, 
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from bot.app import create_app
 
     settings = _settings(args)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    if getattr(args, "workers", None):
+        settings = settings.model_copy(update={"workers": args.workers})
+    options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10}
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, **options)
+        return 0
+    from bot.workers import serve_workers
+
+    # Each worker process builds its app from the environment: pass on what came from options.
+    os.environ.update({"ASKCOUNCIL_COUNCIL": settings.council,
+                       "ASKCOUNCIL_WORKERS": str(settings.workers)})
+    print(f"Serving on http://{args.host}:{args.port} with {settings.workers} workers",
+          flush=True)
+    serve_workers(args.host, args.port, settings.workers, options)
     return 0
 
 
@@ -368,12 +427,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--council", help="council slug (default: ASKCOUNCIL_COUNCIL)")
     c.add_argument("--max-pages", type=int, default=None)
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
+    c.add_argument("--every", default=None, metavar="INTERVAL",
+                   help="keep running: crawl again every INTERVAL (1d, 6h): a scheduled job")
     c.set_defaults(func=cmd_crawl)
 
     s = sub.add_parser("serve", help="serve the API, /widget.js and the demo page")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--council")
+    s.add_argument("--workers", type=int, default=None,
+                   help="worker processes behind the port (default: ASKCOUNCIL_WORKERS, 1)")
     s.set_defaults(func=cmd_serve)
 
     a = sub.add_parser("ask", help="answer one question in the terminal")

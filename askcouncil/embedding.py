@@ -51,6 +51,10 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(settings) -> SentenceTransformerEmbedder:  # noqa: ANN001 - Settings
+    if settings.workers > 1:  # N bot workers share the cores instead of each taking them all
+        import torch
+
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // settings.workers))
     return SentenceTransformerEmbedder(
         settings.model_name_or_path,
         offline=settings.hf_offline,

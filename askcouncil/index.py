@@ -80,12 +80,20 @@ def open_chroma(settings):  # noqa: ANN001, ANN201 - Settings -> chromadb client
         url = urlparse(settings.chroma_url)
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ConfigError(f"ASKCOUNCIL_CHROMA_URL must be http(s)://host:port, not {url!r}")
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=url.hostname,
             port=url.port or (443 if url.scheme == "https" else 80),
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
+        # chromadb's HTTP session waits forever; a hung server must not hold a resident's
+        # answer, so every call gets a deadline (it then fails over to an error reply).
+        session = getattr(getattr(client, "_server", None), "_session", None)
+        if session is not None:
+            import httpx
+
+            session.timeout = httpx.Timeout(settings.chroma_timeout_s)
+        return client
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 

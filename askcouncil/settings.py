@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from askcouncil.errors import ConfigError
@@ -34,7 +34,12 @@ class Settings(BaseSettings):
     council: str = "kestrelford"
     councils_dir: Path | None = None
 
-    # Bot
+    # Bot: worker processes behind one port (each holds the model, about 0.7 GB), seconds to
+    # wait for Chroma before answering with an error and a handoff, and how often to look for
+    # the index generation a crawl has just published
+    workers: int = Field(default=1, ge=1, le=64)
+    chroma_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    index_refresh_s: float = Field(default=30.0, gt=0, le=3600)
     max_message_chars: int = Field(default=1000, ge=10, le=20000)
     cors_origins: list[str] = Field(default_factory=list)
     history_turns: int = Field(default=4, ge=0, le=20)
@@ -87,6 +92,17 @@ class Settings(BaseSettings):
                 f"not {value!r}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        """In production a dashboard password needs its own session secret: a random one per
+        process would sign out everyone on a restart, and on every other worker or replica."""
+        if self.environment == "production" and self.admin_password_hash:
+            secret = self.admin_session_secret
+            if secret is None or len(secret.get_secret_value()) < 32:
+                raise ConfigError("ASKCOUNCIL_ADMIN_SESSION_SECRET must be set to at least 32 "
+                                  "random characters in production (e.g. openssl rand -hex 32)")
+        return self
 
     @field_validator("council")
     @classmethod

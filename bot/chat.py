@@ -229,7 +229,7 @@ def build_bot(
 
     services = Services(
         embedder or load_embedder(settings), ChromaConnection(settings), settings.councils_dir,
-        llm=chat_model(settings), llm_settings=settings,
+        llm=chat_model(settings), llm_settings=settings, refresh_s=settings.index_refresh_s,
     )
     store = AnalyticsStore(make_engine(settings.db_url)) if with_store else None
     if store is not None:

@@ -15,8 +15,6 @@ from askcouncil.errors import IndexUnavailable
 from askcouncil.index import ChromaConnection, CouncilIndex
 from bot.keyword import KeywordIndex
 
-KEYWORD_REFRESH_S = 30.0
-
 
 @dataclass
 class _Cached:
@@ -33,6 +31,7 @@ class Services:
     councils_dir: Path | None = None
     llm: Any = None  # a LangChain chat model, when ASKCOUNCIL_LLM is set
     llm_settings: Any = None  # the Settings it was made from (deadline, sources)
+    refresh_s: float = 30.0  # how often to look for an index generation a crawl published
     _cache: dict[str, _Cached] = field(default_factory=dict)
     _councils: dict[str, Council] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,10 +52,10 @@ class Services:
 
     def keyword(self, slug: str) -> tuple[KeywordIndex, dict[str, Any]]:
         """The BM25 index for a council, rebuilt when a crawl publishes a new generation
-        (checked every KEYWORD_REFRESH_S seconds)."""
+        (checked every ``refresh_s`` seconds)."""
         now = time.monotonic()
         cached = self._cache.get(slug)
-        if cached and now - cached.checked < KEYWORD_REFRESH_S:
+        if cached and now - cached.checked < self.refresh_s:
             return cached.keyword, cached.site
         with self._lock:
             index = CouncilIndex(self.chroma.client(), slug)

@@ -13,8 +13,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from askcouncil.errors import CrawlError
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,22 @@ class CrawlState:
 
     def close(self) -> None:
         self._db.close()
+
+
+@contextmanager
+def crawl_lock(path: Path) -> Iterator[None]:
+    """One crawl of a council at a time (the scheduled job and a crawl started by hand share
+    the crawl state). The lock is the operating system's, so it goes with a killed process."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CrawlError(f"another crawl of this council is running (it holds {path})") \
+                from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,81 @@
+"""Several bot worker processes on one port, each with a listening socket of its own
+(SO_REUSEPORT), so the kernel spreads connections across them evenly.
+
+With one shared socket (uvicorn's own ``workers=N``) whichever worker wakes first accepts every
+waiting connection, and a client that keeps its connections open (a load balancer, the load
+benchmark) ends up on one worker: measured here, 98% of the CPU time went to one of two. A
+socket per worker splits connections by their address hash instead.
+
+The parent only supervises: a worker that dies is started again, and SIGTERM or SIGINT stops
+them all gracefully (each finishes its requests and writes what its outbox holds).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+    import uvicorn
+
+    sock = listening_socket(host, port)
+    config = uvicorn.Config("bot.app:create_app", factory=True, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
+    """Run ``workers`` processes serving ``bot.app:create_app`` (settings from the environment)
+    until SIGTERM or SIGINT."""
+    listening_socket(host, port).close()  # fail here, at once, if the port is taken
+    spawn = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def start() -> BaseProcess:
+        proc = spawn.Process(target=_worker, args=(host, port, options), daemon=False)
+        proc.start()
+        return proc
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    procs = [start() for _ in range(workers)]
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for i, proc in enumerate(procs):
+                if not proc.is_alive() and not stopping:
+                    log.error("bot worker %s exited (code %s); starting another", proc.pid,
+                              proc.exitcode)
+                    time.sleep(1.0)
+                    procs[i] = start()
+    finally:
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                proc.terminate()  # SIGTERM: uvicorn finishes its requests and shuts down
+        for proc in procs:
+            proc.join(20)
+            if proc.is_alive():
+                proc.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
