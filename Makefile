@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages eval-gate bench-crawl bench-chat lint site
+.PHONY: install demo test eval-sample eval-realpages eval-gate bench-crawl bench-chat bench-load \
+	audit lint site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,18 @@ bench-crawl: $(STAMP)
 DATA ?=
 bench-chat: $(STAMP)
 	$(BIN)/python -m bot.bench $(if $(DATA),--data-dir $(DATA)) --out bench-chat.json
+
+## Load and faults on the production topology on loopback (chroma run, a throwaway PostgreSQL
+## cluster, askcouncil serve with two workers, the sample site crawled): 2,000 chat requests at
+## concurrency 32, then Chroma stopped, PostgreSQL stopped and a crawl killed mid-load. Exits 1
+## when a check fails (a 5xx, a turn lost or stored twice, no handoff during an outage).
+LOAD_REQUESTS ?= 2000
+bench-load: $(STAMP)
+	$(BIN)/python -m bot.loadtest --requests $(LOAD_REQUESTS) --concurrency 32 --out bench-load.json
+
+## Known vulnerabilities in the installed dependencies (pip-audit); fails on any found.
+audit: $(STAMP)
+	$(BIN)/python scripts/audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -193,6 +193,7 @@ class AnalyticsWriter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._draining = threading.Lock()  # one thread of this process (the lease: of the host)
         self._appliers: dict[str, Callable[[dict[str, Any]], None]] = {
             "turn": self._apply_turn, "feedback": self._apply_feedback,
             "event": self._apply_event,
@@ -245,6 +246,10 @@ class AnalyticsWriter:
     def drain(self, batch: int = 100) -> int:
         """Write what is due to the database; stops at the first sign of an outage. Returns
         the number of writes stored."""
+        with self._draining:
+            return self._drain(batch)
+
+    def _drain(self, batch: int) -> int:
         if not self.outbox.lease(self.holder):
             return 0
         stored = 0

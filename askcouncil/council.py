@@ -152,6 +152,12 @@ class Council:
         return best
 
 
+def council_configured(slug: str, councils_dir: Path | None = None) -> bool:
+    """A council file exists for this slug (the bundled defaults do not count)."""
+    return slug not in {"default", "synonyms"} and any(
+        (f / f"{slug}.yaml").is_file() for f in (councils_dir, BUNDLED) if f)
+
+
 def load_council(slug: str, councils_dir: Path | None = None) -> Council:
     folders = [f for f in (councils_dir, BUNDLED) if f]
     synonyms = load_synonyms(next(

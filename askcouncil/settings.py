@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Abuse protection (per client address and per bot process)
     rate_limit_chat_per_minute: int = Field(default=30, ge=1)
     rate_limit_feedback_per_minute: int = Field(default=60, ge=1)
+    rate_limit_login_per_minute: int = Field(default=10, ge=1)  # dashboard sign-in attempts
     max_request_bytes: int = Field(default=16384, ge=1024)
     trust_forwarded_for: bool = False  # behind a reverse proxy: rate-limit by X-Forwarded-For
 
@@ -92,6 +93,13 @@ class Settings(BaseSettings):
                 f"not {value!r}"
             )
         return value
+
+    @field_validator("admin_password_hash", "admin_session_secret", "llm_api_key",
+                     mode="before")
+    @classmethod
+    def _unset_if_empty(cls, value: object) -> object:
+        """``VAR=`` (as compose passes an unset secret) means not set."""
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _production_secrets(self) -> Settings:

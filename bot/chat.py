@@ -14,8 +14,9 @@ from typing import Any
 
 from analytics.outbox import AnalyticsWriter, Outbox
 from analytics.store import AnalyticsStore, TurnRecord
+from askcouncil.council import council_configured
 from askcouncil.embedding import Embedder
-from askcouncil.errors import BadInput, StoreUnavailable
+from askcouncil.errors import BadInput, NotFound, StoreUnavailable
 from askcouncil.settings import Settings, check_slug
 from bot.conversations import ConversationMemory
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
@@ -93,10 +94,17 @@ class Bot:
                 f"message is {len(message)} characters; the limit is "
                 f"{self.settings.max_message_chars}"
             )
+        if not council or council == self.settings.council:
+            return self.settings.council
         try:
-            return check_slug(council) if council else self.settings.council
+            slug = check_slug(council)
         except ValueError as exc:
             raise BadInput(str(exc)) from exc
+        # Only councils this deployment serves: an open-ended slug would let anyone fill the
+        # process's caches with councils of their own invention.
+        if not council_configured(slug, self.settings.councils_dir):
+            raise NotFound(f"this service does not answer for council {slug!r}")
+        return slug
 
     def chat(
         self,

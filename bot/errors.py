@@ -34,7 +34,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        code = {400: "bad_input", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large"}.get(
             exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail))
 

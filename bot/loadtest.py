@@ -136,21 +136,19 @@ def postgres_bindir() -> Path:
 
 
 class ThrowawayPostgres:
-    """A PostgreSQL cluster of its own in a temporary folder, on a free loopback port, that this
-    run may stop and start (the machine's shared server is never touched). As root, the server
-    runs as the `postgres` user, which PostgreSQL requires."""
+    """A PostgreSQL cluster of its own in a new temporary folder, on a free loopback port, that
+    this run may stop and start (the machine's shared server is never touched). As root, the
+    server runs as the `postgres` user, which PostgreSQL requires."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
         self.bindir = postgres_bindir()
-        self.root = root
-        self.data = root / "pgdata"
+        self.root = Path(tempfile.mkdtemp(prefix="askcouncil-pg-"))  # reachable from /tmp
+        self.data = self.root / "pgdata"
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        root.mkdir(parents=True, exist_ok=True)
-        self._as = []
+        self._as: list[str] = []
         if os.geteuid() == 0:
-            shutil.chown(root, "postgres")
-            root.parent.chmod(root.parent.stat().st_mode | 0o111)  # let it reach its folder
+            shutil.chown(self.root, "postgres")
             self._as = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--no-sync")
@@ -173,6 +171,7 @@ class ThrowawayPostgres:
     def close(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @dataclass
@@ -200,7 +199,7 @@ class Topology:
         from askcouncil.devsite import SAMPLE_SITE, start_site_server
 
         self.chroma = ChromaServer(self.work / "chroma", log=self.work / "chroma.log").start()
-        self.postgres = ThrowawayPostgres(self.work / "postgres").start()
+        self.postgres = ThrowawayPostgres().start()
         self.site_root = self.work / "site"
         shutil.copytree(SAMPLE_SITE, self.site_root)
         self._site_server, self.site_url = start_site_server(self.site_root)

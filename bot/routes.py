@@ -24,10 +24,17 @@ from widget import WIDGET_CSS, WIDGET_JS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+# Every error a resident's request can meet, in the one error shape (the size limit and the rate
+# limit come from bot/security.py, before the route).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorResponse},
-    404: {"model": ErrorResponse},
+    400: {"model": ErrorResponse, "description": "The body is not JSON."},
+    404: {"model": ErrorResponse, "description": "No such answer, or council."},
+    413: {"model": ErrorResponse, "description": "The request is too large."},
+    422: {"model": ErrorResponse, "description": "The request is not valid."},
+    429: {"model": ErrorResponse, "description": "Too many requests: see Retry-After."},
 }
+STORE_ERRORS = {**ERRORS, 503: {"model": ErrorResponse,
+                                "description": "Analytics cannot be stored right now."}}
 
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERRORS)
@@ -58,14 +65,14 @@ def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingRe
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS)
+@router.post("/api/feedback", response_model=FeedbackResponse, responses=STORE_ERRORS)
 def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
     """Record "Did this answer your question?" for one answer."""
     bot.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
     return {"ok": True}
 
 
-@router.post("/api/event", response_model=FeedbackResponse, responses=ERRORS)
+@router.post("/api/event", response_model=FeedbackResponse, responses=STORE_ERRORS)
 def event(body: EventRequest, bot: BotDep) -> dict:
     """Record that the resident used a handoff (phone number, form, contact page or source
     link): the widget reports these clicks for the deflection estimate."""

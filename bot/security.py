@@ -1,5 +1,5 @@
 """Protections on every request: security headers, a request size limit, and per-client rate
-limits on the endpoints residents call (chat, stream, feedback, events).
+limits on the endpoints residents call (chat, stream, feedback, events) and on dashboard sign-in.
 
 Plain ASGI middleware, so streamed responses pass through untouched. Rate limits are kept per
 process (a token bucket per client address); with several workers each enforces its own, so set
@@ -32,7 +32,7 @@ DEFAULT_CSP = (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'uns
                b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 CROSS_ORIGIN_FILES = {"/widget.js", "/widget.css"}
 LIMITED = {"/api/chat": "chat", "/api/chat/stream": "chat", "/api/feedback": "feedback",
-           "/api/event": "feedback"}
+           "/api/event": "feedback", "/admin/login": "login"}
 
 
 class TokenBucket:
@@ -65,7 +65,9 @@ class Protect:
         self.max_bytes = settings.max_request_bytes
         self.trust_forwarded = settings.trust_forwarded_for
         self.buckets = {"chat": TokenBucket(settings.rate_limit_chat_per_minute),
-                        "feedback": TokenBucket(settings.rate_limit_feedback_per_minute)}
+                        "feedback": TokenBucket(settings.rate_limit_feedback_per_minute),
+                        # password guessing on the dashboard
+                        "login": TokenBucket(settings.rate_limit_login_per_minute)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

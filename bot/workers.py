@@ -20,6 +20,8 @@ import time
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from askcouncil.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 
@@ -34,9 +36,21 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when the supervisor dies, even by SIGKILL, so no worker is
+    left holding the port on its own."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _worker(host: str, port: int, options: dict[str, Any]) -> None:
     import uvicorn
 
+    _die_with_parent()
     sock = listening_socket(host, port)
     config = uvicorn.Config("bot.app:create_app", factory=True, **options)
     uvicorn.Server(config).run(sockets=[sock])
@@ -45,7 +59,15 @@ def _worker(host: str, port: int, options: dict[str, Any]) -> None:
 def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     """Run ``workers`` processes serving ``bot.app:create_app`` (settings from the environment)
     until SIGTERM or SIGINT."""
-    listening_socket(host, port).close()  # fail here, at once, if the port is taken
+    # Fail here, at once, if the port is taken. Without SO_REUSEPORT, so that a second
+    # `askcouncil serve` cannot quietly share the port with this one's workers.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     spawn = multiprocessing.get_context("spawn")
     stopping = False
 

@@ -28,7 +28,8 @@ REQUIRE_ALL = os.environ.get("ASKCOUNCIL_REQUIRE_ALL") == "1"
 
 # The suite asks hundreds of questions from one address in minutes: the rate limits are tested on
 # their own (tests/test_security.py) and lifted elsewhere.
-UNLIMITED = {"rate_limit_chat_per_minute": 1_000_000, "rate_limit_feedback_per_minute": 1_000_000}
+UNLIMITED = {"rate_limit_chat_per_minute": 1_000_000, "rate_limit_feedback_per_minute": 1_000_000,
+             "rate_limit_login_per_minute": 1_000_000}
 
 
 def need(condition: bool, reason: str) -> None:

@@ -70,3 +70,54 @@ def test_clear_errors_for_bad_input(env, tmp_path) -> None:
     assert ev.returncode == 2 and "not a valid question record" in ev.stderr
     slug = run(["ask", "bins?", "--council", "Bad Slug!"], env)
     assert slug.returncode == 2 and "council slug" in slug.stderr
+
+
+def test_a_second_crawl_of_the_same_council_is_refused_while_one_runs(sample_site, env,
+                                                                       tmp_path) -> None:
+    from crawler.state import crawl_lock
+
+    lock = tmp_path / "data" / "crawl-state" / "kestrelford.lock"
+    with crawl_lock(lock):  # as if the scheduled job were crawling now
+        busy = run(["crawl", sample_site, "--no-progress", "--max-pages", "2"], env)
+    assert busy.returncode == 2
+    assert "another crawl of this council is running" in busy.stderr
+    bad = run(["crawl", sample_site, "--every", "often"], env)
+    assert bad.returncode == 2 and "--every must look like" in bad.stderr
+
+
+def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) -> None:
+    import signal
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    settings, _ = crawled
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "ASKCOUNCIL_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1",
+             "ASKCOUNCIL_OUTBOX_PATH": str(tmp_path / "outbox.sqlite3")},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.5)
+        reply = httpx.post(f"http://127.0.0.1:{port}/api/chat", timeout=30,
+                           json={"message": "How much is a Blue Badge?"}).json()
+        assert reply["status"] == "answered"
+        busy = subprocess.run([str(BIN), "serve", "--port", str(port), "--workers", "2"],
+                              capture_output=True, text=True, timeout=60, env=os.environ)
+        assert busy.returncode != 0  # the port is taken: said at once, not by each worker
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, out
+    assert "with 2 workers" in out

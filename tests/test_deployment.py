@@ -45,20 +45,29 @@ def service_env(name: str, values: dict[str, str] = OPERATOR) -> dict[str, str]:
     return {k: interpolate(str(v), values) for k, v in env.items()}
 
 
-def test_compose_has_the_four_services_with_health_checks() -> None:
+def test_compose_has_the_four_services_with_health_checks_and_volumes() -> None:
     services = COMPOSE["services"]
     assert set(services) == {"bot", "chroma", "postgres", "crawler"}
     for name in ("bot", "chroma", "postgres"):
         assert "healthcheck" in services[name], name
-    assert services["crawler"]["restart"] == "no"
+    for name in services:
+        assert services[name]["restart"] == "unless-stopped", name
+        assert any(v.endswith(":/data") or v.endswith("/data") for v in services[name]["volumes"])
+    crawler = [interpolate(c, OPERATOR) for c in services["crawler"]["command"]]
+    assert crawler[crawler.index("--every") + 1] == "1d"  # a scheduled job, not a one-off
+    assert int(service_env("bot")["ASKCOUNCIL_WORKERS"]) >= 2
 
 
 def test_compose_commands_and_settings_are_real() -> None:
+    from askcouncil.cli import _interval
+
     fields = set(Settings.model_fields)
     for name in ("bot", "crawler"):
-        command = COMPOSE["services"][name]["command"]
+        command = [interpolate(c, OPERATOR) for c in COMPOSE["services"][name]["command"]]
         assert command[0] == "askcouncil"
-        build_parser().parse_args(command[1:])  # exits on an unknown subcommand or option
+        args = build_parser().parse_args(command[1:])  # exits on an unknown subcommand/option
+        if getattr(args, "every", None):
+            assert _interval(args.every) == 86400
         env = service_env(name)
         for key in env:
             assert key.startswith("ASKCOUNCIL_")
@@ -70,6 +79,7 @@ def test_compose_commands_and_settings_are_real() -> None:
         assert settings.environment == "production"
         assert settings.chroma_url == "http://chroma:8000"
         assert settings.db_url.startswith("postgresql+psycopg://")
+        assert settings.admin_password_hash is None  # secrets only from the operator
     chroma = COMPOSE["services"]["chroma"]["command"]
     assert chroma[:2] == ["chroma", "run"] and {"--host", "--port", "--path"} <= set(chroma)
 
@@ -84,12 +94,27 @@ def _loopback(command: list[str], port: int, path: Path | None = None) -> list[s
     return out
 
 
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{base} not ready"
+        time.sleep(0.5)
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> None:
+    """Chroma server, PostgreSQL, the scheduled crawler and two bot replicas, as compose runs
+    them; a conversation moves between the replicas and every turn lands once, masked."""
+
     procs: list[subprocess.Popen] = []
     try:
-        chroma_port, bot_port = free_port(), free_port()
+        chroma_port = free_port()
         chroma_cmd = _loopback(COMPOSE["services"]["chroma"]["command"], chroma_port,
                                tmp_path / "chroma")
         procs.append(subprocess.Popen(
@@ -98,35 +123,78 @@ def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> No
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for_port(chroma_port, 30)
 
-        env = {**os.environ, **service_env("bot"), "HF_HUB_OFFLINE": "1",
-               "ASKCOUNCIL_CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
-               "ASKCOUNCIL_DATABASE_URL": postgres_url,
-               "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data")}
+        def env_for(name: str, data: str) -> dict[str, str]:
+            return {**os.environ, **service_env(name), "HF_HUB_OFFLINE": "1",
+                    "ASKCOUNCIL_CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
+                    "ASKCOUNCIL_DATABASE_URL": postgres_url,
+                    "ASKCOUNCIL_DATA_DIR": str(tmp_path / data)}
+
+        # The scheduled crawler: one crawl, then it waits for the next; SIGTERM ends the wait.
         crawl_cmd = [interpolate(c, {**OPERATOR, "COUNCIL_URL": sample_site})
                      for c in COMPOSE["services"]["crawler"]["command"]]
-        done = subprocess.run([str(BIN / crawl_cmd[0]), *crawl_cmd[1:]], env=env,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        assert "chunks written:" in done.stdout
+        crawler = subprocess.Popen([str(BIN / crawl_cmd[0]), *crawl_cmd[1:]],
+                                   env=env_for("crawler", "crawler-data"),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs.append(crawler)
+        said = []
+        for line in crawler.stdout:  # type: ignore[union-attr]
+            said.append(line)
+            if line.startswith("Next crawl in"):
+                break
+        assert any("chunks written:" in line for line in said), said
+        assert said[-1].startswith("Next crawl in 2"), said[-1]  # hours: a day less the crawl
+        crawler.terminate()
+        assert crawler.wait(10) == 0
 
-        serve_cmd = _loopback(COMPOSE["services"]["bot"]["command"], bot_port)
-        procs.append(subprocess.Popen([str(BIN / serve_cmd[0]), *serve_cmd[1:]], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for_port(bot_port, 90)
-        base = f"http://127.0.0.1:{bot_port}"
-        deadline = time.monotonic() + 60
-        while httpx.get(f"{base}/readyz", timeout=5).status_code != 200:
-            assert time.monotonic() < deadline, httpx.get(f"{base}/readyz").text
-            time.sleep(0.5)
-        reply = httpx.post(f"{base}/api/chat", timeout=30,
-                           json={"message": "How much is a copy of a birth certificate?"}).json()
-        assert reply["status"] == "answered" and "£12.50" in reply["answer"]
+        # Two replicas of the bot command (one worker each here), each with its own data volume.
+        bases = []
+        for i in range(2):
+            port = free_port()
+            serve_cmd = _loopback(COMPOSE["services"]["bot"]["command"], port)
+            procs.append(subprocess.Popen(
+                [str(BIN / serve_cmd[0]), *serve_cmd[1:]],
+                env={**env_for("bot", f"bot-data-{i}"), "ASKCOUNCIL_WORKERS": "1"},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            bases.append(f"http://127.0.0.1:{port}")
+        for base in bases:
+            _wait_ready(base)
 
         engine = create_engine(postgres_url)
+
+        def stored(message_id: str) -> bool:
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM turns WHERE id = :i"),
+                                    {"i": message_id}).scalar() == 1
+
+        def ask(base: str, message: str, conversation_id: str | None = None) -> dict:
+            body = httpx.post(f"{base}/api/chat", timeout=30, json={
+                "message": message, "conversation_id": conversation_id}).json()
+            deadline = time.monotonic() + 10  # the replica's outbox writes it in a moment
+            while not stored(body["message_id"]):
+                assert time.monotonic() < deadline, body
+                time.sleep(0.1)
+            return body
+
+        first = ask(bases[0], "How do I apply for a Blue Badge?")
+        follow = ask(bases[1], "and how long does it take?", first["conversation_id"])
+        assert follow["status"] == "answered" and "12 weeks" in follow["answer"]
+        assert "parking/blue-badge.html" in follow["citations"][0]["url"]
+        other = ask(bases[1], "I'm jo@example.com: how much is a copy of a birth certificate?")
+        assert other["status"] == "answered" and "£12.50" in other["answer"]
+        again = ask(bases[0], "and a death certificate?", other["conversation_id"])
+
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, status FROM turns")).all()
+            rows = conn.execute(text(
+                "SELECT conversation_id, seq, id, question FROM turns ORDER BY "
+                "conversation_id, seq")).all()
         engine.dispose()
-        assert rows == [(reply["message_id"], "answered")]
+        assert sorted((r.conversation_id, r.seq, r.id) for r in rows) == sorted([
+            (first["conversation_id"], 1, first["message_id"]),
+            (first["conversation_id"], 2, follow["message_id"]),
+            (other["conversation_id"], 1, other["message_id"]),
+            (other["conversation_id"], 2, again["message_id"]),
+        ])
+        assert not any("jo@example.com" in r.question for r in rows)
     finally:
         for proc in reversed(procs):
             proc.terminate()

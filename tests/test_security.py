@@ -14,6 +14,7 @@ def strict(crawled, bot):
 
     settings = Settings(data_dir=crawled[0].data_dir, environment="test", _env_file=None,
                         rate_limit_chat_per_minute=3, rate_limit_feedback_per_minute=2,
+                        rate_limit_login_per_minute=3,
                         max_request_bytes=2048)
     with TestClient(create_app(settings, bot)) as c:
         yield c
@@ -43,6 +44,9 @@ def test_rate_limit_answers_429_with_retry_after(strict) -> None:
     feedback = [strict.post("/api/feedback", json={"message_id": "x", "helpful": True})
                 .status_code for _ in range(3)]
     assert feedback[-1] == 429 and 429 not in feedback[:2]
+    guesses = [strict.post("/admin/login", data={"csrf": "x", "password": f"guess{i}"})
+               .status_code for i in range(4)]
+    assert guesses[:3] != [429] * 3 and guesses[-1] == 429, guesses
 
 
 def test_request_size_limit(strict) -> None:

@@ -1,0 +1,87 @@
+"""Load and faults on the production topology (bot/loadtest.py, smaller runs than
+`make bench-load`): two bot workers under concurrent load with nothing lost, Chroma and
+PostgreSQL stopped and started mid-load, a crawl killed mid-way, and a slow or failing LLM."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from llm_server import ScriptedLLM, Sleep, Status
+
+from bot import loadtest
+from tests.conftest import need
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def topo(tmp_path_factory):
+    try:
+        found = loadtest.postgres_bindir().is_dir()
+    except FileNotFoundError:
+        found = False
+    need(found, "PostgreSQL's initdb is not installed (a throwaway cluster is needed)")
+    with loadtest.topology(tmp_path_factory.mktemp("topology"), workers=2) as topo:
+        yield topo
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[str]:
+    return loadtest.load_questions()
+
+
+def _passed(result: dict) -> None:
+    failed = [name for name, ok in result["checks"].items() if not ok]
+    assert not failed, (failed, result)
+
+
+def test_two_workers_under_load_store_every_turn_once(topo, questions) -> None:
+    result = loadtest.scenario_load(topo, questions, 400, 32)
+    _passed(result)
+    assert result["http"] == {"200": 400} and result["stored"]["stored"] == 400
+
+
+def test_chroma_stopped_mid_load(topo, questions) -> None:
+    result = loadtest.scenario_chroma_outage(topo, questions, 150, 16)
+    _passed(result)
+    assert result["phases"]["during"]["error"] > 0.5
+
+
+def test_database_stopped_mid_load(topo, questions) -> None:
+    result = loadtest.scenario_database_outage(topo, questions, 150, 16)
+    _passed(result)
+
+
+def test_llm_slow_or_failing_under_load(topo, questions) -> None:
+    """Every other reply too slow, the rest server errors: the extractive answer comes within
+    the deadline each time."""
+    llm = ScriptedLLM().start()
+    for i in range(200):
+        llm.replies.append(Sleep(4.0, "Too late [1].") if i % 2 else Status(500))
+    port = loadtest.free_port()
+    bot = loadtest.Process(
+        [loadtest._exe("askcouncil"), "serve", "--port", str(port), "--workers", "1"],
+        {**topo.env, "ASKCOUNCIL_LLM": "openai:scripted", "ASKCOUNCIL_LLM_BASE_URL":
+         llm.base_url, "ASKCOUNCIL_LLM_API_KEY": "test-key", "ASKCOUNCIL_LLM_TIMEOUT_S": "1.0",
+         "ASKCOUNCIL_DATA_DIR": str(topo.work / "llm-bot")}, topo.work / "llm-bot.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        loadtest.wait_until(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200,
+                            180, "the LLM bot ready")
+        answerable = [q for q in questions if "blue badge" in q.lower() or "bin" in q.lower()]
+        results, _wall = loadtest.drive(base, answerable or questions, 24, 6)
+    finally:
+        bot.stop()
+        llm.stop()
+    assert len(llm.requests) >= 12  # the model was asked, and failed or dawdled
+    assert {r.code for r in results} == {200}
+    assert all(r.status in {"answered", "no_answer", "refused"} for r in results), \
+        [r.status for r in results]
+    assert any(r.status == "answered" for r in results)
+    # a 1 s deadline on the model; the rest is the extractive pipeline queueing at 6 at once
+    assert max(r.latency_ms for r in results) < 6000, max(r.latency_ms for r in results)
+
+
+def test_crawler_killed_mid_crawl_while_answering(topo, questions) -> None:
+    result = loadtest.scenario_crawler_killed(topo, questions, 150, 16)
+    _passed(result)
