@@ -124,9 +124,9 @@ class Outbox:
                 "WHERE not_before <= ? ORDER BY id LIMIT ?", (time.time(), limit)).fetchall()
         return [Pending(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
-    def done(self, item_id: int) -> None:
+    def done(self, item_ids: list[int]) -> None:
         with self._tx() as conn:
-            conn.execute("DELETE FROM pending WHERE id = ?", (item_id,))
+            conn.executemany("DELETE FROM pending WHERE id = ?", [(i,) for i in item_ids])
 
     def retry_later(self, item: Pending, error: str) -> bool:
         """Put a refused write back with a pause; False when it was set aside instead."""
@@ -255,25 +255,43 @@ class AnalyticsWriter:
         stored = 0
         try:
             while items := self.outbox.take(batch):
+                turns = [i for i in items if i.kind == "turn"]
+                if len(turns) == len(items):  # the usual case: one transaction for the batch
+                    try:
+                        self.store.record_turns([self._turn_record(i.payload) for i in items])
+                    except Exception as exc:
+                        if _transient(exc):
+                            self._waiting(exc)
+                            return stored
+                        # one of them is refused: find it by writing them one at a time
+                    else:
+                        self.outbox.done([i.id for i in items])
+                        stored += len(items)
+                        if not self.outbox.lease(self.holder):
+                            break
+                        continue
                 for item in items:
                     try:
                         self._appliers[item.kind](item.payload)
                     except Exception as exc:
                         if _transient(exc):
-                            log.warning("analytics database unavailable; %d writes wait in the "
-                                        "outbox: %s", self.outbox.counts()["pending"], exc)
+                            self._waiting(exc)
                             return stored
                         kept = self.outbox.retry_later(item, f"{type(exc).__name__}: {exc}")
                         log.error("analytics write %s %s refused (%s)%s", item.kind,
                                   item.message_id, exc, "" if kept else "; set aside as failed")
                         continue
-                    self.outbox.done(item.id)
+                    self.outbox.done([item.id])
                     stored += 1
                 if not self.outbox.lease(self.holder):
                     break
         finally:
             self.outbox.release(self.holder)
         return stored
+
+    def _waiting(self, exc: BaseException) -> None:
+        log.warning("analytics database unavailable; %d writes wait in the outbox: %s",
+                    self.outbox.counts()["pending"], exc)
 
     def flush(self, timeout_s: float = 30.0) -> int:
         """Drain until nothing due is left or the time is up; the number still pending."""
@@ -327,7 +345,11 @@ class AnalyticsWriter:
     # Appliers: idempotent writes to the store
 
     def _apply_turn(self, p: dict[str, Any]) -> None:
-        self.store.record_turn(TurnRecord(**{**p, "created_at": _time(p["created_at"])}))
+        self.store.record_turn(self._turn_record(p))
+
+    @staticmethod
+    def _turn_record(p: dict[str, Any]) -> TurnRecord:
+        return TurnRecord(**{**p, "created_at": _time(p["created_at"])})
 
     def _apply_feedback(self, p: dict[str, Any]) -> None:
         self.store.record_feedback(p["message_id"], p["helpful"], p["reason"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,46 +64,85 @@ class AnalyticsStore:
     def record_turn(self, rec: TurnRecord) -> None:
         """Store one turn; a turn already stored (the same message id) is left as it is, so a
         write repeated from the outbox is stored once."""
+        self.record_turns([rec])
+
+    def record_turns(self, recs: list[TurnRecord]) -> None:
+        """Store turns in one transaction with a handful of statements, however many there are
+        (the outbox drains in batches, beside the answers, so its writes must be cheap). Turns
+        already stored are skipped."""
         self.ensure_schema()
         try:
-            self._insert_turn(rec)
+            with self._session.begin() as s:
+                self._insert_turns(s, recs)
         except IntegrityError:
-            # another process stored this turn, or this conversation, a moment ago
-            if not self.has_turn(rec.message_id):
-                self._insert_turn(rec)
+            # another process stored one of these turns, or conversations, a moment ago
+            for rec in recs:
+                with self._session.begin() as s:
+                    self._insert_turn(s, rec)
 
-    def _insert_turn(self, rec: TurnRecord) -> None:
-        with self._session.begin() as s:
-            if s.get(Turn, rec.message_id) is not None:
-                return
-            conv = s.get(Conversation, rec.conversation_id)
-            if conv is None:
-                conv = Conversation(id=rec.conversation_id, council=rec.council,
-                                    is_bot=rec.is_bot, started_at=rec.created_at or utcnow())
-                s.add(conv)
-                s.flush()
-            seq = s.scalar(
-                select(func.count()).select_from(Turn).where(
-                    Turn.conversation_id == rec.conversation_id)
-            ) or 0
-            s.add(
-                Turn(
-                    id=rec.message_id,
-                    conversation_id=rec.conversation_id,
-                    seq=seq + 1,
-                    created_at=rec.created_at or utcnow(),
-                    question=mask(rec.question) or "",
-                    query=mask(rec.query),
-                    answer=rec.answer,
-                    status=rec.status,
-                    citations=rec.citations,
-                    handoff=rec.handoff,
-                    retrieval_scores=rec.retrieval_scores,
-                    confidence=rec.confidence,
-                    latency_ms=rec.latency_ms,
-                    timings_ms=rec.timings_ms,
-                )
+    def _insert_turns(self, s: Session, recs: list[TurnRecord]) -> None:
+        have = set(s.scalars(select(Turn.id).where(Turn.id.in_([r.message_id for r in recs]))))
+        fresh = list({r.message_id: r for r in recs if r.message_id not in have}.values())
+        if not fresh:
+            return
+        conv_ids = {r.conversation_id for r in fresh}
+        known = set(s.scalars(select(Conversation.id).where(Conversation.id.in_(conv_ids))))
+        seqs: dict[str, int] = dict(s.execute(
+            select(Turn.conversation_id, func.count()).where(
+                Turn.conversation_id.in_(conv_ids)).group_by(Turn.conversation_id)).all())
+        conversations, turns = [], []
+        for rec in fresh:
+            when = rec.created_at or utcnow()
+            if rec.conversation_id not in known:
+                known.add(rec.conversation_id)
+                conversations.append({"id": rec.conversation_id, "council": rec.council,
+                                      "is_bot": rec.is_bot, "started_at": when})
+            seqs[rec.conversation_id] = seqs.get(rec.conversation_id, 0) + 1
+            turns.append({
+                "id": rec.message_id, "conversation_id": rec.conversation_id,
+                "seq": seqs[rec.conversation_id], "created_at": when,
+                "question": mask(rec.question) or "", "query": mask(rec.query),
+                "answer": rec.answer, "status": rec.status, "citations": rec.citations,
+                "handoff": rec.handoff, "retrieval_scores": rec.retrieval_scores,
+                "confidence": rec.confidence, "latency_ms": rec.latency_ms,
+                "timings_ms": rec.timings_ms,
+            })
+        if conversations:
+            s.execute(insert(Conversation), conversations)
+        s.execute(insert(Turn), turns)
+
+    def _insert_turn(self, s: Session, rec: TurnRecord) -> None:
+        if s.get(Turn, rec.message_id) is not None:
+            return
+        conv = s.get(Conversation, rec.conversation_id)
+        if conv is None:
+            conv = Conversation(id=rec.conversation_id, council=rec.council,
+                                is_bot=rec.is_bot, started_at=rec.created_at or utcnow())
+            s.add(conv)
+            s.flush()
+        seq = s.scalar(
+            select(func.count()).select_from(Turn).where(
+                Turn.conversation_id == rec.conversation_id)
+        ) or 0
+        s.add(
+            Turn(
+                id=rec.message_id,
+                conversation_id=rec.conversation_id,
+                seq=seq + 1,
+                created_at=rec.created_at or utcnow(),
+                question=mask(rec.question) or "",
+                query=mask(rec.query),
+                answer=rec.answer,
+                status=rec.status,
+                citations=rec.citations,
+                handoff=rec.handoff,
+                retrieval_scores=rec.retrieval_scores,
+                confidence=rec.confidence,
+                latency_ms=rec.latency_ms,
+                timings_ms=rec.timings_ms,
             )
+        )
+        s.flush()  # the next turn of this conversation in the batch counts it
 
     def has_turn(self, message_id: str) -> bool:
         self.ensure_schema()

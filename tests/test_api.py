@@ -134,18 +134,18 @@ def test_a_failing_dependency_degrades_to_an_error_reply(client, bot, monkeypatc
 def test_analytics_outage_queues_turns_and_stores_each_once(client, bot, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    real = bot.store.record_turn
+    real = bot.store.record_turns
 
     def down(*args, **kwargs):
         raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
 
-    monkeypatch.setattr(bot.store, "record_turn", down)
+    monkeypatch.setattr(bot.store, "record_turns", down)
     replies = [client.post("/api/chat", json={"message": q}).json()
                for q in ("How much is a Blue Badge?", "When is my bin collected?")]
     assert [r["status"] for r in replies] == ["answered", "answered"]
     assert bot.writer.flush(timeout_s=0.5) >= 2  # waiting in the outbox, on disk
     assert not any(bot.store.has_turn(r["message_id"]) for r in replies)
-    monkeypatch.setattr(bot.store, "record_turn", real)  # the database is back
+    monkeypatch.setattr(bot.store, "record_turns", real)  # the database is back
     assert bot.writer.flush() == 0
     for r in replies:
         assert [t.id for t in bot.store.turns(r["conversation_id"])] == [r["message_id"]]

@@ -37,7 +37,7 @@ class Switch:
 
     def __init__(self, store: AnalyticsStore) -> None:
         self.up = True
-        for name in ("record_turn", "record_feedback", "record_event"):
+        for name in ("record_turns", "record_feedback", "record_event"):
             real = getattr(store, name)
             setattr(store, name, self._guard(real))
 
@@ -141,3 +141,16 @@ def test_history_comes_from_the_database_on_another_replica(store, tmp_path):
     [past] = store.recent_turns("c1", 4)
     assert past.query == "how do I apply for a blue badge"
     assert past.citations[0]["url"] == "http://x/bins#when"
+
+
+def test_a_refused_write_does_not_hold_up_the_rest_of_its_batch(store, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    writer = AnalyticsWriter(store, outbox)
+    writer._stop.set()  # no background thread: this test plays the drainer by hand
+    writer.turn(_turn("m1"))
+    outbox.put("turn", "bad", {"message_id": "bad"})  # not a turn the store can take
+    writer.turn(_turn("m2"))
+    assert writer.drain() == 2
+    assert [t.id for t in store.turns("c1")] == ["m1", "m2"]
+    [left] = outbox.take(10) or [None]
+    assert left is None and outbox.counts() == {"pending": 1, "failed": 0}  # waiting to retry
