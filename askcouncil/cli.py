@@ -152,7 +152,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.chat import build_bot
 
     bot = build_bot(_settings(args))
-    reply = bot.chat(args.question)
+    try:
+        reply = bot.chat(args.question)
+    finally:
+        bot.close()  # the turn is written before the command ends
     print(f"[{reply.status}]\n{reply.answer}\n")
     for c in reply.citations:
         print(f"[{c['n']}] {c['title']}: {c['section']}\n    {c['url']}")

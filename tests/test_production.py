@@ -85,3 +85,20 @@ def test_llm_slow_or_failing_under_load(topo, questions) -> None:
 def test_crawler_killed_mid_crawl_while_answering(topo, questions) -> None:
     result = loadtest.scenario_crawler_killed(topo, questions, 150, 16)
     _passed(result)
+
+
+def test_turns_queued_while_the_database_is_down_survive_a_bot_crash(topo, questions) -> None:
+    """Durable, not just buffered: the bot is SIGKILLed with turns waiting for the database,
+    and a new bot writes them when the database returns."""
+    topo.postgres.stop()
+    try:
+        results, _wall = loadtest.drive(topo.base, questions, 60, 8)
+        assert {r.code for r in results} == {200}
+        assert topo.outbox()["pending"] >= 60
+        topo.bot.kill()  # a crash: no shutdown, no last drain
+    finally:
+        topo.postgres.start()
+    topo.start_bot()
+    ids = [r.message_id for r in results]
+    loadtest.wait_until(lambda: topo.stored(ids)["stored"] == 60, 60, "the queued turns stored")
+    assert topo.stored(ids) == {"asked": 60, "stored": 60, "stored_twice": 0}
