@@ -78,7 +78,7 @@ class AnalyticsStore:
             # another process stored one of these turns, or conversations, a moment ago
             for rec in recs:
                 with self._session.begin() as s:
-                    self._insert_turn(s, rec)
+                    self._insert_turns(s, [rec])
 
     def _insert_turns(self, s: Session, recs: list[TurnRecord]) -> None:
         have = set(s.scalars(select(Turn.id).where(Turn.id.in_([r.message_id for r in recs]))))
@@ -110,39 +110,6 @@ class AnalyticsStore:
         if conversations:
             s.execute(insert(Conversation), conversations)
         s.execute(insert(Turn), turns)
-
-    def _insert_turn(self, s: Session, rec: TurnRecord) -> None:
-        if s.get(Turn, rec.message_id) is not None:
-            return
-        conv = s.get(Conversation, rec.conversation_id)
-        if conv is None:
-            conv = Conversation(id=rec.conversation_id, council=rec.council,
-                                is_bot=rec.is_bot, started_at=rec.created_at or utcnow())
-            s.add(conv)
-            s.flush()
-        seq = s.scalar(
-            select(func.count()).select_from(Turn).where(
-                Turn.conversation_id == rec.conversation_id)
-        ) or 0
-        s.add(
-            Turn(
-                id=rec.message_id,
-                conversation_id=rec.conversation_id,
-                seq=seq + 1,
-                created_at=rec.created_at or utcnow(),
-                question=mask(rec.question) or "",
-                query=mask(rec.query),
-                answer=rec.answer,
-                status=rec.status,
-                citations=rec.citations,
-                handoff=rec.handoff,
-                retrieval_scores=rec.retrieval_scores,
-                confidence=rec.confidence,
-                latency_ms=rec.latency_ms,
-                timings_ms=rec.timings_ms,
-            )
-        )
-        s.flush()  # the next turn of this conversation in the batch counts it
 
     def has_turn(self, message_id: str) -> bool:
         self.ensure_schema()

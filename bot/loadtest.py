@@ -39,6 +39,7 @@ from typing import Any
 
 import httpx
 
+from bot import bench
 from bot.bench import free_port, percentile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +62,12 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str,
             pass
         time.sleep(every_s)
     raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s")
+
+
+def wait_ready(base: str, timeout_s: float = 180) -> None:
+    """Until the bot at ``base`` answers /readyz with 200."""
+    wait_until(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, timeout_s,
+               f"{base}/readyz")
 
 
 def _port_open(port: int) -> bool:
@@ -231,8 +238,7 @@ class Topology:
         self.bot_port = free_port()
         self.bot = Process([_exe("askcouncil"), "serve", "--host", "127.0.0.1", "--port",
                             str(self.bot_port)], self.env, self.work / "bot.log")
-        wait_until(lambda: httpx.get(f"{self.base}/readyz", timeout=5).status_code == 200,
-                   180, "askcouncil serve ready")
+        wait_ready(self.base)
 
     def worker_pids(self) -> list[int]:
         """The worker processes under `askcouncil serve` (uvicorn's children, less the
@@ -305,12 +311,7 @@ class Result:
 
 
 def load_questions(path: Path = QUESTIONS) -> list[str]:
-    out = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            out.append(record.get("question") or record["turns"][0])
-    return out
+    return bench.load_questions(path)
 
 
 async def _drive(base: str, questions: list[str], n: int, concurrency: int,

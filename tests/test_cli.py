@@ -87,10 +87,10 @@ def test_a_second_crawl_of_the_same_council_is_refused_while_one_runs(sample_sit
 
 def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) -> None:
     import signal
-    import time
 
     import httpx
 
+    from bot.loadtest import wait_ready
     from tests.conftest import free_port
 
     settings, _ = crawled
@@ -101,15 +101,7 @@ def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) 
              "ASKCOUNCIL_OUTBOX_PATH": str(tmp_path / "outbox.sqlite3")},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.5)
+        wait_ready(f"http://127.0.0.1:{port}", 120)
         reply = httpx.post(f"http://127.0.0.1:{port}/api/chat", timeout=30,
                            json={"message": "How much is a Blue Badge?"}).json()
         assert reply["status"] == "answered"

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from askcouncil.cli import build_parser
 from askcouncil.settings import Settings
+from bot.loadtest import wait_ready
 from tests.conftest import free_port, wait_for_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,18 +95,6 @@ def _loopback(command: list[str], port: int, path: Path | None = None) -> list[s
     return out
 
 
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{base} not ready"
-        time.sleep(0.5)
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> None:
@@ -157,7 +146,7 @@ def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> No
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             bases.append(f"http://127.0.0.1:{port}")
         for base in bases:
-            _wait_ready(base)
+            wait_ready(base, 120)
 
         engine = create_engine(postgres_url)
 

@@ -4,7 +4,6 @@ PostgreSQL stopped and started mid-load, a crawl killed mid-way, and a slow or f
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from llm_server import ScriptedLLM, Sleep, Status
 
@@ -66,8 +65,7 @@ def test_llm_slow_or_failing_under_load(topo, questions) -> None:
          "ASKCOUNCIL_DATA_DIR": str(topo.work / "llm-bot")}, topo.work / "llm-bot.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        loadtest.wait_until(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200,
-                            180, "the LLM bot ready")
+        loadtest.wait_ready(base)
         answerable = [q for q in questions if "blue badge" in q.lower() or "bin" in q.lower()]
         results, _wall = loadtest.drive(base, answerable or questions, 24, 6)
     finally:
