@@ -194,6 +194,9 @@ class AnalyticsWriter:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._draining = threading.Lock()  # one thread of this process (the lease: of the host)
+        # The last write found the database down: readers (a follow-up's history) skip it
+        # rather than wait on it, until a write goes through again.
+        self.database_down = False
         self._appliers: dict[str, Callable[[dict[str, Any]], None]] = {
             "turn": self._apply_turn, "feedback": self._apply_feedback,
             "event": self._apply_event,
@@ -265,6 +268,7 @@ class AnalyticsWriter:
                             return stored
                         # one of them is refused: find it by writing them one at a time
                     else:
+                        self.database_down = False
                         self.outbox.done([i.id for i in items])
                         stored += len(items)
                         if not self.outbox.lease(self.holder):
@@ -281,6 +285,7 @@ class AnalyticsWriter:
                         log.error("analytics write %s %s refused (%s)%s", item.kind,
                                   item.message_id, exc, "" if kept else "; set aside as failed")
                         continue
+                    self.database_down = False
                     self.outbox.done([item.id])
                     stored += 1
                 if not self.outbox.lease(self.holder):
@@ -290,6 +295,7 @@ class AnalyticsWriter:
         return stored
 
     def _waiting(self, exc: BaseException) -> None:
+        self.database_down = True
         log.warning("analytics database unavailable; %d writes wait in the outbox: %s",
                     self.outbox.counts()["pending"], exc)
 

@@ -77,6 +77,8 @@ class Bot:
         turns = self.memory.history(conversation_id)
         if turns or self.store is None or self.settings.history_turns == 0:
             return turns
+        if self.writer is not None and self.writer.database_down:
+            return []  # known to be down: answer now, without the history
         try:
             stored = self.store.recent_turns(conversation_id, self.settings.history_turns)
         except Exception as exc:  # the database is down: answer without the history

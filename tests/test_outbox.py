@@ -154,3 +154,16 @@ def test_a_refused_write_does_not_hold_up_the_rest_of_its_batch(store, tmp_path)
     assert [t.id for t in store.turns("c1")] == ["m1", "m2"]
     [left] = outbox.take(10) or [None]
     assert left is None and outbox.counts() == {"pending": 1, "failed": 0}  # waiting to retry
+
+
+def test_the_writer_knows_when_the_database_is_down(store, tmp_path):
+    writer = AnalyticsWriter(store, Outbox(tmp_path / "outbox.sqlite3"))
+    writer._stop.set()  # no background thread: this test plays the drainer by hand
+    switch = Switch(store)
+    switch.up = False
+    writer.turn(_turn("m1"))
+    writer.drain()
+    assert writer.database_down  # a follow-up's history is then not looked up
+    switch.up = True
+    writer.drain()
+    assert not writer.database_down and store.has_turn("m1")
