@@ -260,20 +260,23 @@ class Topology:
         return httpx.get(f"{self.base}/readyz", timeout=10).json()["checks"]["outbox"]
 
     def stored(self, message_ids: list[str]) -> dict[str, int]:
-        """How many of these answers are in PostgreSQL, and how many times."""
+        """How many of these answers are in PostgreSQL, and how many were stored twice. Each
+        load request starts a conversation of its own, so a turn written twice (under any id)
+        shows as a conversation holding more than one turn."""
         from sqlalchemy import create_engine, text
 
         assert self.postgres is not None
         engine = create_engine(self.postgres.url)
         try:
             with engine.connect() as conn:
-                rows = conn.execute(text("SELECT id FROM turns")).scalars().all()
+                rows = conn.execute(text("SELECT id, conversation_id FROM turns")).all()
         finally:
             engine.dispose()
-        counts = Counter(rows)
         wanted = set(message_ids)
-        return {"asked": len(wanted), "stored": sum(1 for m in wanted if counts[m] >= 1),
-                "stored_twice": sum(1 for m in wanted if counts[m] > 1)}
+        conversation_of = {r.id: r.conversation_id for r in rows if r.id in wanted}
+        turns_in = Counter(r.conversation_id for r in rows)
+        return {"asked": len(wanted), "stored": len(conversation_of),
+                "stored_twice": sum(1 for c in set(conversation_of.values()) if turns_in[c] > 1)}
 
     def close(self) -> None:
         for stop in (self.bot.stop if self.bot else None,
