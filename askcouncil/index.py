@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import numpy as np
 
 from askcouncil.errors import ConfigError, IndexUnavailable
@@ -80,6 +81,13 @@ def open_chroma(settings):  # noqa: ANN001, ANN201 - Settings -> chromadb client
         url = urlparse(settings.chroma_url)
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ConfigError(f"ASKCOUNCIL_CHROMA_URL must be http(s)://host:port, not {url!r}")
+        # chromadb's client constructor calls the server with no deadline, and would wait
+        # forever on a hung one: ask first, with ours.
+        base = f"{url.scheme}://{url.netloc}"
+        try:
+            httpx.get(f"{base}/api/v2/heartbeat", timeout=settings.chroma_timeout_s)
+        except httpx.HTTPError as exc:
+            raise IndexUnavailable(f"Chroma at {base} is not answering: {exc}") from exc
         client = chromadb.HttpClient(
             host=url.hostname,
             port=url.port or (443 if url.scheme == "https" else 80),
@@ -87,15 +95,45 @@ def open_chroma(settings):  # noqa: ANN001, ANN201 - Settings -> chromadb client
             settings=chroma_settings,
         )
         # chromadb's HTTP session waits forever; a hung server must not hold a resident's
-        # answer, so every call gets a deadline (it then fails over to an error reply).
+        # answer, so every call gets a deadline (it then fails over to an error reply), and
+        # after one fails the next ones fail at once for a moment.
         session = getattr(getattr(client, "_server", None), "_session", None)
-        if session is not None:
-            import httpx
-
+        if isinstance(session, httpx.Client):
             session.timeout = httpx.Timeout(settings.chroma_timeout_s)
+            if not isinstance(session._transport, FailFast):
+                session._transport = FailFast(session._transport)
         return client
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class FailFast(httpx.BaseTransport):
+    """Wraps the Chroma client's HTTP transport. A question makes several Chroma calls one
+    after another, and every resident asking at that moment makes them too: once a call fails on
+    the way to the server (refused, reset, past ``ASKCOUNCIL_CHROMA_TIMEOUT_S``), calls fail at
+    once for ``pause_s`` seconds instead of each waiting out the same timeout. Then the next
+    call tries the server again."""
+
+    def __init__(self, inner: httpx.BaseTransport, pause_s: float = 2.0) -> None:
+        self.inner = inner
+        self.pause_s = pause_s
+        self.failed_at: float | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        import time
+
+        if self.failed_at is not None and time.monotonic() - self.failed_at < self.pause_s:
+            raise httpx.ConnectError("Chroma did not answer a moment ago", request=request)
+        try:
+            response = self.inner.handle_request(request)
+        except httpx.TransportError:
+            self.failed_at = time.monotonic()
+            raise
+        self.failed_at = None
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class ChromaConnection:

@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -125,9 +126,11 @@ class ChromaServer:
         return self
 
     def stop(self) -> None:
-        if self.process:
-            self.process.stop()
-            self.process = None
+        process = self.process
+        if process:
+            process.stop()
+            if self.process is process:
+                self.process = None
 
 
 def postgres_bindir() -> Path:
@@ -196,6 +199,7 @@ class Topology:
     bot_port: int = 0
     site_root: Path | None = None
     site_url: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)  # settings for this run only
     _site_server: Any = None
 
     @property
@@ -219,6 +223,7 @@ class Topology:
             # one load generator from one address: the per-client limit would throttle it
             "ASKCOUNCIL_RATE_LIMIT_CHAT_PER_MINUTE": "100000000",
             "ASKCOUNCIL_RATE_LIMIT_FEEDBACK_PER_MINUTE": "100000000",
+            **self.extra_env,
         }
         if crawl:
             self.crawl()
@@ -436,12 +441,15 @@ def scenario_chroma_outage(topo: Topology, questions: list[str], n: int, concurr
                            ) -> dict[str, Any]:
     assert topo.chroma is not None
     marks: dict[str, float] = {}
+    stopped = threading.Event()
 
     def stop() -> None:
         marks["stopped"] = time.perf_counter()
         topo.chroma.stop()  # type: ignore[union-attr]
+        stopped.set()
 
     def restart() -> None:
+        stopped.wait(60)  # the replies come fast during an outage: stopping may still be going on
         topo.chroma.start()  # type: ignore[union-attr]
         marks["started"] = time.perf_counter()
 
@@ -478,12 +486,15 @@ def scenario_database_outage(topo: Topology, questions: list[str], n: int, concu
     assert topo.postgres is not None
     pg = topo.postgres
     marks: dict[str, float] = {}
+    stopped = threading.Event()
 
     def stop() -> None:
         marks["stopped"] = time.perf_counter()
         pg.stop()
+        stopped.set()
 
     def restart() -> None:
+        stopped.wait(60)
         marks["pending_at_restart"] = topo.outbox()["pending"]
         pg.start()
         marks["started"] = time.perf_counter()
@@ -519,8 +530,6 @@ def scenario_crawler_killed(topo: Topology, questions: list[str], n: int, concur
     """Every page of the site changes and the scheduled crawler starts (the compose command);
     it is SIGKILLed as soon as it has written into its new generation. The load runs from
     before the crawl starts until well after the kill."""
-    import threading
-
     from askcouncil.index import CouncilIndex, open_chroma
     from askcouncil.settings import Settings
 

@@ -4,6 +4,7 @@ PostgreSQL stopped and started mid-load, a crawl killed mid-way, and a slow or f
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from llm_server import ScriptedLLM, Sleep, Status
 
@@ -20,7 +21,8 @@ def topo(tmp_path_factory):
     except FileNotFoundError:
         found = False
     need(found, "PostgreSQL's initdb is not installed (a throwaway cluster is needed)")
-    with loadtest.topology(tmp_path_factory.mktemp("topology"), workers=2) as topo:
+    with loadtest.topology(tmp_path_factory.mktemp("topology"), workers=2,
+                           extra_env={"ASKCOUNCIL_CHROMA_TIMEOUT_S": "3"}) as topo:
         yield topo
 
 
@@ -44,6 +46,30 @@ def test_chroma_stopped_mid_load(topo, questions) -> None:
     result = loadtest.scenario_chroma_outage(topo, questions, 150, 16)
     _passed(result)
     assert result["phases"]["during"]["error"] > 0.5
+
+
+def test_a_hung_chroma_server_costs_residents_the_deadline_not_forever(topo, questions) -> None:
+    """SIGSTOP: the server takes connections but never answers. Each reply is an `error` with a
+    handoff within ASKCOUNCIL_CHROMA_TIMEOUT_S (3 s here), and answers resume on SIGCONT."""
+    import os
+    import signal
+
+    pid = topo.chroma.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        hung, _wall = loadtest.drive(topo.base, questions, 16, 8)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert {r.code for r in hung} == {200}
+    errors = [r for r in hung if r.status == "error"]
+    assert errors and all(r.handoff for r in errors)
+    # the deadline once, not once for every Chroma call a question makes (that took 12.2 s)
+    assert max(r.latency_ms for r in hung) < 3000 + 1500, max(r.latency_ms for r in hung)
+    assert all(r.status in {"error", "refused"} for r in hung)  # refusals need no index
+    loadtest.wait_until(lambda: httpx.post(f"{topo.base}/api/chat", timeout=30, json={
+        "message": questions[0]}).json()["status"] == "answered", 30, "answers again")
+    back, _wall = loadtest.drive(topo.base, questions, 40, 8)
+    assert not any(r.status == "error" for r in back)
 
 
 def test_database_stopped_mid_load(topo, questions) -> None:
