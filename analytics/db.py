@@ -26,11 +26,10 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    # Bounded waits: a database that is down or hung fails the write in seconds, and the turn
-    # goes to the outbox (analytics/outbox.py) instead of holding the resident's answer.
+    # Bounded waits for a database that is down: the outbox's writer (analytics/outbox.py)
+    # then keeps the writes and tries again; readers (a follow-up's history) give up quickly.
     return create_engine(
-        url, pool_pre_ping=True, pool_size=5, pool_timeout=5,
-        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=10000"},
+        url, pool_pre_ping=True, pool_size=5, pool_timeout=5, connect_args={"connect_timeout": 3}
     )
 
 

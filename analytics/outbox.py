@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -258,36 +259,38 @@ class AnalyticsWriter:
         stored = 0
         try:
             while items := self.outbox.take(batch):
-                turns = [i for i in items if i.kind == "turn"]
-                if len(turns) == len(items):  # the usual case: one transaction for the batch
-                    try:
-                        self.store.record_turns([self._turn_record(i.payload) for i in items])
-                    except Exception as exc:
-                        if _transient(exc):
-                            self._waiting(exc)
-                            return stored
-                        # one of them is refused: find it by writing them one at a time
-                    else:
+                # consecutive turns in one transaction; anything else one at a time
+                for is_turn, run in groupby(items, key=lambda i: i.kind == "turn"):
+                    group = list(run)
+                    if is_turn and len(group) > 1:
+                        try:
+                            self.store.record_turns([self._turn_record(i.payload)
+                                                     for i in group])
+                        except Exception as exc:
+                            if _transient(exc):
+                                self._waiting(exc)
+                                return stored
+                            # one of them is refused: find it by writing them one at a time
+                        else:
+                            self.database_down = False
+                            self.outbox.done([i.id for i in group])
+                            stored += len(group)
+                            continue
+                    for item in group:
+                        try:
+                            self._appliers[item.kind](item.payload)
+                        except Exception as exc:
+                            if _transient(exc):
+                                self._waiting(exc)
+                                return stored
+                            kept = self.outbox.retry_later(item, f"{type(exc).__name__}: {exc}")
+                            log.error("analytics write %s %s refused (%s)%s", item.kind,
+                                      item.message_id, exc,
+                                      "" if kept else "; set aside as failed")
+                            continue
                         self.database_down = False
-                        self.outbox.done([i.id for i in items])
-                        stored += len(items)
-                        if not self.outbox.lease(self.holder):
-                            break
-                        continue
-                for item in items:
-                    try:
-                        self._appliers[item.kind](item.payload)
-                    except Exception as exc:
-                        if _transient(exc):
-                            self._waiting(exc)
-                            return stored
-                        kept = self.outbox.retry_later(item, f"{type(exc).__name__}: {exc}")
-                        log.error("analytics write %s %s refused (%s)%s", item.kind,
-                                  item.message_id, exc, "" if kept else "; set aside as failed")
-                        continue
-                    self.database_down = False
-                    self.outbox.done([item.id])
-                    stored += 1
+                        self.outbox.done([item.id])
+                        stored += 1
                 if not self.outbox.lease(self.holder):
                     break
         finally:
@@ -300,12 +303,13 @@ class AnalyticsWriter:
                     self.outbox.counts()["pending"], exc)
 
     def flush(self, timeout_s: float = 30.0) -> int:
-        """Drain until nothing due is left or the time is up; the number still pending."""
+        """Drain until nothing due is left, the database is found down, or the time is up; the
+        number still pending."""
         deadline = time.monotonic() + timeout_s
         while True:
             self.drain()
             pending = self.outbox.counts()["pending"]
-            if pending == 0 or time.monotonic() >= deadline:
+            if pending == 0 or self.database_down or time.monotonic() >= deadline:
                 return pending
             time.sleep(0.1)
 
@@ -323,6 +327,7 @@ class AnalyticsWriter:
             if left:
                 log.warning("%d analytics writes left in the outbox %s for the next start",
                             left, self.outbox.path)
+        self.outbox.close()
 
     def _ensure_thread(self) -> None:
         if self._thread is not None or self._stop.is_set():
