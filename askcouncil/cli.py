@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from askcouncil.errors import AskCouncilError, BadInput, CrawlError
+from askcouncil.errors import AskCouncilError, BadInput, ConfigError, CrawlError
 
 
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
@@ -133,6 +133,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if getattr(args, "workers", None):
         settings = settings.model_copy(update={"workers": args.workers})
+    if settings.workers > 1 and not settings.chroma_url:
+        raise ConfigError("several workers need a Chroma server (ASKCOUNCIL_CHROMA_URL): "
+                          "embedded Chroma on disk is for one process")
     options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10}
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, **options)

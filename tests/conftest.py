@@ -8,9 +8,7 @@ PostgreSQL into failures, so CI cannot pass without running them.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -155,32 +153,15 @@ def postgres_url() -> Iterator[str]:
     engine.dispose()
 
 
-class ChromaServer:
-    """A real `chroma run` server on a free loopback port; stop() ends it by PID."""
+def ChromaServer(path: Path, port: int | None = None):  # noqa: N802 - reads as the class
+    """A real `chroma run` server on a free loopback port, started; stop() ends it by PID."""
+    from bot.loadtest import ChromaServer as Server
 
-    def __init__(self, path: Path, port: int | None = None) -> None:
-        exe = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
-        port = port or free_port()
-        env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
-        self.proc = subprocess.Popen(
-            [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )
-        self.url = f"http://127.0.0.1:{port}"
-        wait_for_port(port, 30)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+    return Server(path, port).start()
 
 
 @pytest.fixture
-def chroma_server(tmp_path) -> Iterator[ChromaServer]:
+def chroma_server(tmp_path):
     server = ChromaServer(tmp_path / "chroma-server")
     try:
         yield server

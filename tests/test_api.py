@@ -164,7 +164,8 @@ def test_bot_starts_and_answers_while_the_database_is_down(crawled, embedder, tm
     down = settings.model_copy(
         update={"database_url": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none",
                 "outbox_path": tmp_path / "outbox.sqlite3"})
-    with TestClient(create_app(down, build_bot(down, embedder=embedder))) as http:
+    bot = build_bot(down, embedder=embedder)
+    with TestClient(create_app(down, bot)) as http:
         body = http.post("/api/chat", json={"message": "How much is a Blue Badge?"}).json()
         assert body["status"] == "answered"
         ready = http.get("/readyz")  # still ready to answer, but degraded
@@ -173,3 +174,7 @@ def test_bot_starts_and_answers_while_the_database_is_down(crawled, embedder, tm
         assert ready.json()["checks"]["outbox"]["pending"] >= 1
         fb = http.post("/api/feedback", json={"message_id": body["message_id"], "helpful": True})
         assert fb.status_code == 200  # queued behind its turn
+    bot.close()  # the database never comes back: the writes stay on disk for the next start
+    from analytics.outbox import Outbox
+
+    assert Outbox(tmp_path / "outbox.sqlite3").counts() == {"pending": 2, "failed": 0}

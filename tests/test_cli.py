@@ -86,30 +86,35 @@ def test_a_second_crawl_of_the_same_council_is_refused_while_one_runs(sample_sit
 
 
 def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) -> None:
+    import shutil
     import signal
 
     import httpx
 
     from bot.loadtest import wait_ready
-    from tests.conftest import free_port
+    from tests.conftest import ChromaServer, free_port
 
     settings, _ = crawled
     port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-        env={**os.environ, "ASKCOUNCIL_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1",
-             "ASKCOUNCIL_OUTBOX_PATH": str(tmp_path / "outbox.sqlite3")},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    alone = run(["serve", "--port", str(port), "--workers", "2"], env, timeout=60)
+    assert alone.returncode == 2 and "need a Chroma server" in alone.stderr
+    # the session's crawl, served by `chroma run` from a copy of its folder
+    shutil.copytree(settings.chroma_path, tmp_path / "chroma")
+    chroma = ChromaServer(tmp_path / "chroma")
+    env["ASKCOUNCIL_CHROMA_URL"] = chroma.url
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_ready(f"http://127.0.0.1:{port}", 120)
         reply = httpx.post(f"http://127.0.0.1:{port}/api/chat", timeout=30,
                            json={"message": "How much is a Blue Badge?"}).json()
         assert reply["status"] == "answered"
-        busy = subprocess.run([str(BIN), "serve", "--port", str(port), "--workers", "2"],
-                              capture_output=True, text=True, timeout=60, env=os.environ)
-        assert busy.returncode != 0  # the port is taken: said at once, not by each worker
+        busy = run(["serve", "--port", str(port), "--workers", "2"], env, timeout=60)
+        assert busy.returncode == 2 and "cannot listen" in busy.stderr  # said once, at once
     finally:
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=60)[0]
+        chroma.stop()
     assert proc.returncode == 0, out
     assert "with 2 workers" in out
