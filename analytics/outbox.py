@@ -250,12 +250,16 @@ class AnalyticsWriter:
     def drain(self, batch: int = 100) -> int:
         """Write what is due to the database; stops at the first sign of an outage. Returns
         the number of writes stored."""
+        return self._drain_locked(batch)[0]
+
+    def _drain_locked(self, batch: int = 100) -> tuple[int, bool]:
         with self._draining:
             return self._drain(batch)
 
-    def _drain(self, batch: int) -> int:
+    def _drain(self, batch: int) -> tuple[int, bool]:
+        """(writes stored, whether this drain found the database down)."""
         if not self.outbox.lease(self.holder):
-            return 0
+            return 0, False
         stored = 0
         try:
             while items := self.outbox.take(batch):
@@ -269,7 +273,7 @@ class AnalyticsWriter:
                         except Exception as exc:
                             if _transient(exc):
                                 self._waiting(exc)
-                                return stored
+                                return stored, True
                             # one of them is refused: find it by writing them one at a time
                         else:
                             self.database_down = False
@@ -282,7 +286,7 @@ class AnalyticsWriter:
                         except Exception as exc:
                             if _transient(exc):
                                 self._waiting(exc)
-                                return stored
+                                return stored, True
                             kept = self.outbox.retry_later(item, f"{type(exc).__name__}: {exc}")
                             log.error("analytics write %s %s refused (%s)%s", item.kind,
                                       item.message_id, exc,
@@ -295,7 +299,7 @@ class AnalyticsWriter:
                     break
         finally:
             self.outbox.release(self.holder)
-        return stored
+        return stored, False
 
     def _waiting(self, exc: BaseException) -> None:
         self.database_down = True
@@ -307,9 +311,9 @@ class AnalyticsWriter:
         number still pending."""
         deadline = time.monotonic() + timeout_s
         while True:
-            self.drain()
+            _stored, outage = self._drain_locked()
             pending = self.outbox.counts()["pending"]
-            if pending == 0 or self.database_down or time.monotonic() >= deadline:
+            if pending == 0 or outage or time.monotonic() >= deadline:
                 return pending
             time.sleep(0.1)
 
