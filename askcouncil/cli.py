@@ -8,28 +8,43 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from askcouncil.errors import AskCouncilError, BadInput, ConfigError, CrawlError
+from askcouncil.errors import AskCouncilError, BadInput
 
-
-def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
+if TYPE_CHECKING:
     from askcouncil.settings import Settings
 
-    overrides = {}
-    if getattr(args, "council", None):
-        overrides["council"] = args.council
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with the options every command may take (--council,
+    --workers) on top."""
+    from askcouncil.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    for option in ("council", "workers"):
+        if getattr(args, option, None) is not None:
+            overrides[option] = getattr(args, option)
     return Settings(**overrides)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.fetch import normalise
+    from bot.recheck import recheck_fixed_gaps
+    from crawler.job import check_start_url, run_crawl, run_schedule
 
-    if not normalise(args.url):  # before loading the model: a typo should fail fast
-        raise CrawlError(f"not an http(s) URL: {args.url!r}")
-    if args.every is None:
-        return _crawl_once(args)
-    return _crawl_every(args, _interval(args.every))
+    check_start_url(args.url)  # a schedule would retry a typo forever
+    settings = _settings(args)
+    interval = None if args.every is None else _interval(args.every)
+
+    def crawl_once() -> object:
+        return run_crawl(settings, args.url, max_pages=args.max_pages,
+                         progress=not args.no_progress, after=recheck_fixed_gaps)
+
+    if interval is None:
+        crawl_once()
+    else:
+        run_schedule(crawl_once, interval)
+    return 0
 
 
 def _interval(text: str) -> float:
@@ -39,115 +54,10 @@ def _interval(text: str) -> float:
     return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
-def _crawl_every(args: argparse.Namespace, interval_s: float) -> int:
-    """The scheduled crawler job: crawl, wait out the interval, crawl again. A failed crawl is
-    reported and the schedule goes on (the live index stays as it was). SIGTERM while waiting
-    ends the job at once; during a crawl it ends the crawl, which the next start resumes."""
-    import signal
-    import threading
-    import time
-
-    stop = threading.Event()
-    while True:
-        began = time.monotonic()
-        try:
-            _crawl_once(args)
-        except AskCouncilError as exc:
-            print(f"askcouncil: crawl failed: {exc}", file=sys.stderr, flush=True)
-        except Exception:
-            logging.getLogger("askcouncil.crawl").exception("crawl failed")
-        wait = max(0.0, interval_s - (time.monotonic() - began))
-        print(f"Next crawl in {wait / 3600:.1f} hours.", flush=True)
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            if stop.wait(wait):
-                return 0
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _crawl_once(args: argparse.Namespace) -> int:
-    from askcouncil.council import load_council
-    from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex, open_chroma
-    from crawler.crawl import CrawlOptions, crawl
-    from crawler.report import build_site_report, write_site_report
-    from crawler.state import CrawlState, crawl_lock
-
-    settings = _settings(args)
-    council = load_council(settings.council, settings.councils_dir)
-    opts = CrawlOptions.from_settings(
-        settings, max_pages=args.max_pages, progress=not args.no_progress,
-        allow=council.crawl_allow, deny=council.crawl_deny,
-    )
-    state_dir = settings.data_dir / "crawl-state"
-    with crawl_lock(state_dir / f"{settings.council}.lock"):
-        print(f"Crawling {args.url} for council '{settings.council}'", flush=True)
-        index = CouncilIndex(open_chroma(settings), settings.council)
-        state = CrawlState(state_dir / f"{settings.council}.sqlite3")
-        embedder = load_embedder(settings)
-        try:
-            report = crawl(args.url, index, embedder, opts, state)
-        finally:
-            state.close()
-    print(report.summary())
-    path = write_site_report(build_site_report(report),
-                             settings.data_dir / "reports" / settings.council)
-    print(f"Site report for web editors: {path}")
-    if not report.complete:
-        print("The crawl did not reach the whole site, so no pages were removed from the index.")
-    _verify_fixed_gaps(settings, embedder)
-    return 0
-
-
-def _verify_fixed_gaps(settings, embedder) -> None:  # noqa: ANN001 - Settings, Embedder
-    """Re-ask the questions of gap topics editors marked fixed, against the new index."""
-    from analytics.db import make_engine
-    from analytics.gaps import verify_fixed
-    from analytics.store import AnalyticsStore
-    from bot.chat import build_bot
-
-    try:
-        store = AnalyticsStore(make_engine(settings.db_url))
-        bot = None
-
-        def ask(question: str) -> str:
-            nonlocal bot
-            bot = bot or build_bot(settings, with_store=False, embedder=embedder)
-            return bot.chat(question).status
-
-        for r in verify_fixed(store, settings.council, ask):
-            print(f"Gap topic '{r['label']}' marked fixed: {r['answered']} of {r['asked']} "
-                  f"questions now answered: {r['status']}.")
-    except Exception as exc:  # the crawl itself succeeded
-        print(f"Could not check the gap topics marked fixed: {exc}", file=sys.stderr)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
+    from bot.serve import serve
 
-    import uvicorn
-
-    from bot.app import create_app
-
-    settings = _settings(args)
-    if getattr(args, "workers", None):
-        settings = settings.model_copy(update={"workers": args.workers})
-    if settings.workers > 1 and not settings.chroma_url:
-        raise ConfigError("several workers need a Chroma server (ASKCOUNCIL_CHROMA_URL): "
-                          "embedded Chroma on disk is for one process")
-    options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10}
-    if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, **options)
-        return 0
-    from bot.workers import serve_workers
-
-    # Each worker process builds its app from the environment: pass on what came from options.
-    os.environ.update({"ASKCOUNCIL_COUNCIL": settings.council,
-                       "ASKCOUNCIL_WORKERS": str(settings.workers)})
-    print(f"Serving on http://{args.host}:{args.port} with {settings.workers} workers",
-          flush=True)
-    serve_workers(args.host, args.port, settings.workers, options)
+    serve(_settings(args), args.host, args.port)
     return 0
 
 
@@ -195,25 +105,15 @@ def cmd_eval_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _crawl_for_eval(settings, url: str):  # noqa: ANN001, ANN202 - Settings
+def _crawl_for_eval(settings: Settings, url: str) -> Settings:
     """Crawl a site into its own data folder (data/eval-site/<host>) for ``eval run --site``."""
     from urllib.parse import urlparse
 
-    from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex, open_chroma
-    from crawler.crawl import CrawlOptions, crawl
-    from crawler.state import CrawlState
+    from crawler.job import run_crawl
 
     host = re.sub(r"[^a-z0-9-]+", "-", (urlparse(url).netloc or "site").lower()).strip("-")
     settings = settings.model_copy(update={"data_dir": settings.data_dir / "eval-site" / host})
-    index = CouncilIndex(open_chroma(settings), settings.council)
-    state = CrawlState(settings.data_dir / "crawl-state.sqlite3")
-    try:
-        report = crawl(url, index, load_embedder(settings),
-                       CrawlOptions.from_settings(settings, progress=True), state)
-    finally:
-        state.close()
-    print(report.summary())
+    run_crawl(settings, url)
     return settings
 
 
@@ -273,36 +173,18 @@ def cmd_eval_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_site_serve(args: argparse.Namespace) -> int:
-    import time
+    from askcouncil.devsite import serve_site
 
-    from askcouncil.devsite import SAMPLE_SITE, start_site_server
-
-    server, url = start_site_server(Path(args.root) if args.root else SAMPLE_SITE,
-                                    port=args.port)
-    print(f"Serving {args.root or 'the sample council site'} at {url} (Ctrl+C to stop)",
-          flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.shutdown()
+    serve_site(Path(args.root) if args.root else None, port=args.port)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Serve the sample site (unless --url), crawl it, then serve the bot and its widget."""
-    url = args.url
-    if not url:
-        from askcouncil.devsite import start_site_server
+    from bot.serve import demo
 
-        _server, url = start_site_server(port=args.site_port)
-        print(f"Sample council site: {url}", flush=True)
-    crawl_args = argparse.Namespace(
-        url=url, council=args.council, max_pages=args.max_pages, no_progress=False
-    )
-    cmd_crawl(crawl_args)
-    print(f"\nAsk Council: http://{args.host}:{args.port}/  (Ctrl+C to stop)\n", flush=True)
-    return cmd_serve(argparse.Namespace(host=args.host, port=args.port, council=args.council))
+    demo(_settings(args), args.url, host=args.host, port=args.port, site_port=args.site_port,
+         max_pages=args.max_pages)
+    return 0
 
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
@@ -393,7 +275,9 @@ def cmd_db_retain(args: argparse.Namespace) -> int:
     from analytics.store import AnalyticsStore
 
     settings = _settings(args)
-    months = args.months or settings.retention_months
+    months = settings.retention_months if args.months is None else args.months
+    if not 1 <= months <= 120:
+        raise BadInput(f"--months must be a whole number of months from 1 to 120, not {months}")
     cutoff = datetime.now(UTC) - timedelta(days=round(months * 30.44))
     done = AnalyticsStore(make_engine(settings.db_url)).retain(cutoff)
     print(f"Deleted {done['conversations']} conversations ({done['turns']} turns) started before "

@@ -60,3 +60,22 @@ def start_site_server(
     server = ThreadingHTTPServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True, name="site-server").start()
     return server, f"http://{host}:{server.server_address[1]}/"
+
+
+def serve_site(root: Path | None = None, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """``askcouncil site serve``: serve ``root`` (default: the sample site) until Ctrl+C or
+    SIGTERM."""
+    import signal
+
+    stopped = threading.Event()
+    server, url = start_site_server(root or SAMPLE_SITE, host=host, port=port)
+    print(f"Serving {root or 'the sample council site'} at {url} (Ctrl+C to stop)", flush=True)
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, lambda *_: stopped.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
+    try:
+        stopped.wait()
+    finally:
+        server.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -3,26 +3,47 @@ model, Chroma and the database. Importing this module does no work."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from askcouncil.embedding import Embedder
 from askcouncil.settings import Settings
 from bot.admin import router as admin_router
 from bot.chat import Bot, build_bot
 from bot.errors import install_error_handlers
 from bot.routes import router
 from bot.security import Protect
+from bot.services import no_index_message
+
+log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
+def _warn_if_no_index(bot: Bot, council: str) -> None:
+    """Say at start-up when the council has no index (in a thread: a Chroma server that is down
+    must not hold up the start)."""
+    try:
+        if not bot.services.index(council).exists():
+            log.warning("%s", no_index_message(council))
+    except Exception as exc:  # /readyz reports it too
+        log.warning("Chroma is not reachable at start-up: %s", exc)
+
+
+def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
+               embedder: Embedder | None = None) -> FastAPI:
+    """The app. ``bot`` is the caller's (tests, the accessibility check); without one the
+    lifespan builds it, with ``embedder`` if given (else the settings' model is loaded)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.bot = bot or build_bot(settings)
+        app.state.bot = bot or build_bot(settings, embedder=embedder)
+        threading.Thread(target=_warn_if_no_index, args=(app.state.bot, settings.council),
+                         daemon=True, name="index-check").start()
         yield
         if bot is None:  # a bot passed in belongs to the caller
             app.state.bot.close()

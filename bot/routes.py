@@ -20,6 +20,7 @@ from bot.schemas import (
     FeedbackRequest,
     FeedbackResponse,
 )
+from bot.services import no_index_message
 from widget import WIDGET_CSS, WIDGET_JS
 
 router = APIRouter()
@@ -95,7 +96,7 @@ def readyz(bot: BotDep, settings: SettingsDep) -> JSONResponse:
     try:
         index = bot.services.index(settings.council)
         index.heartbeat()
-        checks["chroma"] = "ok" if index.exists() else "no index yet: run askcouncil crawl"
+        checks["chroma"] = "ok" if index.exists() else no_index_message(settings.council)
     except Exception as exc:
         checks["chroma"] = f"unreachable: {type(exc).__name__}"
     try:

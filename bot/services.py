@@ -16,6 +16,13 @@ from askcouncil.index import ChromaConnection, CouncilIndex
 from bot.keyword import KeywordIndex
 
 
+def no_index_message(council: str) -> str:
+    """What to do when a council has nothing indexed (the start-up log, /readyz, the error)."""
+    return (f"no index yet for council '{council}': until one is built, every question gets the "
+            f"council's contact details instead of an answer. Build it with: "
+            f"askcouncil crawl https://COUNCIL-WEBSITE --council {council}")
+
+
 @dataclass
 class _Cached:
     keyword: KeywordIndex
@@ -61,7 +68,7 @@ class Services:
             index = CouncilIndex(self.chroma.client(), slug)
             live = index.live_name()
             if live is None:
-                raise IndexUnavailable(f"nothing indexed yet for council {slug!r}")
+                raise IndexUnavailable(no_index_message(slug))
             cached = self._cache.get(slug)
             if cached and cached.live == live:
                 cached.checked = now

@@ -21,6 +21,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from askcouncil.errors import ConfigError
+from askcouncil.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,17 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail at once, with the reason, when nothing could listen on host:port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def _die_with_parent() -> None:
     """Linux: SIGTERM this worker when the supervisor dies, even by SIGKILL, so no worker is
     left holding the port on its own."""
@@ -47,32 +59,29 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+def _worker(host: str, port: int, settings: Settings, options: dict[str, Any]) -> None:
     import uvicorn
+
+    from bot.app import create_app
 
     _die_with_parent()
     sock = listening_socket(host, port)
-    config = uvicorn.Config("bot.app:create_app", factory=True, **options)
+    config = uvicorn.Config(create_app(settings), **options)
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
-    """Run ``workers`` processes serving ``bot.app:create_app`` (settings from the environment)
-    until SIGTERM or SIGINT."""
-    # Fail here, at once, if the port is taken. Without SO_REUSEPORT, so that a second
-    # `askcouncil serve` cannot quietly share the port with this one's workers.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+def serve_workers(host: str, port: int, settings: Settings, options: dict[str, Any]) -> None:
+    """Run ``settings.workers`` processes, each serving ``create_app(settings)`` (the settings
+    travel to each worker as they are, so options given on the command line reach them), until
+    SIGTERM or SIGINT."""
+    # Fail here, at once, if the port is taken (the probe has no SO_REUSEPORT, so that a second
+    # `askcouncil serve` cannot quietly share the port with this one's workers).
+    check_port_free(host, port)
     spawn = multiprocessing.get_context("spawn")
     stopping = False
 
     def start() -> BaseProcess:
-        proc = spawn.Process(target=_worker, args=(host, port, options), daemon=False)
+        proc = spawn.Process(target=_worker, args=(host, port, settings, options), daemon=False)
         proc.start()
         return proc
 
@@ -81,7 +90,7 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -
         stopping = True
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    procs = [start() for _ in range(workers)]
+    procs = [start() for _ in range(settings.workers)]
     try:
         while not stopping:
             time.sleep(0.5)

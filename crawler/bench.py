@@ -24,10 +24,9 @@ from typing import Any
 
 from askcouncil.devsite import start_site_server
 from askcouncil.embedding import SentenceTransformerEmbedder
-from askcouncil.index import CouncilIndex, open_chroma
 from askcouncil.settings import Settings, default_embedding_model
-from crawler.crawl import CrawlOptions, crawl
-from crawler.state import CrawlState
+from crawler.crawl import CrawlReport
+from crawler.job import run_crawl
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -45,18 +44,20 @@ def peak_rss_mb() -> float:
 
 
 def one_run(url: str, embedder: SentenceTransformerEmbedder, delay: float) -> dict[str, Any]:
+    """A first crawl into a fresh data folder, then an unchanged re-crawl, each as
+    ``askcouncil crawl`` runs it (crawler.job.run_crawl: lock, crawl state, site report)."""
     with tempfile.TemporaryDirectory() as data:
-        settings = Settings(data_dir=Path(data), _env_file=None)
-        index = CouncilIndex(open_chroma(settings), "bench")
-        opts = CrawlOptions.from_settings(settings, progress=False, delay_s=delay)
-        state = CrawlState(Path(data) / "crawl-state.sqlite3")  # as `askcouncil crawl` does
-        began = time.perf_counter()
-        first = crawl(url, index, embedder, opts, state)
-        first_s = time.perf_counter() - began
-        began = time.perf_counter()
-        again = crawl(url, index, embedder, opts, state)
-        again_s = time.perf_counter() - began
-        state.close()
+        settings = Settings(data_dir=Path(data), council="bench", crawl_delay_s=delay,
+                            _env_file=None)
+
+        def timed() -> tuple[CrawlReport, float]:
+            began = time.perf_counter()
+            outcome = run_crawl(settings, url, progress=False, embedder=embedder,
+                                say=lambda _text: None)
+            return outcome.report, time.perf_counter() - began
+
+        first, first_s = timed()
+        again, again_s = timed()
     return {
         "pages": first.pages_fetched,
         "chunks": first.chunks_written,

@@ -1,0 +1,38 @@
+"""After a crawl: re-ask the questions of the gap topics that web editors marked fixed, against
+the new index, and mark each topic verified or not. Passed to :func:`crawler.job.run_crawl` as its
+``after`` step by the commands that crawl a council (the crawler cannot import the bot)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from askcouncil.embedding import Embedder
+from askcouncil.settings import Settings
+
+
+def recheck_fixed_gaps(settings: Settings, embedder: Embedder,
+                       say: Callable[[str], None] = print) -> None:
+    """Never fails the crawl: a database that cannot be reached is reported and left."""
+    from analytics.db import make_engine
+    from analytics.gaps import verify_fixed
+    from analytics.store import AnalyticsStore
+    from bot.chat import Bot, build_bot
+
+    bot: Bot | None = None
+
+    def ask(question: str) -> str:
+        nonlocal bot
+        bot = bot or build_bot(settings, with_store=False, embedder=embedder)
+        return bot.chat(question).status
+
+    try:
+        store = AnalyticsStore(make_engine(settings.db_url))
+        for r in verify_fixed(store, settings.council, ask):
+            say(f"Gap topic '{r['label']}' marked fixed: {r['answered']} of {r['asked']} "
+                f"questions now answered: {r['status']}.")
+    except Exception as exc:  # the crawl itself succeeded
+        print(f"Could not check the gap topics marked fixed: {exc}", file=sys.stderr, flush=True)
+    finally:
+        if bot is not None:
+            bot.close()

@@ -1,0 +1,141 @@
+"""A council's crawl, wired once: the lock, the crawl state, the index, the embedding model, the
+crawl itself, the site report for web editors, and whatever must run once the new index is
+live. Every caller uses :func:`run_crawl` (``askcouncil crawl``, its ``--every`` schedule,
+``askcouncil demo``, ``askcouncil eval run --site``, the crawl benchmark), so they agree on
+where the lock and the crawl state live.
+
+``after`` is how a layer above this one adds a step (the command line passes the re-test of
+the gap topics that editors marked fixed, which needs the answer pipeline): the crawler does
+not import the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from askcouncil.embedding import Embedder
+from askcouncil.errors import AskCouncilError, CrawlError
+from askcouncil.settings import Settings
+from crawler.crawl import CrawlReport
+
+log = logging.getLogger(__name__)
+
+# Run once the new index is published: (settings, the embedder the crawl used, say).
+AfterCrawl = Callable[[Settings, Embedder, Callable[[str], None]], None]
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    report: CrawlReport
+    site_report: Path  # the HTML site report for web editors
+    embedder: Embedder  # the model the crawl loaded, for a caller that answers next (the demo)
+
+
+def state_dir(settings: Settings) -> Path:
+    """Where a council's crawl state and crawl lock live."""
+    return settings.data_dir / "crawl-state"
+
+
+def lock_path(settings: Settings) -> Path:
+    return state_dir(settings) / f"{settings.council}.lock"
+
+
+def state_path(settings: Settings) -> Path:
+    return state_dir(settings) / f"{settings.council}.sqlite3"
+
+
+def check_start_url(url: str) -> None:
+    """A crawl starts from an http(s) URL: anything else is an error at once."""
+    from crawler.fetch import normalise
+
+    if not normalise(url):
+        raise CrawlError(f"not an http(s) URL: {url!r}")
+
+
+def run_crawl(
+    settings: Settings,
+    url: str,
+    *,
+    max_pages: int | None = None,
+    progress: bool = True,
+    embedder: Embedder | None = None,
+    after: AfterCrawl | None = None,
+    say: Callable[[str], None] = _say,
+) -> CrawlOutcome:
+    """Crawl ``url`` into ``settings.council``'s index, under the council's crawl lock (a second
+    crawl of the same council is refused while this one runs), keeping the crawl state that makes
+    the next crawl incremental; then write the site report and run ``after``.
+
+    ``embedder`` reuses a loaded model (the benchmark, the tests); by default the settings' model
+    is loaded once the lock is held. Raises :class:`CrawlError` for a URL that is not http(s),
+    before anything is loaded."""
+    from askcouncil.council import load_council
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex, open_chroma
+    from crawler.crawl import CrawlOptions, crawl
+    from crawler.report import build_site_report, write_site_report
+    from crawler.state import CrawlState, crawl_lock
+
+    check_start_url(url)  # before loading the model: a typo should fail fast
+    council = load_council(settings.council, settings.councils_dir)
+    opts = CrawlOptions.from_settings(
+        settings, max_pages=max_pages, progress=progress,
+        allow=council.crawl_allow, deny=council.crawl_deny,
+    )
+    with crawl_lock(lock_path(settings)):
+        say(f"Crawling {url} for council '{settings.council}'")
+        index = CouncilIndex(open_chroma(settings), settings.council)
+        state = CrawlState(state_path(settings))
+        embedder = embedder or load_embedder(settings)
+        try:
+            report = crawl(url, index, embedder, opts, state)
+        finally:
+            state.close()
+    say(report.summary())
+    path = write_site_report(build_site_report(report),
+                             settings.data_dir / "reports" / settings.council)
+    say(f"Site report for web editors: {path}")
+    if not report.complete:
+        say("The crawl did not reach the whole site, so no pages were removed from the index.")
+    if after is not None:
+        after(settings, embedder, say)
+    return CrawlOutcome(report, path, embedder)
+
+
+def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
+                 stop: threading.Event | None = None,
+                 say: Callable[[str], None] = _say) -> None:
+    """The scheduled crawler job: ``crawl_once()`` (a :func:`run_crawl`), wait out the interval,
+    crawl again. A failed crawl is reported and the schedule goes on (the live index stays as it
+    was). SIGTERM while waiting ends the job at once; during a crawl it ends the crawl, which the
+    next start resumes. ``stop`` ends the schedule from another thread."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        began = time.monotonic()
+        try:
+            crawl_once()
+        except AskCouncilError as exc:
+            print(f"askcouncil: crawl failed: {exc}", file=sys.stderr, flush=True)
+        except Exception:
+            log.exception("crawl failed")
+        wait = max(0.0, interval_s - (time.monotonic() - began))
+        say(f"Next crawl in {wait / 3600:.1f} hours.")
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main else None
+        try:
+            if stop.wait(wait):
+                return
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
