@@ -79,27 +79,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_run(args: argparse.Namespace) -> int:
-    from eval.runner import run_baselines, run_eval
+    from eval.runner import HttpBot, run_baselines, run_eval
 
     settings = _settings(args)
-    if args.grade_target is not None:
-        from eval import scoring
-
-        scoring.GRADE_TARGET = args.grade_target
+    if args.baselines and args.api:
+        raise BadInput("--baselines changes retrieval in process: it cannot ask a deployment "
+                       "(--api); use --site or a crawled data folder")
+    if args.site:
+        settings = _crawl_for_eval(settings, args.site)
     if args.baselines:
         out = args.out or settings.data_dir / "eval" / "baselines"
-        print(run_baselines(Path(args.questions), settings, out, progress=True))
+        print(run_baselines(Path(args.questions), settings, out, progress=True,
+                            grade_target=args.grade_target))
         print(f"Runs written to {out}/keyword, {out}/dense and {out}/hybrid")
         return 0
-    bot = None
-    if args.api:
-        from eval.runner import HttpBot
-
-        bot = HttpBot(args.api, args.council)
-    elif args.site:
-        settings = _crawl_for_eval(settings, args.site)
+    bot = HttpBot(args.api, args.council) if args.api else None
     result = run_eval(Path(args.questions), settings, out_dir=args.out, progress=True, bot=bot,
-                      accessibility=args.accessibility)
+                      accessibility=args.accessibility, grade_target=args.grade_target)
     print(result.report_text())
     print(f"Results written to {result.out_dir}")
     return 0

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from askcouncil.settings import Settings
 from eval.dataset import load_questions
-from eval.scoring import Scored, score, summarise
+from eval.scoring import GRADE_TARGET, Scored, score, summarise
 
 
 @dataclass
@@ -67,8 +67,9 @@ def _pct(value: float | None) -> str:
 
 def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot=None,  # noqa: ANN001
              progress: bool = False, mode: str | None = None,
-             accessibility: bool = False) -> EvalResult:
-    """``mode`` (keyword, dense or hybrid) overrides the council's retrieval for a baseline."""
+             accessibility: bool = False, grade_target: float | None = None) -> EvalResult:
+    """``mode`` (keyword, dense or hybrid) overrides the council's retrieval for a baseline;
+    ``grade_target`` is the reading grade answers should not exceed (default GRADE_TARGET)."""
     from dataclasses import replace
 
     from bot.chat import build_bot
@@ -116,7 +117,7 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
         "chroma": settings.chroma_url or str(settings.chroma_path),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    summary = summarise(results)
+    summary = summarise(results, GRADE_TARGET if grade_target is None else grade_target)
     if accessibility:
         from eval.accessibility import run_checks
 
@@ -177,15 +178,16 @@ BASELINE_MEASURES = ["pass_rate", "answer_rate", "citation_accuracy", "fact_reca
                      "decline_rate", "recall_at_5", "mrr", "latency_ms_p50"]
 
 
-def run_baselines(path: Path, settings: Settings, out_dir: Path, progress: bool = False
-                  ) -> str:
+def run_baselines(path: Path, settings: Settings, out_dir: Path, progress: bool = False,
+                  grade_target: float | None = None) -> str:
     """The same questions with keyword-only, dense-only and hybrid retrieval (the decision and
     the composer unchanged), each written to its own folder; returns the side-by-side table."""
     from bot.chat import build_bot
 
     bot = build_bot(settings, with_store=False)
     runs = {mode: run_eval(path, settings, out_dir=out_dir / mode, bot=bot, progress=progress,
-                           mode=mode) for mode in ("keyword", "dense", "hybrid")}
+                           mode=mode, grade_target=grade_target)
+            for mode in ("keyword", "dense", "hybrid")}
     bot.services._councils.pop(settings.council, None)
     lines = [f"{'Measure':<22}" + "".join(f"{m:>12}" for m in runs)]
     for key in BASELINE_MEASURES:

@@ -104,7 +104,10 @@ def _rate(items: list[Scored], check: str) -> float | None:
     return _mean(vals)
 
 
-def summarise(results: list[Scored]) -> dict[str, Any]:
+GRADE_TARGET = 9.0  # default: median reading grade of answers at most 9 (set per run)
+
+
+def summarise(results: list[Scored], grade_target: float = GRADE_TARGET) -> dict[str, Any]:
     answerable = [r for r in results if "answered" in r.checks]
     declines = [r for r in results if "declined" in r.checks]
     lat = sorted(r.latency_ms for r in results)
@@ -126,23 +129,20 @@ def summarise(results: list[Scored]) -> dict[str, Any]:
                       if r.checks.get("reciprocal_rank") is not None]),
         "decline_rate": _rate(declines, "declined"),
         "unescaped_markup": sum(not r.checks["no_unescaped_markup"] for r in results),
-        **_plain_summary(results),
+        **_plain_summary(results, grade_target),
         "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
     }
 
 
-GRADE_TARGET = 9.0  # default: median reading grade of answers at most 9 (configurable per run)
-
-
-def _plain_summary(results: list[Scored]) -> dict[str, Any]:
+def _plain_summary(results: list[Scored], grade_target: float) -> dict[str, Any]:
     plain = [r.checks["plain"] for r in results if isinstance(r.checks.get("plain"), dict)]
     grades = [p["grade"] for p in plain if p["grade"] is not None]
     grounded = [float(g) for r in results if (g := r.checks.get("groundedness")) is not None]
     return {
         "reading_grade_median": round(statistics.median(grades), 1) if grades else None,
-        "reading_grade_target": GRADE_TARGET,
-        "answers_at_or_below_grade_target": _mean([float(g <= GRADE_TARGET) for g in grades]),
+        "reading_grade_target": grade_target,
+        "answers_at_or_below_grade_target": _mean([float(g <= grade_target) for g in grades]),
         "reading_ease_median": round(statistics.median(
             p["ease"] for p in plain if p["ease"] is not None), 1) if grades else None,
         "answers_with_jargon": sum(1 for p in plain if p["jargon"]),

@@ -70,6 +70,12 @@ def test_clear_errors_for_bad_input(env, tmp_path) -> None:
     assert ev.returncode == 2 and "not a valid question record" in ev.stderr
     slug = run(["ask", "bins?", "--council", "Bad Slug!"], env)
     assert slug.returncode == 2 and "council slug" in slug.stderr
+    for months in ("0", "-1", "121"):  # not silently the default of 13
+        retain = run(["db", "retain", "--months", months], env)
+        assert retain.returncode == 2, retain.stdout
+        assert f"--months must be a whole number of months from 1 to 120, not {months}" \
+            in retain.stderr
+    assert not (tmp_path / "data" / "askcouncil.sqlite3").exists()  # nothing was touched
 
 
 def test_a_second_crawl_of_the_same_council_is_refused_while_one_runs(sample_site, env,
@@ -118,3 +124,43 @@ def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) 
         chroma.stop()
     assert proc.returncode == 0, out
     assert "with 2 workers" in out
+
+
+def test_serve_without_an_index_says_so_and_how_to_build_it(env, tmp_path) -> None:
+    """A newcomer who runs `askcouncil serve` before any crawl is told at start-up, and by
+    /readyz, that the council has no index and which command builds it; residents get the
+    council's contact details, not silence."""
+    import signal
+
+    import httpx
+
+    from bot.loadtest import wait_until
+    from tests.conftest import free_port
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{base}/healthz", timeout=5).status_code == 200, 120,
+                   "healthz")
+        wait_until(lambda: "no index yet" in log.read_text(), 30, "the start-up warning")
+        ready = httpx.get(f"{base}/readyz", timeout=10)
+        assert ready.status_code == 503
+        said = ready.json()["checks"]["chroma"]
+        assert "no index yet for council 'kestrelford'" in said
+        assert "askcouncil crawl https://COUNCIL-WEBSITE --council kestrelford" in said
+        reply = httpx.post(f"{base}/api/chat", json={"message": "When is my bin day?"},
+                           timeout=30).json()
+        assert reply["status"] == "error"
+        assert reply["handoff"]["phone"]  # the council's contact details instead of an answer
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    text = log.read_text()
+    assert proc.returncode == 0, text
+    start_up = text.split("GET /readyz")[0]  # said before anyone asked
+    assert "no index yet for council 'kestrelford'" in start_up, text
+    assert "askcouncil crawl https://COUNCIL-WEBSITE --council kestrelford" in start_up
