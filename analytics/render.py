@@ -7,8 +7,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-                   autoescape=select_autoescape(["html"]))
+from askcouncil import urls
+
+# `| href` on every address a template links to (askcouncil/urls.py)
+_ENV = urls.install(Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"])))
 
 
 def render(template: str, **context: Any) -> str:
@@ -17,5 +21,6 @@ def render(template: str, **context: Any) -> str:
 
 def render_from(folder: Path, template: str, **context: Any) -> str:
     """Render a template from another package's folder, autoescaped the same way."""
-    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
+    env = urls.install(Environment(loader=FileSystemLoader(folder),
+                                   autoescape=select_autoescape(["html"])))
     return env.get_template(template).render(**context)

@@ -26,10 +26,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from askcouncil import urls
 from askcouncil.settings import Settings
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+urls.install(templates.env)  # `| href` on every address a template links to
 COOKIE = "askcouncil_admin"
 DEV_PASSWORD = "askcouncil"
 ITERATIONS = 600_000

@@ -18,6 +18,7 @@ from askcouncil.council import council_configured
 from askcouncil.embedding import Embedder
 from askcouncil.errors import BadInput, NotFound, StoreUnavailable
 from askcouncil.settings import Settings, check_slug
+from askcouncil.urls import web_url
 from bot.conversations import ConversationMemory
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
@@ -130,13 +131,15 @@ class Bot:
             conversation_id,
             PastTurn(ctx.question, ctx.query or ctx.question, [c.url for c in ctx.citations]),
         )
+        answer, citations, handoff = only_safe_links(
+            ctx.answer, [c.as_dict() for c in ctx.citations], ctx.handoff)
         reply = Reply(
             conversation_id=conversation_id,
             message_id=str(uuid.uuid4()),
             status=str(ctx.status),
-            answer=ctx.answer,
-            citations=[c.as_dict() for c in ctx.citations],
-            handoff=ctx.handoff,
+            answer=answer,
+            citations=citations,
+            handoff=handoff,
             context=ctx,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
@@ -209,6 +212,25 @@ class Bot:
         if self.writer is None:
             raise StoreUnavailable("events cannot be stored right now")
         self.writer.event(message_id, kind, target)
+
+
+def only_safe_links(answer: str, citations: list[dict[str, Any]], handoff: dict[str, Any] | None
+                    ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
+    """The last check before a reply leaves the bot (the API, the stream, the stored turn):
+    every citation and handoff address is an http(s) address with a host. A citation whose
+    address is anything else (a crawled page can claim a ``javascript:`` canonical link) is
+    dropped with its marker; a handoff address is cleared."""
+    kept = []
+    for c in citations:
+        if web_url(c.get("url")):
+            kept.append(c)
+            continue
+        log.warning("citation dropped: not an http(s) address: %.200r", c.get("url"))
+        answer = re.sub(rf" ?\[{int(c['n'])}\]", "", answer)
+    if handoff is not None:
+        handoff = {**handoff, "url": web_url(handoff.get("url")),
+                   "form_url": web_url(handoff.get("form_url"))}
+    return answer, kept, handoff
 
 
 def _finish_stream(ctx: TurnContext, reply: Reply) -> None:

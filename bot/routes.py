@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
+from askcouncil import urls
 from bot.deps import BotDep, SettingsDep
 from bot.schemas import (
     ChatRequest,
@@ -25,6 +26,7 @@ from widget import WIDGET_CSS, WIDGET_JS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+urls.install(templates.env)  # `| href` on every address a template links to
 # Every error a resident's request can meet, in the one error shape (the size limit and the rate
 # limit come from bot/security.py, before the route).
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from askcouncil.language import looks_welsh
+from askcouncil.urls import web_url
 
 CHROME_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "header", "nav",
                "footer", "aside", "form", "button", "input", "select", "textarea", "dialog"]
@@ -184,6 +185,23 @@ def _block_text(tag: Tag) -> str:
     return clean(tag.get_text(" "))
 
 
+def canonical_url(soup: BeautifulSoup, url: str) -> str:
+    """The page's canonical address: from a ``<link rel="canonical">`` in ``<head>`` only (a
+    form echo or a comment in the body must not rename the page), and only an http(s) address
+    on the fetched page's own host; else ``url``. Every chunk of the page is cited at this
+    address, so a ``javascript:`` one would be a link that runs script."""
+    head = soup.head
+    canonical = head.find("link", rel="canonical", href=True) if isinstance(head, Tag) else None
+    if not isinstance(canonical, Tag):
+        return url
+    claimed = web_url(urljoin(url, attr(canonical, "href").strip()))
+    if claimed is None:
+        return url
+    here, there = urlsplit(url), urlsplit(claimed)
+    same_host = (here.hostname, here.port) == (there.hostname, there.port)
+    return claimed if same_host else url
+
+
 def extract_html(html: str, url: str) -> Page:
     soup = BeautifulSoup(html, "lxml")
     links = [urljoin(url, attr(a, "href")) for a in soup.find_all("a", href=True)]
@@ -195,8 +213,7 @@ def extract_html(html: str, url: str) -> Page:
         m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", attr(refresh, "content"), re.I)
         if m:
             redirect_to = urljoin(url, m.group(1).strip())
-    canonical = soup.find("link", rel="canonical", href=True)
-    page_url = urljoin(url, attr(canonical, "href")) if isinstance(canonical, Tag) else url
+    page_url = canonical_url(soup, url)
     head_title = clean(soup.title.get_text()) if soup.title else ""
 
     _drop_cookie_banners(soup)

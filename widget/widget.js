@@ -137,9 +137,28 @@
     };
   }
 
+  // Links go only to web pages, phone numbers and email addresses: a javascript: or data:
+  // address (from a hostile page the crawler met, or anywhere else) is never made a link.
+  var SAFE_PROTOCOLS = ["http:", "https:", "tel:", "mailto:"];
+
+  function safeHref(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      var protocol = new URL(value, location.href).protocol;
+      return SAFE_PROTOCOLS.indexOf(protocol) >= 0 ? value : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "href") {
+        var href = safeHref(attrs[k]);
+        if (href !== null) node.setAttribute(k, href);
+        return;
+      }
       node.setAttribute(k, attrs[k]);
     });
     if (text) node.textContent = text;

@@ -1,0 +1,57 @@
+"""Which addresses may leave the product as links. A crawled page controls some of the addresses
+we show (its canonical link, its links), so every link a resident or an editor can click is
+checked here first: web pages (http, https, with a host), and the phone and email links we build
+ourselves (tel:, mailto:). Anything else (javascript:, data:, vbscript:, a scheme hidden behind
+tabs, newlines or leading spaces, which browsers remove) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+WEB = frozenset({"http", "https"})
+LINKABLE = WEB | {"tel", "mailto"}
+# Browsers drop ASCII tab and newline anywhere in an address, and C0 controls and spaces at
+# either end, before they read its scheme: an address holding any of them is not ours.
+_HIDDEN = re.compile(r"[\t\n\r]|^[\x00-\x20]|[\x00-\x20]$")
+
+
+def web_url(url: object) -> str | None:
+    """``url`` when it is an http(s) address with a host, else None."""
+    if not isinstance(url, str) or _HIDDEN.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in WEB and parts.netloc else None
+
+
+def link_url(url: object) -> str | None:
+    """``url`` when a link to it is safe to render: http(s) with a host, tel: or mailto:."""
+    if not isinstance(url, str) or _HIDDEN.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in WEB:
+        return url if parts.netloc else None
+    return url if scheme in LINKABLE and parts.path else None
+
+
+def href(url: object) -> str:
+    """The Jinja filter for every ``href`` we render: the address, or nothing."""
+    return link_url(url) or ""
+
+
+def install(env: Environment) -> Environment:
+    """Add the ``href`` filter to a Jinja environment."""
+    env.filters["href"] = href
+    return env
