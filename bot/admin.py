@@ -11,6 +11,7 @@ SameSite=Strict); every form carries a CSRF token tied to the session.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from askcouncil import urls
 from askcouncil.settings import Settings
@@ -123,6 +125,14 @@ def _required(request: Request) -> Response | None:
     return None
 
 
+def _login_slot(request: Request) -> asyncio.Semaphore:
+    """One password check at a time in this process (made with the app, on its event loop)."""
+    state = request.app.state
+    if getattr(state, "login_slot", None) is None:
+        state.login_slot = asyncio.Semaphore(1)
+    return state.login_slot
+
+
 async def _form(request: Request) -> dict[str, str]:
     body = (await request.body()).decode("utf-8", "replace")
     return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
@@ -147,11 +157,16 @@ async def login(request: Request) -> Response:
     password = form.get("password", "")
     if mode == "hash":
         assert settings.admin_password_hash is not None
-        ok = check_password(password, settings.admin_password_hash.get_secret_value())
+        # PBKDF2 takes a core for about half a second: off the event loop (which would stop
+        # every resident's request meanwhile), and one at a time, so that a burst of sign-ins
+        # holds one core and no worker threads while it waits.
+        async with _login_slot(request):
+            ok = await run_in_threadpool(check_password, password,
+                                         settings.admin_password_hash.get_secret_value())
     else:
         ok = mode == "dev" and hmac.compare_digest(password, DEV_PASSWORD)
     if not (ok and token_ok):
-        time.sleep(0.5)  # slows guessing
+        await asyncio.sleep(0.5)  # slows guessing, without holding up anyone else
         return _page(request, "login.html", {
             "mode": mode, "error": "That password is not right." if token_ok else
             "The form had expired. Please try again.",
@@ -266,7 +281,8 @@ async def gap_status(request: Request, topic_id: int) -> Response:
     if not hmac.compare_digest(form.get("csrf", ""), _csrf(request, nonce)):
         return _page(request, "message.html", {"title": "Form expired",
                                                "message": "Please go back and try again."}, 403)
-    set_status(request.app.state.bot.store, topic_id, form.get("status", ""))
+    await run_in_threadpool(set_status, request.app.state.bot.store, topic_id,
+                            form.get("status", ""))  # a database write: off the event loop
     _gap_cache.clear()
     return _headers(RedirectResponse(f"/admin/gaps?days={form.get('days', '30')}",
                                      status_code=303))

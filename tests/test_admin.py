@@ -175,3 +175,61 @@ def test_admin_pages_pass_axe(browser, crawled, bot) -> None:
             assert results.violations_count == 0, results.generate_report()
         finally:
             context.close()
+
+
+def test_failed_sign_ins_do_not_hold_up_residents(crawled, bot) -> None:
+    """An outside test: 20 failed sign-ins stalled the whole bot for 12 s (PBKDF2 and a sleep on
+    the event loop). With the real cost of a check (the default iterations), a burst of failed
+    sign-ins must leave /healthz and a resident's question answering at their usual pace."""
+    import statistics
+    import threading
+    import time
+
+    import httpx
+
+    from askcouncil.settings import Settings
+    from bot.admin import hash_password
+    from bot.app import create_app, serve_in_background
+
+    real = hash_password(PASSWORD)  # 600,000 iterations, as in production
+    settings = Settings(data_dir=crawled[0].data_dir, environment="production",
+                        admin_password_hash=real, admin_session_secret="s" * 32,
+                        _env_file=None, **UNLIMITED)
+    with serve_in_background(create_app(settings, bot)) as base:
+        token = re.search(r'name="csrf" value="([^"]+)"',
+                          httpx.get(f"{base}/admin/login").text).group(1)
+        httpx.post(f"{base}/api/chat", json={"message": "How much is a Blue Badge?"},
+                   timeout=60)  # warm
+        failures: list[int] = []
+
+        def guess(i: int) -> None:
+            r = httpx.post(f"{base}/admin/login", data={"csrf": token, "password": f"wrong{i}"},
+                           timeout=120)
+            failures.append(r.status_code)
+
+        burst = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+        began = time.monotonic()
+        for t in burst:
+            t.start()
+        time.sleep(0.3)
+        health = []
+        for _ in range(5):
+            t0 = time.monotonic()
+            assert httpx.get(f"{base}/healthz", timeout=60).status_code == 200
+            health.append(time.monotonic() - t0)
+        t0 = time.monotonic()
+        reply = httpx.post(f"{base}/api/chat", json={"message": "How much is a Blue Badge?"},
+                           timeout=60)
+        chat_s = time.monotonic() - t0
+        still_guessing = any(t.is_alive() for t in burst)
+        for t in burst:
+            t.join(120)
+        burst_s = time.monotonic() - began
+    print(f"during 20 failed sign-ins ({burst_s:.1f} s): /healthz median "
+          f"{statistics.median(health) * 1000:.0f} ms, max {max(health) * 1000:.0f} ms; "
+          f"a chat answer {chat_s * 1000:.0f} ms")
+    assert max(health) < 1.0, health  # was 7.9 s
+    assert chat_s < 5.0, chat_s
+    assert failures == [401] * 20
+    assert reply.json()["status"] == "answered"
+    assert still_guessing  # measured during the burst, not after it
