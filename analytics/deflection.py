@@ -239,21 +239,14 @@ CSV_COLUMNS = ["service", "conversations", "contained", "resolved", "survey_answ
 def to_csv(r: dict[str, Any]) -> str:
     """One row per service (the first is all services), then the formulas and assumptions as
     commented lines, so the export carries its working."""
-    import csv
-    import io
+    from analytics.render import to_csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in [r["total"], *r["services"]]:
-        writer.writerow([row[c] for c in CSV_COLUMNS])
-    for line in r["formulas"]:
-        writer.writerow([f"# formula: {line}"])
-    for line in r["assumptions"]["described"]:
-        writer.writerow([f"# assumption: {line}"])
-    for line in r["total"]["notes"]:
-        writer.writerow([f"# note: {line}"])
-    return out.getvalue()
+    rows: list[list[Any]] = [CSV_COLUMNS]
+    rows += [[row[c] for c in CSV_COLUMNS] for row in [r["total"], *r["services"]]]
+    rows += [[f"# formula: {line}"] for line in r["formulas"]]
+    rows += [[f"# assumption: {line}"] for line in r["assumptions"]["described"]]
+    rows += [[f"# note: {line}"] for line in r["total"]["notes"]]
+    return to_csv_text(rows)
 
 
 def to_html(r: dict[str, Any]) -> str:

@@ -361,21 +361,17 @@ GAP_CSV_COLUMNS = ["topic_id", "status", "label", "volume", "calls_at_stake", "p
 
 
 def gaps_to_csv(r: dict[str, Any]) -> str:
-    import csv
-    import io
+    from analytics.render import to_csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(GAP_CSV_COLUMNS + ["examples"])
+    rows: list[list[Any]] = [GAP_CSV_COLUMNS + ["examples"]]
     for t in r["topics"]:
         page = t["nearest_page"]["url"] if t["nearest_page"] else ""
-        writer.writerow([t["topic_id"], t["status"], t["label"], t["volume"],
-                         t["calls_at_stake"], t["previous_volume"], t["trend"],
-                         t["representative"], page, t["nearest_similarity"],
-                         t["suggestion"], " | ".join(t["questions"])])
-    for line in r["method"]:
-        writer.writerow([f"# method: {line}"])
-    return out.getvalue()
+        rows.append([t["topic_id"], t["status"], t["label"], t["volume"],
+                     t["calls_at_stake"], t["previous_volume"], t["trend"],
+                     t["representative"], page, t["nearest_similarity"],
+                     t["suggestion"], " | ".join(t["questions"])])
+    rows += [[f"# method: {line}"] for line in r["method"]]
+    return to_csv_text(rows)
 
 
 def gaps_to_html(r: dict[str, Any]) -> str:

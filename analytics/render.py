@@ -1,4 +1,5 @@
-"""HTML exports of the analytics reports (Jinja templates in analytics/templates, autoescaped)."""
+"""The analytics reports' exports: HTML (Jinja templates in analytics/templates, autoescaped)
+and CSV (every text cell neutralised against spreadsheet formulas)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,27 @@ def render_from(folder: Path, template: str, **context: Any) -> str:
     env = urls.install(Environment(loader=FileSystemLoader(folder),
                                    autoescape=select_autoescape(["html"])))
     return env.get_template(template).render(**context)
+
+
+# A cell that starts with one of these is run as a formula by Excel, LibreOffice or Google
+# Sheets (=HYPERLINK(...), =cmd|...): residents' questions go into the exports, so any text cell
+# that would start with one (after leading spaces) gets a leading apostrophe and stays text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv_text(rows: list[list[Any]]) -> str:
+    """CSV with every text cell passed through :func:`safe_cell` (numbers stay numbers)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()

