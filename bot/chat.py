@@ -18,6 +18,7 @@ from askcouncil.council import council_configured
 from askcouncil.embedding import Embedder
 from askcouncil.errors import BadInput, NotFound, StoreUnavailable
 from askcouncil.settings import Settings, check_slug
+from askcouncil.text import valid_unicode
 from askcouncil.urls import web_url
 from bot.conversations import ConversationMemory
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
@@ -90,6 +91,7 @@ class Bot:
 
     def check(self, message: str, council: str | None) -> str:
         """Validate a message before any work (or any streaming) starts; the council's slug."""
+        message = valid_unicode(message)
         if not message.strip():
             raise BadInput("message must not be empty")
         if len(message) > self.settings.max_message_chars:
@@ -117,6 +119,7 @@ class Bot:
         emit: Callable[[str, Any], None] | None = None,
         user_agent: str | None = None,
     ) -> Reply:
+        message = valid_unicode(message)
         slug = self.check(message, council)
         began = time.perf_counter()
         ctx = TurnContext(
@@ -206,12 +209,13 @@ class Bot:
                         would_have_phoned: bool | None) -> None:
         if self.writer is None:
             raise StoreUnavailable("feedback cannot be stored right now")
-        self.writer.feedback(message_id, helpful, reason, would_have_phoned)
+        self.writer.feedback(message_id, helpful, reason and valid_unicode(reason),
+                             would_have_phoned)
 
     def record_event(self, message_id: str, kind: str, target: str | None) -> None:
         if self.writer is None:
             raise StoreUnavailable("events cannot be stored right now")
-        self.writer.event(message_id, kind, target)
+        self.writer.event(message_id, kind, target and valid_unicode(target))
 
 
 def only_safe_links(answer: str, citations: list[dict[str, Any]], handoff: dict[str, Any] | None

@@ -178,3 +178,20 @@ def test_bot_starts_and_answers_while_the_database_is_down(crawled, embedder, tm
     from analytics.outbox import Outbox
 
     assert Outbox(tmp_path / "outbox.sqlite3").counts() == {"pending": 2, "failed": 0}
+
+
+def test_a_lone_surrogate_is_answered_and_stored_not_dropped(client, bot) -> None:
+    """JSON may carry a lone UTF-16 surrogate ("\\ud800") that no UTF-8 encoder accepts: it gave
+    status `error` and the turn was refused by the database (an outside test). The character
+    becomes U+FFFD; the question is answered and stored like any other."""
+    raw = b'{"message": "How much is a resident parking permit? \\ud800"}'
+    reply = client.post("/api/chat", content=raw, headers={"content-type": "application/json"})
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["status"] == "answered", body
+    streamed = client.post("/api/chat/stream", content=raw,
+                           headers={"content-type": "application/json"})
+    assert streamed.status_code == 200 and '"status": "answered"' in streamed.text
+    assert bot.writer.flush() == 0
+    stored = bot.store.turns(body["conversation_id"])
+    assert [t.question for t in stored] == ["How much is a resident parking permit? \ufffd"]
