@@ -49,7 +49,10 @@ class Settings(BaseSettings):
     rate_limit_feedback_per_minute: int = Field(default=60, ge=1)
     rate_limit_login_per_minute: int = Field(default=10, ge=1)  # dashboard sign-in attempts
     max_request_bytes: int = Field(default=16384, ge=1024)
-    trust_forwarded_for: bool = False  # behind a reverse proxy: rate-limit by X-Forwarded-For
+    # Behind a reverse proxy or load balancer: its addresses (IPs or CIDR ranges). A request from
+    # one of them is counted by the X-Forwarded-For address its proxies vouch for (read from the
+    # right, past every trusted proxy); nobody else's X-Forwarded-For is read at all.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     # Dashboard (/admin): a PBKDF2 hash from `askcouncil admin hash-password`; no default
     # password outside development. The secret signs sessions (set it when running several
@@ -92,6 +95,20 @@ class Settings(BaseSettings):
                 f"ASKCOUNCIL_LLM must be openai:MODEL, azure_openai:DEPLOYMENT or ollama:MODEL, "
                 f"not {value!r}"
             )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ConfigError(f"ASKCOUNCIL_TRUSTED_PROXIES: {item!r} is not an IP address or "
+                                  "CIDR range (a proxy named by host name cannot be checked)"
+                                  ) from None
         return value
 
     @field_validator("admin_password_hash", "admin_session_secret", "llm_api_key",

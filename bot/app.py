@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from askcouncil.embedding import Embedder
 from askcouncil.settings import Settings
@@ -66,6 +67,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
+    if settings.trusted_proxies:
+        # Outermost, so every other layer sees the resident's address: taken from
+        # X-Forwarded-For only on a connection from a trusted proxy, read from the right past
+        # the trusted proxies (the left-most entry is whatever the client sent).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(admin_router)
@@ -86,7 +92,7 @@ def serve_in_background(app: FastAPI) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -63,7 +63,6 @@ class Protect:
     def __init__(self, app: ASGIApp, settings: Any) -> None:
         self.app = app
         self.max_bytes = settings.max_request_bytes
-        self.trust_forwarded = settings.trust_forwarded_for
         self.buckets = {"chat": TokenBucket(settings.rate_limit_chat_per_minute),
                         "feedback": TokenBucket(settings.rate_limit_feedback_per_minute),
                         # password guessing on the dashboard
@@ -94,7 +93,7 @@ class Protect:
             return
         kind = LIMITED.get(path) if scope.get("method") == "POST" else None
         if kind is not None:
-            wait = self.buckets[kind].take(self._client(scope, headers))
+            wait = self.buckets[kind].take(self._client(scope))
             if wait > 0:
                 await _error(send_with_headers, 429, "rate_limited",
                              "Too many requests. Please wait a moment and try again.",
@@ -113,9 +112,10 @@ class Protect:
 
         await self.app(scope, limited_receive, send_with_headers)
 
-    def _client(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
-        if self.trust_forwarded and b"x-forwarded-for" in headers:
-            return headers[b"x-forwarded-for"].decode("latin-1").split(",")[0].strip()
+    def _client(self, scope: Scope) -> str:
+        """The client's address: the connection's peer, which the proxy-headers middleware has
+        already replaced with the forwarded address when (and only when) the peer is one of
+        ``ASKCOUNCIL_TRUSTED_PROXIES``."""
         client = scope.get("client")
         return client[0] if client else "unknown"
 

@@ -21,8 +21,10 @@ from bot.workers import check_port_free, serve_workers
 
 log = logging.getLogger(__name__)
 
-# uvicorn's options for every way of serving
-UVICORN_OPTIONS: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10}
+# uvicorn's options for every way of serving. uvicorn's own proxy headers are off: by default it
+# believes X-Forwarded-For from any loopback peer; the app trusts only ASKCOUNCIL_TRUSTED_PROXIES.
+UVICORN_OPTIONS: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10,
+                                   "proxy_headers": False}
 
 
 def _say(text: str) -> None:
