@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     admin_password_hash: SecretStr | None = None
     admin_session_secret: SecretStr | None = None
     admin_session_hours: int = Field(default=8, ge=1, le=168)
+    # Signs the tokens that bind a conversation, and feedback on its answers, to the browser that
+    # started it. Every replica must share it; unset, each `askcouncil serve` makes its own, and
+    # a follow-up that reaches another replica starts a new conversation.
+    conversation_secret: SecretStr | None = None
 
     # Analytics: raw conversations older than this are deleted (daily counts are kept)
     retention_months: int = Field(default=13, ge=1, le=120)
@@ -111,8 +115,8 @@ class Settings(BaseSettings):
                                   ) from None
         return value
 
-    @field_validator("admin_password_hash", "admin_session_secret", "llm_api_key",
-                     mode="before")
+    @field_validator("admin_password_hash", "admin_session_secret", "conversation_secret",
+                     "llm_api_key", mode="before")
     @classmethod
     def _unset_if_empty(cls, value: object) -> object:
         """``VAR=`` (as compose passes an unset secret) means not set."""

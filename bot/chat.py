@@ -20,7 +20,7 @@ from askcouncil.errors import BadInput, NotFound, StoreUnavailable
 from askcouncil.settings import Settings, check_slug
 from askcouncil.text import valid_unicode
 from askcouncil.urls import web_url
-from bot.conversations import ConversationMemory
+from bot.conversations import ConversationMemory, Tokens
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
 from bot.services import Services
@@ -42,11 +42,15 @@ class Reply:
     citations: list[dict[str, Any]]
     handoff: dict[str, Any] | None
     context: TurnContext
+    conversation_token: str = ""  # send back with conversation_id to continue
+    message_token: str = ""  # send back with message_id for feedback and events
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "conversation_id": self.conversation_id,
+            "conversation_token": self.conversation_token,
             "message_id": self.message_id,
+            "message_token": self.message_token,
             "status": self.status,
             "answer": self.answer,
             "citations": self.citations,
@@ -66,6 +70,8 @@ class Bot:
         self.writer = (AnalyticsWriter(store, Outbox(settings.outbox_file))
                        if store is not None else None)
         self.memory = ConversationMemory(settings.max_conversations, settings.history_turns)
+        secret = settings.conversation_secret
+        self.tokens = Tokens(secret.get_secret_value() if secret else None)
         self.steps = LLM_STEPS if services.llm is not None else DEFAULT_STEPS
 
     def close(self) -> None:
@@ -118,10 +124,18 @@ class Bot:
         council: str | None = None,
         emit: Callable[[str, Any], None] | None = None,
         user_agent: str | None = None,
+        *,
+        conversation_token: str | None = None,
     ) -> Reply:
+        """Answer one message. ``conversation_id`` continues a conversation only with the
+        ``conversation_token`` its earlier reply carried; without it, a new one starts."""
         message = valid_unicode(message)
         slug = self.check(message, council)
         began = time.perf_counter()
+        if conversation_id and not self.tokens.vouches("conversation", conversation_id,
+                                                       conversation_token):
+            log.info("a conversation id came without its token: a new conversation starts")
+            conversation_id = None
         ctx = TurnContext(
             message=message,
             council=self.services.council(slug),
@@ -136,14 +150,17 @@ class Bot:
         )
         answer, citations, handoff = only_safe_links(
             ctx.answer, [c.as_dict() for c in ctx.citations], ctx.handoff)
+        message_id = str(uuid.uuid4())
         reply = Reply(
             conversation_id=conversation_id,
-            message_id=str(uuid.uuid4()),
+            message_id=message_id,
             status=str(ctx.status),
             answer=answer,
             citations=citations,
             handoff=handoff,
             context=ctx,
+            conversation_token=self.tokens.sign("conversation", conversation_id),
+            message_token=self.tokens.sign("message", message_id),
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
                      is_bot=bool(user_agent and BOT_AGENT.search(user_agent)))
@@ -153,7 +170,7 @@ class Bot:
 
     def chat_stream(
         self, message: str, conversation_id: str | None = None, council: str | None = None,
-        user_agent: str | None = None,
+        user_agent: str | None = None, *, conversation_token: str | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """The same turn as ``chat``, as events: ``status`` (each step), ``answer`` (text as it
         is produced), ``reset`` (drop the text so far: the answer is being replaced),
@@ -165,7 +182,8 @@ class Bot:
         def work() -> None:
             try:
                 self.chat(message, conversation_id, council,
-                          emit=lambda e, d: events.put((e, d)), user_agent=user_agent)
+                          emit=lambda e, d: events.put((e, d)), user_agent=user_agent,
+                          conversation_token=conversation_token)
             except BaseException as exc:  # reported as an event; the stream still ends
                 log.exception("streamed chat failed")
                 failure.append(exc)
@@ -205,14 +223,24 @@ class Bot:
         except Exception as exc:  # the resident still gets the answer (the local disk failed)
             log.error("could not queue turn %s: %s", reply.message_id, exc)
 
+    def _check_message_token(self, message_id: str, message_token: str | None) -> None:
+        """Only the browser that received an answer may give feedback on it or report its
+        handoffs: the same 404 as for an answer that does not exist."""
+        if not self.tokens.vouches("message", message_id, message_token):
+            raise NotFound(f"no answer with message_id {message_id!r}")
+
     def record_feedback(self, message_id: str, helpful: bool, reason: str | None,
-                        would_have_phoned: bool | None) -> None:
+                        would_have_phoned: bool | None, message_token: str | None = None
+                        ) -> None:
+        self._check_message_token(message_id, message_token)
         if self.writer is None:
             raise StoreUnavailable("feedback cannot be stored right now")
         self.writer.feedback(message_id, helpful, reason and valid_unicode(reason),
                              would_have_phoned)
 
-    def record_event(self, message_id: str, kind: str, target: str | None) -> None:
+    def record_event(self, message_id: str, kind: str, target: str | None,
+                     message_token: str | None = None) -> None:
+        self._check_message_token(message_id, message_token)
         if self.writer is None:
             raise StoreUnavailable("events cannot be stored right now")
         self.writer.event(message_id, kind, target and valid_unicode(target))

@@ -220,6 +220,7 @@ class Topology:
             "ASKCOUNCIL_CHROMA_URL": self.chroma.url, "ASKCOUNCIL_DATABASE_URL": self.postgres.url,
             "ASKCOUNCIL_DATA_DIR": str(self.work / "bot-data"), "ASKCOUNCIL_LLM": "",
             "ASKCOUNCIL_WORKERS": str(self.workers), "ASKCOUNCIL_INDEX_REFRESH_S": "2",
+            "ASKCOUNCIL_CONVERSATION_SECRET": "load-test-conversation-secret-0123456789",
             # one load generator from one address: the per-client limit would throttle it
             "ASKCOUNCIL_RATE_LIMIT_CHAT_PER_MINUTE": "100000000",
             "ASKCOUNCIL_RATE_LIMIT_FEEDBACK_PER_MINUTE": "100000000",

@@ -42,9 +42,10 @@ STORE_ERRORS = {**ERRORS, 503: {"model": ErrorResponse,
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERRORS)
 def chat(body: ChatRequest, bot: BotDep, request: Request) -> dict:
-    """Answer one message. Send `conversation_id` back on follow-ups."""
+    """Answer one message. Send `conversation_id` and `conversation_token` back on follow-ups."""
     return bot.chat(body.message, body.conversation_id, body.council,
-                    user_agent=request.headers.get("user-agent")).as_dict()
+                    user_agent=request.headers.get("user-agent"),
+                    conversation_token=body.conversation_token).as_dict()
 
 
 @router.post(
@@ -61,7 +62,8 @@ def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingRe
 
     def events() -> Iterator[str]:
         for event, data in bot.chat_stream(body.message, body.conversation_id, body.council,
-                                           user_agent=request.headers.get("user-agent")):
+                                           user_agent=request.headers.get("user-agent"),
+                                           conversation_token=body.conversation_token):
             yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",
@@ -71,7 +73,8 @@ def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingRe
 @router.post("/api/feedback", response_model=FeedbackResponse, responses=STORE_ERRORS)
 def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
     """Record "Did this answer your question?" for one answer."""
-    bot.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned)
+    bot.record_feedback(body.message_id, body.helpful, body.reason, body.would_have_phoned,
+                        body.message_token)
     return {"ok": True}
 
 
@@ -79,7 +82,7 @@ def feedback(body: FeedbackRequest, bot: BotDep) -> dict:
 def event(body: EventRequest, bot: BotDep) -> dict:
     """Record that the resident used a handoff (phone number, form, contact page or source
     link): the widget reports these clicks for the deflection estimate."""
-    bot.record_event(body.message_id, body.kind, body.target)
+    bot.record_event(body.message_id, body.kind, body.target, body.message_token)
     return {"ok": True}
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
+TOKEN = r"^[A-Za-z0-9_-]{20,100}$"
 StatusName = Literal["answered", "no_answer", "out_of_scope", "refused", "error", "urgent"]
 
 
@@ -18,6 +19,10 @@ class ChatRequest(BaseModel):
         pattern=r"^[A-Za-z0-9_-]{8,64}$",
         description="Omit on the first turn; send back the one the first reply gave.",
     )
+    conversation_token: StrictStr | None = Field(
+        default=None, pattern=TOKEN,
+        description="Send back with conversation_id: the one the first reply gave. An id "
+        "without its token starts a new conversation.")
     council: StrictStr | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$",
@@ -51,7 +56,12 @@ class HandoffOut(BaseModel):
 
 class ChatResponse(BaseModel):
     conversation_id: str
+    conversation_token: str = Field(
+        description="Send back with conversation_id to continue this conversation; keep it to "
+        "this browser.")
     message_id: str
+    message_token: str = Field(
+        description="Send back with message_id for feedback or events on this answer.")
     status: StatusName
     answer: str
     citations: list[CitationOut]
@@ -62,6 +72,8 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message_id: StrictStr = Field(max_length=64)
+    message_token: StrictStr = Field(pattern=TOKEN,
+                                     description="The message_token of the answer's reply.")
     helpful: StrictBool
     reason: StrictStr | None = Field(default=None, max_length=500)
     would_have_phoned: StrictBool | None = None
@@ -71,6 +83,8 @@ class EventRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message_id: StrictStr = Field(max_length=64)
+    message_token: StrictStr = Field(pattern=TOKEN,
+                                     description="The message_token of the answer's reply.")
     kind: Literal["phone", "form", "contact", "page", "source"] = Field(
         description="What the resident used: a phone number, an online form, the contact "
         "page, the handoff's web page or a source link.")

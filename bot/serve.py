@@ -49,6 +49,22 @@ def stop_signals_end_cleanly() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def with_conversation_secret(settings: Settings) -> Settings:
+    """Settings with a conversation secret: the configured one, or one made now and handed to
+    every worker (a worker's own would refuse the tokens the others signed)."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    if settings.conversation_secret is not None:
+        return settings
+    if settings.environment == "production":
+        log.warning("ASKCOUNCIL_CONVERSATION_SECRET is not set: this server signs conversations "
+                    "with a secret of its own, so a follow-up that reaches another replica (or "
+                    "comes after a restart) starts a new conversation")
+    return settings.model_copy(update={"conversation_secret": SecretStr(secrets.token_hex(32))})
+
+
 def check_workers(settings: Settings) -> None:
     if settings.workers > 1 and not settings.chroma_url:
         raise ConfigError("several workers need a Chroma server (ASKCOUNCIL_CHROMA_URL): "
@@ -65,6 +81,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, *,
     from bot.app import create_app
 
     check_workers(settings)
+    settings = with_conversation_secret(settings)
     if settings.workers == 1:
         check_port_free(host, port)
         with stop_signals_end_cleanly():

@@ -82,11 +82,11 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
             council, retrieval=replace(council.retrieval, mode=mode))
     results: list[Scored] = []
     for q in tqdm(questions, desc="Evaluating", unit="question", disable=not progress):
-        conversation_id = None
+        conversation_id = token = None
         began = time.perf_counter()
         for turn in q.turns:
-            reply = bot.chat(turn, conversation_id)
-            conversation_id = reply.conversation_id
+            reply = bot.chat(turn, conversation_id, conversation_token=token)
+            conversation_id, token = reply.conversation_id, reply.conversation_token
         latency = (time.perf_counter() - began) * 1000 / len(q.turns)
         ctx = reply.context
         cited = [c["url"] for c in reply.citations]
@@ -163,11 +163,13 @@ class HttpBot:
         self.client = httpx.Client(base_url=self.base_url, timeout=timeout,
                                    headers={"User-Agent": "askcouncil-eval"})
 
-    def chat(self, message: str, conversation_id: str | None = None) -> Any:
+    def chat(self, message: str, conversation_id: str | None = None, *,
+             conversation_token: str | None = None) -> Any:
         from types import SimpleNamespace
 
         resp = self.client.post("/api/chat", json={"message": message,
                                                    "conversation_id": conversation_id,
+                                                   "conversation_token": conversation_token,
                                                    "council": self.council})
         resp.raise_for_status()
         body = resp.json()

@@ -28,6 +28,8 @@ REQUIRE_ALL = os.environ.get("ASKCOUNCIL_REQUIRE_ALL") == "1"
 # their own (tests/test_security.py) and lifted elsewhere.
 UNLIMITED = {"rate_limit_chat_per_minute": 1_000_000, "rate_limit_feedback_per_minute": 1_000_000,
              "rate_limit_login_per_minute": 1_000_000}
+# One conversation secret for the session's bots, as replicas share one in production.
+CONVERSATION_SECRET = "test-conversation-secret-0123456789abcdef"
 
 
 def need(condition: bool, reason: str) -> None:
@@ -80,7 +82,8 @@ def crawled(tmp_path_factory, sample_site, embedder):
     from crawler.crawl import CrawlOptions, crawl
 
     data = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data, environment="test", _env_file=None, **UNLIMITED)
+    settings = Settings(data_dir=data, environment="test", _env_file=None,
+                        conversation_secret=CONVERSATION_SECRET, **UNLIMITED)
     index = CouncilIndex(open_chroma(settings), settings.council)
     opts = CrawlOptions.from_settings(settings, progress=False, delay_s=0.0)
     report = crawl(sample_site, index, embedder, opts)

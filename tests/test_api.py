@@ -18,8 +18,8 @@ def test_chat_contract(client) -> None:
                                           "conversation_id": None})
     assert resp.status_code == 200
     body = resp.json()
-    assert set(body) == {"conversation_id", "message_id", "status", "answer", "citations",
-                         "handoff"}
+    assert set(body) == {"conversation_id", "conversation_token", "message_id", "message_token",
+                         "status", "answer", "citations", "handoff"}
     assert body["status"] == "answered"
     assert "£10" in body["answer"]
     assert "[1]" in body["answer"]
@@ -66,31 +66,34 @@ def test_unknown_route_uses_the_error_shape(client) -> None:
 
 def test_feedback_round_trip(client, bot) -> None:
     answer = client.post("/api/chat", json={"message": "How much is a resident parking permit?"})
-    message_id = answer.json()["message_id"]
-    resp = client.post("/api/feedback", json={"message_id": message_id, "helpful": True,
-                                              "reason": None, "would_have_phoned": True})
+    message_id, token = answer.json()["message_id"], answer.json()["message_token"]
+    resp = client.post("/api/feedback", json={"message_id": message_id, "message_token": token,
+                                              "helpful": True, "reason": None,
+                                              "would_have_phoned": True})
     assert resp.status_code == 200 and resp.json() == {"ok": True}
     assert bot.writer.flush() == 0
     stored = [f for f in bot.store.feedback() if f.turn_id == message_id]
     assert [(f.helpful, f.would_have_phoned) for f in stored] == [(True, True)]
-    assert_error(client.post("/api/feedback", json={"message_id": "nope", "helpful": True}),
-                 404, "not_found")
+    assert_error(client.post("/api/feedback", json={"message_id": "nope", "message_token": token,
+                                                     "helpful": True}), 404, "not_found")
     assert_error(client.post("/api/feedback", json={"message_id": message_id,
-                                                     "helpful": "yes"}), 422, "bad_input")
+                                                     "message_token": token, "helpful": "yes"}),
+                 422, "bad_input")
 
 
 def test_handoff_event_round_trip(client, bot) -> None:
     answer = client.post("/api/chat", json={"message": "When is the next full council meeting?"})
-    message_id = answer.json()["message_id"]
-    resp = client.post("/api/event", json={"message_id": message_id, "kind": "phone",
-                                           "target": "tel:01632960000"})
+    message_id, token = answer.json()["message_id"], answer.json()["message_token"]
+    resp = client.post("/api/event", json={"message_id": message_id, "message_token": token,
+                                           "kind": "phone", "target": "tel:01632960000"})
     assert resp.status_code == 200 and resp.json() == {"ok": True}
     assert bot.writer.flush() == 0
     assert [e.kind for e in bot.store.events() if e.turn_id == message_id] == ["phone"]
-    assert_error(client.post("/api/event", json={"message_id": message_id, "kind": "fax"}),
+    assert_error(client.post("/api/event", json={"message_id": message_id,
+                                                  "message_token": token, "kind": "fax"}),
                  422, "bad_input")
-    assert_error(client.post("/api/event", json={"message_id": "nope", "kind": "form"}),
-                 404, "not_found")
+    assert_error(client.post("/api/event", json={"message_id": "nope", "message_token": token,
+                                                  "kind": "form"}), 404, "not_found")
 
 
 def test_health_and_readiness(client) -> None:
@@ -172,7 +175,8 @@ def test_bot_starts_and_answers_while_the_database_is_down(crawled, embedder, tm
         assert ready.status_code == 200 and ready.json()["degraded"] is True
         assert ready.json()["checks"]["database"].startswith("unreachable")
         assert ready.json()["checks"]["outbox"]["pending"] >= 1
-        fb = http.post("/api/feedback", json={"message_id": body["message_id"], "helpful": True})
+        fb = http.post("/api/feedback", json={"message_id": body["message_id"], "helpful": True,
+                                              "message_token": body["message_token"]})
         assert fb.status_code == 200  # queued behind its turn
     bot.close()  # the database never comes back: the writes stay on disk for the next start
     from analytics.outbox import Outbox

@@ -24,7 +24,8 @@ BIN = Path(sys.executable).parent
 
 
 # What an operator sets before `docker compose up`; everything else takes compose's defaults.
-OPERATOR = {"POSTGRES_PASSWORD": "test-only-password", "COUNCIL_URL": "set-per-test"}
+OPERATOR = {"POSTGRES_PASSWORD": "test-only-password", "COUNCIL_URL": "set-per-test",
+            "ASKCOUNCIL_CONVERSATION_SECRET": "test-only-conversation-secret-0123456789"}
 
 
 def interpolate(value: str, values: dict[str, str]) -> str:
@@ -155,9 +156,11 @@ def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> No
                 return conn.execute(text("SELECT count(*) FROM turns WHERE id = :i"),
                                     {"i": message_id}).scalar() == 1
 
-        def ask(base: str, message: str, conversation_id: str | None = None) -> dict:
+        def ask(base: str, message: str, earlier: dict | None = None) -> dict:
             body = httpx.post(f"{base}/api/chat", timeout=30, json={
-                "message": message, "conversation_id": conversation_id}).json()
+                "message": message, **({k: earlier[k] for k in ("conversation_id",
+                                                               "conversation_token")}
+                                       if earlier else {})}).json()
             deadline = time.monotonic() + 10  # the replica's outbox writes it in a moment
             while not stored(body["message_id"]):
                 assert time.monotonic() < deadline, body
@@ -165,12 +168,12 @@ def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> No
             return body
 
         first = ask(bases[0], "How do I apply for a Blue Badge?")
-        follow = ask(bases[1], "and how long does it take?", first["conversation_id"])
+        follow = ask(bases[1], "and how long does it take?", first)
         assert follow["status"] == "answered" and "12 weeks" in follow["answer"]
         assert "parking/blue-badge.html" in follow["citations"][0]["url"]
         other = ask(bases[1], "I'm jo@example.com: how much is a copy of a birth certificate?")
         assert other["status"] == "answered" and "£12.50" in other["answer"]
-        again = ask(bases[0], "and a death certificate?", other["conversation_id"])
+        again = ask(bases[0], "and a death certificate?", other)
 
         with engine.connect() as conn:
             rows = conn.execute(text(

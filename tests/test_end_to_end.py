@@ -76,7 +76,9 @@ def test_every_citation_is_a_crawled_section(client, bot) -> None:
 def test_follow_up_uses_the_earlier_turn(client) -> None:
     first = client.post("/api/chat", json={"message": "How do I apply for a Blue Badge?"}).json()
     follow = client.post("/api/chat", json={"message": "and how long does it take?",
-                                            "conversation_id": first["conversation_id"]}).json()
+                                            "conversation_id": first["conversation_id"],
+                                            "conversation_token": first["conversation_token"]}
+                         ).json()
     assert follow["conversation_id"] == first["conversation_id"]
     assert follow["status"] == "answered"
     assert "12 weeks" in follow["answer"]
@@ -84,7 +86,8 @@ def test_follow_up_uses_the_earlier_turn(client) -> None:
     alone = client.post("/api/chat", json={"message": "and how long does it take?"}).json()
     assert "parking/blue-badge.html" not in json.dumps(alone["citations"])
     new_topic = client.post("/api/chat", json={"message": "How do I report a pothole?",
-                                               "conversation_id": first["conversation_id"]})
+                                               "conversation_id": first["conversation_id"],
+                                               "conversation_token": first["conversation_token"]})
     assert new_topic.json()["status"] == "no_answer"  # a new question, not about Blue Badges
     assert new_topic.json()["handoff"]["body"] == "Kestrelshire County Council"  # roads
 
@@ -96,7 +99,9 @@ def test_follow_up_on_another_replica(bot) -> None:
     first = bot.chat("How do I apply for a Blue Badge?")
     assert bot.writer.flush() == 0
     replica = Bot(bot.settings, bot.services, bot.store)  # its own, empty, memory
-    follow = replica.chat("and how long does it take?", first.conversation_id)
+    follow = replica.chat("and how long does it take?", first.conversation_id,
+                          conversation_token=first.conversation_token)  # a shared secret
+    assert follow.conversation_id == first.conversation_id
     assert follow.status == "answered" and "12 weeks" in follow.answer
     assert "parking/blue-badge.html" in follow.citations[0]["url"]
 
@@ -137,3 +142,39 @@ def test_answers_keep_to_the_question_language(client) -> None:
     assert welsh["citations"][0]["url"].split("#")[0].endswith(
         "/cy/casgliadau-gwastraff-gardd.html")
     assert "£49 y flwyddyn" in welsh["answer"]
+
+
+def test_a_conversation_belongs_to_the_browser_that_started_it(client, bot) -> None:
+    """An outside test: a second client holding someone's conversation_id had its follow-up
+    answered from the first client's topic and stored in that conversation; clients could choose
+    their own ids; anyone holding a message_id could overwrite its feedback."""
+    first = client.post("/api/chat", json={"message": "How do I apply for a Blue Badge?"}).json()
+    stranger = client.post("/api/chat", json={
+        "message": "and how long does it take?", "conversation_id": first["conversation_id"]})
+    forged = client.post("/api/chat", json={
+        "message": "and how long does it take?", "conversation_id": first["conversation_id"],
+        "conversation_token": first["message_token"]})  # a real token, for something else
+    for reply in (stranger.json(), forged.json()):
+        assert reply["conversation_id"] != first["conversation_id"]  # a conversation of its own
+        assert "blue-badge" not in json.dumps(reply["citations"])  # nothing of the first topic
+    made_up = client.post("/api/chat", json={"message": "bin day?",
+                                             "conversation_id": "my-own-chosen-id"}).json()
+    assert made_up["conversation_id"] != "my-own-chosen-id"
+    streamed = client.post("/api/chat/stream", json={
+        "message": "and how long does it take?", "conversation_id": first["conversation_id"]})
+    assert f'"conversation_id": "{first["conversation_id"]}"' not in streamed.text
+
+    # Feedback and events: only with the answer's own token.
+    for path, extra in (("/api/feedback", {"helpful": False}), ("/api/event", {"kind": "page"})):
+        without = client.post(path, json={"message_id": first["message_id"], **extra})
+        assert without.status_code == 422
+        wrong = client.post(path, json={"message_id": first["message_id"],
+                                        "message_token": first["conversation_token"], **extra})
+        assert wrong.status_code == 404  # the same answer as for an answer that does not exist
+    owner = client.post("/api/feedback", json={"message_id": first["message_id"], "helpful": True,
+                                               "message_token": first["message_token"]})
+    assert owner.status_code == 200
+    assert bot.writer.flush() == 0
+    assert [t.id for t in bot.store.turns(first["conversation_id"])] == [first["message_id"]]
+    assert [f.helpful for f in bot.store.feedback() if f.turn_id == first["message_id"]] == [True]
+    assert not [e for e in bot.store.events() if e.turn_id == first["message_id"]]

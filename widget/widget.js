@@ -249,7 +249,7 @@
         var saved = store && JSON.parse(store.getItem(key) || "null");
         if (saved && saved.v === 1 && Array.isArray(saved.turns)) return saved;
       } catch (err) { /* a damaged entry is replaced */ }
-      return { v: 1, id: null, turns: [], open: false };
+      return { v: 1, id: null, token: null, turns: [], open: false };
     }
     function save() {
       try { if (store) store.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
@@ -328,14 +328,15 @@
         box.append(list);
       }
       if (data.handoff) box.append(renderHandoff(data.handoff));
-      if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data.message_id, turn));
+      if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data, turn));
       // Handoffs used (phone, form, page, source) feed the deflection estimate.
       box.addEventListener("click", function (e) {
         var link = e.target.closest && e.target.closest("a[data-kind]");
         if (!link || !data.message_id) return;
         fetch(api + "/api/event", {
           method: "POST", headers: { "Content-Type": "application/json" }, keepalive: true,
-          body: JSON.stringify({ message_id: data.message_id, kind: link.dataset.kind,
+          body: JSON.stringify({ message_id: data.message_id, message_token: data.message_token,
+                                 kind: link.dataset.kind,
                                  target: link.getAttribute("href") }),
         }).catch(function () {});
       });
@@ -375,7 +376,9 @@
       }).catch(function () {});
     }
 
-    function renderFeedback(messageId, turn) {
+    function renderFeedback(data, turn) {
+      // Only this browser holds the answer's token: nobody else can give its feedback.
+      var answer = { message_id: data.message_id, message_token: data.message_token };
       var box = el("div", { class: "fb", role: "group", "aria-label": t.helpfulQ });
       function done(extra) {
         turn.fb = true;
@@ -396,12 +399,12 @@
       box.append(el("p", {}, t.helpfulQ));
       buttons(box, [t.yes, t.no], function (i) {
         if (i === 0) {
-          postFeedback({ message_id: messageId, helpful: true });
+          postFeedback(Object.assign({ helpful: true }, answer));
           if (Math.random() < surveyRate) { // sampled: feeds the deflection estimate
             var survey = el("div", { role: "group", "aria-label": t.phonedQ });
             survey.append(el("p", {}, t.phonedQ));
             buttons(survey, [t.yes, t.no], function (j) {
-              postFeedback({ message_id: messageId, helpful: true, would_have_phoned: j === 0 });
+              postFeedback(Object.assign({ helpful: true, would_have_phoned: j === 0 }, answer));
               done();
             });
             done(survey);
@@ -412,7 +415,7 @@
           var reasons = el("div", { role: "group", "aria-label": t.reasonQ });
           reasons.append(el("p", {}, t.reasonQ));
           buttons(reasons, t.reasons, function (_j, text) {
-            postFeedback({ message_id: messageId, helpful: false, reason: text });
+            postFeedback(Object.assign({ helpful: false, reason: text }, answer));
             done();
           });
           box.replaceChildren(reasons);
@@ -469,7 +472,9 @@
       var shell = answerBox();
       shell.box.setAttribute("aria-busy", "true");
       log.append(shell.box);
+      // The conversation continues only with the token its first reply gave this browser.
       var body = JSON.stringify({ message: message, conversation_id: state.id,
+                                  conversation_token: state.token || null,
                                   council: ds.council || null });
       var streaming = useStream && window.ReadableStream && window.TextDecoder;
       (streaming ? streamChat(body, shell).catch(function () {
@@ -478,6 +483,7 @@
       }) : plainChat(body))
         .then(function (data) {
           state.id = data.conversation_id;
+          state.token = data.conversation_token;
           var turn = { q: message, a: data, fb: false };
           state.turns.push(turn);
           state.turns = state.turns.slice(-20);
