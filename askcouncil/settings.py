@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     crawl_delay_s: float = Field(default=0.05, ge=0)
     crawl_timeout_s: float = Field(default=15.0, gt=0)
     crawl_max_bytes: int = Field(default=10_000_000, ge=1000)
+    # Reading one page's text may take this long; a page that takes longer (one built to be slow
+    # to read) is reported and skipped, and the crawl goes on.
+    crawl_page_budget_s: float = Field(default=10.0, gt=0, le=600)
     embed_batch_size: int = Field(default=32, ge=1)
 
     @field_validator("llm")

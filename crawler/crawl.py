@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
 
@@ -22,7 +23,7 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import Chunk, CouncilIndex
 from crawler.chunk import chunk_page
-from crawler.extract import Page, extract_docx, extract_html, extract_pdf
+from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
     DOCX_TYPES,
     HTML_TYPES,
@@ -58,6 +59,8 @@ class CrawlReport:
     seconds_fetching: float = 0.0
     seconds_embedding: float = 0.0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the operator, not failures
+    too_slow: list[str] = field(default_factory=list)  # over the page budget: skipped
     # Pages that could not be read this time (network error, 5xx, too big): their old chunks
     # stay in the index. A 404 or 410 is not transient: that page is gone.
     transient: set[str] = field(default_factory=set)
@@ -82,13 +85,15 @@ class CrawlReport:
             f"skipped by robots.txt: {self.skipped_robots}\n"
             f"skipped by the council's allow/deny patterns: {self.skipped_config}\n"
             f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
-            f"failed: {self.failed}\n"
+            f"failed: {self.failed} (of which over the time allowed to read one page: "
+            f"{len(self.too_slow)})\n"
             f"not modified since the last crawl (304): {len(self.not_modified)}\n"
             f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
             f"removed: {self.pages_deleted}\n"
             f"chunks written: {self.chunks_written} (carried over unchanged: "
             f"{self.chunks_copied})\n"
             f"time: fetching {self.seconds_fetching:.1f}s, embedding {self.seconds_embedding:.1f}s"
+            + "".join(f"\nnote: {n}" for n in self.notes)
         )
 
 
@@ -102,6 +107,7 @@ class CrawlOptions:
     max_bytes: int = 10_000_000
     progress: bool = True
     write_batch: int = 64  # chunks embedded and written together (the unit a resume skips)
+    page_budget_s: float = 10.0  # reading one page's text may take this long, then it is skipped
     allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
@@ -115,6 +121,7 @@ class CrawlOptions:
             timeout_s=settings.crawl_timeout_s,
             max_bytes=settings.crawl_max_bytes,
             write_batch=settings.embed_batch_size,
+            page_budget_s=settings.crawl_page_budget_s,
         )
         for key, value in overrides.items():
             if value is not None:
@@ -151,7 +158,14 @@ async def fetch_site(
         fetcher.hosts = {host}
         report = CrawlReport(start)
         robots = await load_robots(fetcher, start)
-        fetcher.delay = max(opts.delay_s, robots.crawl_delay)
+        if robots.unreachable:
+            raise CrawlError(f"{start}: robots.txt could not be read ({robots.unreachable}), so "
+                             "the site is treated as closed to crawlers for now (RFC 9309); the "
+                             "index is left as it was: try again later")
+        fetcher.base_delay = fetcher.delay = max(opts.delay_s, robots.crawl_delay)
+        if robots.asked_delay > robots.crawl_delay:
+            report.notes.append(f"robots.txt asks for {robots.asked_delay:g} s between requests; "
+                                f"{robots.crawl_delay:g} s was used (the most this crawler waits)")
         maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]
         entries = await sitemap_urls(fetcher, maps)
         report.sitemap = {url_key(normalise(loc) or loc): lastmod for loc, lastmod in entries}
@@ -202,7 +216,7 @@ async def fetch_site(
                         continue
                     taken += 1
                     page = await _fetch_page(fetcher, url, host, report, state, indexed,
-                                             prefetched.pop(url, None))
+                                             prefetched.pop(url, None), opts.page_budget_s)
                     if page is not None:
                         if page.not_modified:
                             pass  # its chunks stand; only its links are followed
@@ -243,6 +257,7 @@ async def _fetch_page(
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
     prefetched: Fetched | None = None,
+    budget: float = 10.0,
 ) -> Page | None:
     known = _known(state, url, indexed)
     try:
@@ -270,7 +285,7 @@ async def _fetch_page(
         return None
     try:
         if got.content_type in HTML_TYPES or (not got.content_type and got.body[:1] == b"<"):
-            page = extract_html(got.body.decode("utf-8", "replace"), got.url)
+            page = await _within_budget(extract_html, got.text(), got.url, budget=budget)
             if urlparse(page.url).netloc != host:
                 page.url = got.url  # a canonical link to another host is not trusted
             report.pages_fetched += 1
@@ -278,11 +293,17 @@ async def _fetch_page(
             return page
         if got.content_type in PDF_TYPES or got.content_type in DOCX_TYPES:
             extract = extract_pdf if got.content_type in PDF_TYPES else extract_docx
-            page = extract(got.body, got.url)
+            page = await _within_budget(extract, got.body, got.url, budget=budget)
             _note_fetched(report, page, url, got)
             report.pages_fetched += 1
             report.documents_fetched += 1
             return page
+    except (TooSlow, TimeoutError):  # a page built to be slow to read must not stall the crawl
+        report.failed += 1
+        report.too_slow.append(url)
+        report.errors.append(f"{url}: skipped: reading its text took over {budget:g} s")
+        report.transient.add(url)
+        return None
     except Exception as exc:  # a malformed page must not stop the crawl
         report.failed += 1
         report.errors.append(f"{url}: could not extract text: {exc}")
@@ -290,6 +311,16 @@ async def _fetch_page(
         return None
     report.skipped_other += 1
     return None
+
+
+async def _within_budget(extract: Callable[..., Page], body: str | bytes, url: str, *,
+                         budget: float) -> Page:
+    """Read a page's text in a worker thread (the fetches go on meanwhile), within ``budget``
+    seconds. HTML extraction checks the deadline as it goes and stops; a PDF or Word reader
+    cannot be stopped, so the crawl stops waiting for it and moves on."""
+    deadline = time.monotonic() + budget
+    kwargs = {"deadline": deadline} if extract is extract_html else {}
+    return await asyncio.wait_for(asyncio.to_thread(extract, body, url, **kwargs), budget + 1)
 
 
 def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from askcouncil.language import looks_welsh
 from askcouncil.urls import web_url
@@ -30,6 +31,15 @@ BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "table", "dl"
 CONTAINERS = {"ul", "ol", "table", "dl", "pre", "blockquote"}
 BOILERPLATE = re.compile(r"^(skip to (main )?content|back to top|print this page|share this page)$",
                          re.I)
+
+
+class TooSlow(Exception):
+    """Reading a page's text went past its deadline (a page built to be slow to read)."""
+
+
+def _in_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TooSlow("past the time allowed to read one page")
 
 
 @dataclass
@@ -84,23 +94,57 @@ def _is_chrome(tag: Tag) -> bool:
     return bool(hints and CHROME_HINT.search(hints))
 
 
-def _drop_cookie_banners(soup: BeautifulSoup) -> None:
+def _gone(tag: PageElement) -> bool:
+    """Whether ``tag`` was decomposed. Not ``tag.decomposed``: in beautifulsoup4 4.15 that reads
+    a missing attribute through ``Tag.__getattr__``, which searches the whole subtree for a child
+    tag of that name, so a loop over a deeply nested page became quadratic (220 KB of nested
+    <div>s took over two minutes)."""
+    return bool(tag.__dict__.get("_decomposed", False))
+
+
+COOKIE_BLOCKS = {"div", "section", "form", "aside"}
+COOKIE_LEVELS = 6  # how far above the word "cookie" a banner's container may be
+
+
+def _drop_cookie_banners(soup: BeautifulSoup, deadline: float | None = None) -> None:
     """Cookie banners, found by what they are rather than by class name: a short block that
-    talks about cookies and offers buttons or accept/reject links."""
-    for tag in soup.find_all(["div", "section", "form", "aside"]):
-        if tag.decomposed:
+    talks about cookies and offers buttons or accept/reject links. Looked for above each text
+    that says "cookie" (a few levels up), so the cost follows the banners, not the page's
+    depth."""
+    for string in soup.find_all(string=re.compile("cookie", re.I)):
+        _in_time(deadline)
+        if _gone(string):  # inside a banner already removed
             continue
-        text = tag.get_text(" ", strip=True)
-        if "cookie" not in text.lower() or len(text.split()) > 120 or tag.find("h1"):
-            continue  # (a block holding the page's heading is content, however short)
-        choices = tag.find_all(["button", "input"]) or [
-            a for a in tag.find_all("a") if re.search(r"accept|reject|agree", a.get_text(), re.I)
-        ]
-        if choices:
-            tag.decompose()
+        node, banner = string.parent, None
+        for _ in range(COOKIE_LEVELS):  # the largest block above it that is still a banner
+            if not isinstance(node, Tag) or node.name in {"body", "html", "[document]"}:
+                break
+            if _gone(node) or _more_words_than(node, 120) or node.find("h1"):
+                break  # (a block holding the page's heading is content, however short)
+            if node.name in COOKIE_BLOCKS and _offers_choices(node):
+                banner = node
+            node = node.parent
+        if banner is not None:
+            banner.decompose()
 
 
-def _main_element(soup: BeautifulSoup) -> Tag:
+def _more_words_than(tag: Tag, limit: int) -> bool:
+    """Whether ``tag`` holds more than ``limit`` words, reading no further than that."""
+    count = 0
+    for text in tag.strings:
+        count += len(text.split())
+        if count > limit:
+            return True
+    return False
+
+
+def _offers_choices(tag: Tag) -> bool:
+    return bool(tag.find(["button", "input"]) or [
+        a for a in tag.find_all("a") if re.search(r"accept|reject|agree", a.get_text(), re.I)
+    ])
+
+
+def _main_element(soup: BeautifulSoup, deadline: float | None = None) -> Tag:
     for finder in (
         lambda: soup.find("main"),
         lambda: soup.find(role="main"),
@@ -111,7 +155,7 @@ def _main_element(soup: BeautifulSoup) -> Tag:
         if isinstance(found, Tag):
             return found
     body = soup.body or soup
-    return _content_around_h1(body) or body
+    return _content_around_h1(body, deadline) or body
 
 
 def _trafilatura_main(html: str) -> Tag | None:
@@ -130,27 +174,45 @@ def _trafilatura_main(html: str) -> Tag | None:
 CONTENT_SHARE = 0.5  # the main container holds at least this share of the page's prose
 
 
-def _prose_length(tag: Tag) -> int:
-    """Characters of text outside links in paragraphs, list items and table cells: prose,
-    not menus."""
-    total = 0
-    for block in tag.find_all(["p", "li", "td", "dd"]):
-        text = len(block.get_text(" ", strip=True))
-        links = sum(len(a.get_text(" ", strip=True)) for a in block.find_all("a"))
-        total += max(0, text - links)
-    return total
+PROSE_TAGS = {"p", "li", "td", "dd"}
 
 
-def _content_around_h1(body: Tag) -> Tag | None:
+def _prose_lengths(root: Tag, deadline: float | None = None) -> dict[int, int]:
+    """For ``root`` and every tag in it: the characters of prose in its descendants (text
+    outside links in paragraphs, list items and table cells: prose, not menus), in one pass from
+    the leaves up. Counting each container's subtree again would be quadratic on a deeply nested
+    page."""
+    text: dict[int, int] = {}
+    links: dict[int, int] = {}
+    prose: dict[int, int] = {}
+    for el in [*reversed(list(root.descendants)), root]:
+        if not isinstance(el, Tag):
+            continue
+        _in_time(deadline)
+        t = n = p = 0
+        for child in el.children:
+            if isinstance(child, Tag):
+                key = id(child)
+                t, n, p = t + text[key], n + links[key], p + prose[key]
+                if child.name in PROSE_TAGS:
+                    p += max(0, text[key] - links[key])
+            elif type(child) is NavigableString:
+                t += len(child.strip())
+        text[id(el)], links[id(el)], prose[id(el)] = t, (t if el.name == "a" else n), p
+    return prose
+
+
+def _content_around_h1(body: Tag, deadline: float | None = None) -> Tag | None:
     """On a page with no <main> or similar landmark: the smallest container around the <h1>
     that holds most of the page's prose. Menus, banners and footers sit outside it."""
     h1 = body.find("h1")
     if not isinstance(h1, Tag):
         return None
-    total = _prose_length(body)
+    prose = _prose_lengths(body, deadline)
+    total = prose[id(body)]
     node = h1.parent
     while isinstance(node, Tag) and node is not body:
-        if total and _prose_length(node) >= CONTENT_SHARE * total:
+        if total and prose[id(node)] >= CONTENT_SHARE * total:
             return node
         node = node.parent
     return None
@@ -169,7 +231,7 @@ def _list_text(tag: Tag) -> str:
 def _table_text(tag: Tag) -> str:
     rows = []
     for tr in tag.find_all("tr"):
-        cells = [clean(c.get_text(" ")) for c in tr.find_all(["th", "td"])]
+        cells = [clean(c.get_text(" ")) for c in tr.find_all(["th", "td"], recursive=False)]
         if any(cells):
             rows.append(" | ".join(cells))
     return "\n".join(rows)
@@ -202,7 +264,10 @@ def canonical_url(soup: BeautifulSoup, url: str) -> str:
     return claimed if same_host else url
 
 
-def extract_html(html: str, url: str) -> Page:
+def extract_html(html: str, url: str, deadline: float | None = None) -> Page:
+    """The page's title, sections and links. ``deadline`` (a ``time.monotonic()`` value): raise
+    TooSlow once it has passed; every step is linear in the page's size, so only a page built
+    to be slow to read (or a very large one) meets it."""
     soup = BeautifulSoup(html, "lxml")
     links = [urljoin(url, attr(a, "href")) for a in soup.find_all("a", href=True)]
     root = soup.find("html")
@@ -216,15 +281,16 @@ def extract_html(html: str, url: str) -> Page:
     page_url = canonical_url(soup, url)
     head_title = clean(soup.title.get_text()) if soup.title else ""
 
-    _drop_cookie_banners(soup)
-    main = _main_element(soup)
+    _drop_cookie_banners(soup, deadline)
+    main = _main_element(soup, deadline)
     if main is (soup.body or soup) and not soup.find(["header", "nav", "footer"]):
         # no landmark at all, and no <h1> container: the chrome cannot be told by its tags
         main = _trafilatura_main(html) or main
     for tag in main.find_all(CHROME_TAGS):
         tag.decompose()
     for tag in main.find_all(True):
-        if not tag.decomposed and _is_chrome(tag):
+        _in_time(deadline)
+        if not _gone(tag) and _is_chrome(tag):
             tag.decompose()
 
     h1 = main.find("h1")
@@ -234,6 +300,7 @@ def extract_html(html: str, url: str) -> Page:
     sections: list[Section] = [Section([title], "")]
     stack: list[tuple[int, str]] = []
     for tag in main.find_all(BLOCK_TAGS):
+        _in_time(deadline)
         if any(p.name in CONTAINERS for p in tag.parents if p is not main and p.name):
             continue  # already read as part of its list, table or quote
         if re.fullmatch(r"h[1-6]", tag.name):

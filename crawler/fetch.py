@@ -35,6 +35,37 @@ class Fetched:
     body: bytes
     last_modified: str | None = None  # the Last-Modified header, as sent
     etag: str | None = None
+    charset: str | None = None  # from the Content-Type header
+
+    def text(self) -> str:
+        """The body as text: the charset the server declared, else one the page declares in a
+        <meta>, else UTF-8 if it is valid UTF-8, else Windows-1252 (what browsers assume for an
+        undeclared legacy page: "£" stays "£", not "\ufffd")."""
+        for name in (self.charset, _meta_charset(self.body)):
+            if name:
+                try:
+                    return self.body.decode(_codec(name), "replace")
+                except LookupError:
+                    continue  # a charset Python does not know
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.body.decode("cp1252", "replace")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+
+
+def _meta_charset(body: bytes) -> str | None:
+    m = _META_CHARSET.search(body[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
+def _codec(name: str) -> str:
+    """The WHATWG rule browsers follow: a page labelled Latin-1 or ASCII is Windows-1252."""
+    name = name.strip().lower()
+    return "cp1252" if name in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii",
+                                "iso8859-1", "l1"} else name
 
 
 class FetchError(Exception):
@@ -66,6 +97,12 @@ def crawlable(url: str) -> bool:
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 5
 BACK_OFF = {429, 503}
+# The gap between requests grows when the site says it is busy (429, 503), up to this, and
+# shrinks back towards the usual delay with each answer that is not busy.
+MAX_BUSY_DELAY_S = 10.0
+# A robots.txt Crawl-delay above this is capped (a site asking for a minute between pages would
+# hold a crawl of a thousand pages for most of a day); the crawl report says so.
+MAX_CRAWL_DELAY_S = 10.0
 
 
 class Fetcher:
@@ -77,10 +114,15 @@ class Fetcher:
     """
 
     def __init__(self, user_agent: str, timeout: float, max_bytes: int, delay: float,
-                 *, retries: int = 2, max_retry_after: float = 60.0) -> None:
+                 *, retries: int = 2, max_retry_after: float = 60.0,
+                 total_timeout: float | None = None) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
+        self.base_delay = delay  # the usual gap: the setting, or robots.txt's Crawl-delay
         self.delay = delay
+        # httpx's timeout is per read: a server that sends a byte at a time never trips it.
+        # This bounds a whole response, redirects excluded.
+        self.total_timeout = total_timeout or max(30.0, 3 * timeout)
         self.retries = retries
         self.max_retry_after = max_retry_after
         self.hosts: set[str] = set()  # netlocs allowed; set by the crawl once it knows them
@@ -109,12 +151,17 @@ class Fetcher:
         (example.gov.uk -> www.example.gov.uk) but never from a public host to a private one."""
         for attempt in range(self.retries + 1):
             got, retry_after = await self._follow(url, first, headers)
-            if got.status in BACK_OFF and attempt < self.retries:
-                wait = min(retry_after if retry_after is not None else 2.0 ** attempt,
-                           self.max_retry_after)
-                self.delay = max(self.delay * 2, wait / 4, 0.5)  # be gentler from now on
-                await asyncio.sleep(wait)
-                continue
+            if got.status in BACK_OFF:
+                # gentler from now on, within a bound
+                self.delay = min(max(self.delay * 2, 0.5,
+                                     (retry_after or 0.0) / 4), MAX_BUSY_DELAY_S)
+                if attempt < self.retries:
+                    wait = min(retry_after if retry_after is not None else 2.0 ** attempt,
+                               self.max_retry_after)
+                    await asyncio.sleep(wait)
+                    continue
+            else:  # the site is coping again: back towards the usual gap
+                self.delay = max(self.base_delay, self.delay / 2)
             return got
         raise AssertionError("unreachable")
 
@@ -146,6 +193,15 @@ class Fetcher:
         self, url: str, extra: dict[str, str] | None = None
     ) -> tuple[Fetched, httpx.Headers]:
         try:
+            async with asyncio.timeout(self.total_timeout):
+                return await self._read(url, extra)
+        except TimeoutError:
+            raise FetchError(f"{url}: no whole answer within {self.total_timeout:.0f} s") from None
+
+    async def _read(
+        self, url: str, extra: dict[str, str] | None
+    ) -> tuple[Fetched, httpx.Headers]:
+        try:
             async with self._client.stream("GET", url, headers=extra) as resp:
                 ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                 declared = int(resp.headers.get("content-length") or 0)
@@ -157,10 +213,16 @@ class Fetcher:
                     if len(body) > self.max_bytes:
                         raise FetchError(f"{url}: over the {self.max_bytes}-byte size limit")
                 got = Fetched(str(resp.url), resp.status_code, ctype, bytes(body),
-                              resp.headers.get("last-modified"), resp.headers.get("etag"))
+                              resp.headers.get("last-modified"), resp.headers.get("etag"),
+                              _header_charset(resp.headers.get("content-type", "")))
                 return got, resp.headers
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+def _header_charset(content_type: str) -> str | None:
+    m = re.search(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", content_type, re.I)
+    return m.group(1) if m else None
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -192,20 +254,29 @@ def is_private_host(host: str) -> bool:
 
 
 class Robots:
-    """robots.txt rules for one host; a missing robots.txt allows everything."""
+    """robots.txt rules for one host. As RFC 9309 says: a robots.txt that is missing (any 4xx)
+    allows everything; one that cannot be reached (a 5xx, a network error) disallows everything
+    until it can be read (``unreachable`` says why)."""
 
-    def __init__(self, text: str, user_agent: str) -> None:
+    def __init__(self, text: str, user_agent: str, unreachable: str | None = None) -> None:
         self._parser = urllib.robotparser.RobotFileParser()
         self._parser.parse(text.splitlines())
         self._agent = user_agent.split("/")[0]
+        self.unreachable = unreachable
 
     def allowed(self, url: str) -> bool:
-        return self._parser.can_fetch(self._agent, url)
+        return self.unreachable is None and self._parser.can_fetch(self._agent, url)
+
+    @property
+    def asked_delay(self) -> float:
+        """The Crawl-delay robots.txt asks for (0 when none)."""
+        delay = self._parser.crawl_delay(self._agent)
+        return float(delay) if delay else 0.0
 
     @property
     def crawl_delay(self) -> float:
-        delay = self._parser.crawl_delay(self._agent)
-        return float(delay) if delay else 0.0
+        """The Crawl-delay the crawl honours: the one asked for, up to MAX_CRAWL_DELAY_S."""
+        return min(self.asked_delay, MAX_CRAWL_DELAY_S)
 
     @property
     def sitemaps(self) -> list[str]:
@@ -215,9 +286,11 @@ class Robots:
 async def load_robots(fetcher: Fetcher, base: str) -> Robots:
     try:
         got = await fetcher.get(urljoin(base, "/robots.txt"))
-        text = got.body.decode("utf-8", "replace") if got.status == 200 else ""
-    except FetchError:
-        text = ""
+    except FetchError as exc:
+        return Robots("", fetcher.user_agent, unreachable=str(exc))
+    if got.status >= 500:
+        return Robots("", fetcher.user_agent, unreachable=f"robots.txt answered {got.status}")
+    text = got.text() if got.status == 200 else ""  # 4xx: no rules, everything allowed
     return Robots(text, fetcher.user_agent)
 
 

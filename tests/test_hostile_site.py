@@ -189,3 +189,4 @@ def test_reports_link_only_web_pages(tmp_path) -> None:
     html = render_from(folder, "x.html", u="javascript:alert(1)")
     assert 'href=""' in html
     assert urls.href("https://a.example/") == "https://a.example/"
+
