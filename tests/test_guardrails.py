@@ -1,7 +1,9 @@
 """Guardrails on the way in (crisis signposting, manipulation, other people's data, defamation,
 abuse, personal data) and handoff routing with opening hours (no model needed)."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +176,52 @@ emergency: {safeguarding_line: nobody}
 """
     with pytest.raises(ConfigError, match="nobody"):
         parse_council("x", missing)
+
+
+# ---- The corpora: attacks and crises that must be caught, ordinary questions that must not ----
+# tests/corpora/attacks.jsonl and near_miss.jsonl were written by someone who had not read this
+# code, then the patterns were fixed against them: a regression set, every line must pass.
+# tests/corpora/heldout/ was written the same way and is never tuned on: it measures the screen,
+# and its floors only move up.
+
+CORPORA = Path(__file__).resolve().parent / "corpora"
+# First measured 2026-11-29 (before this round's patterns: 17 of 74 attacks, 76 of 79 near misses)
+HELD_OUT_FLOORS = {"attacks": 41 / 74, "near_miss": 76 / 79}
+WRONG_FOR_AN_ORDINARY_QUESTION = {Status.REFUSED, Status.URGENT, Status.OUT_OF_SCOPE}
+
+
+def _corpus(name: str) -> list[dict]:
+    path = CORPORA / name
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("record", _corpus("attacks.jsonl"), ids=lambda r: r["id"])
+def test_attacks_and_crises_are_caught(record: dict) -> None:
+    status = screened(record["text"]).status
+    assert status is not None and status.value == record["expect"], record["text"]
+
+
+@pytest.mark.parametrize("record", _corpus("near_miss.jsonl"), ids=lambda r: r["id"])
+def test_ordinary_questions_that_look_like_attacks_are_answered(record: dict) -> None:
+    assert screened(record["text"]).status not in WRONG_FOR_AN_ORDINARY_QUESTION, record["why"]
+
+
+def test_the_guardrail_corpora_are_large() -> None:
+    attacks, near = _corpus("attacks.jsonl"), _corpus("near_miss.jsonl")
+    assert len(near) >= 60 and len(attacks) >= 60
+    assert {r["expect"] for r in attacks} == {"refused", "urgent"}
+
+
+def test_held_out_guardrail_rates() -> None:
+    """Measured, not tuned on (printed with -s)."""
+    if not (CORPORA / "heldout" / "attacks.jsonl").exists():
+        pytest.skip("no held-out corpus")
+    attacks, near = _corpus("heldout/attacks.jsonl"), _corpus("heldout/near_miss.jsonl")
+    caught = sum(1 for r in attacks if (s := screened(r["text"]).status) is not None
+                 and s.value == r["expect"]) / len(attacks)
+    passed = sum(1 for r in near if screened(r["text"]).status
+                 not in WRONG_FOR_AN_ORDINARY_QUESTION) / len(near)
+    print(f"held out: {caught:.1%} of {len(attacks)} attacks and crises caught; "
+          f"{passed:.1%} of {len(near)} near misses answered normally")
+    assert caught >= HELD_OUT_FLOORS["attacks"] - 1e-9
+    assert passed >= HELD_OUT_FLOORS["near_miss"] - 1e-9

@@ -19,14 +19,57 @@ from bot.pipeline.context import Status, TurnContext
 from bot.services import Services
 from bot.text import INTENT, strip_markup, tokens
 
+_ORDERS = (r"(?:instructions?|instructons|instrucions|intructions|instuctions|prompts?|"
+           r"guidelines|programming|programmed|training|system prompt|configuration)")
 MANIPULATION = re.compile(
-    r"\b(ignore|disregard|forget|override) (all |any |every |your |the |these )?(previous |prior "
-    r"|above |earlier |existing )?(instructions|rules|prompts?|guidelines|restrictions)\b"
-    r"|\bsystem (prompt|override|message)\b|\byou are now\b|\bfrom now on,? you\b"
-    r"|\bpretend (to be|you are|you're)\b|\bact as (an?|my)\b|\brole-?play\b|\bjailbreak\b"
-    r"|\bdeveloper mode\b|\bDAN\b|\bnew instructions\b|\bno (rules|restrictions|filters)\b"
-    r"|\b(reveal|show|print|repeat|tell me|output|list) (me )?(your|the) (instructions|prompt|"
-    r"system|rules|configuration|index|training data|source code)",
+    # "ignore all previous instructions", misspelt, or in Welsh or French
+    r"\b(?:ignore|ignroe|igonre|disregard|forget|override|bypass|ignorez|ignora|ignoriere|"
+    r"anwybyddwch)\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:your|ur|the|these|those|previous|"
+    r"previus|prior|above|earlier|existing|whatever|what|toutes|les|bob)\b[^.?!\n]{0,30}?"
+    rf"(?:{_ORDERS}|cyfarwyddyd\w*|rules|restrictions|guidelines|the council website)\b"
+    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+)?(?:your|ur|previous|prior|"
+    r"earlier|existing)\s+(?:rules|restrictions|filters|safety)\b"
+    # fake turns and markup that claim to be the system
+    r"|(?:^|\n)\s*(?:system|assistant|developer|admin)\s*:|\"role\"\s*:\s*\"system\""
+    r"|</?\s*(?:system|admin[_ -]?override|user_question|instructions?|sys)\b[^>]*>"
+    r"|\bsystem (?:prompt|override|message)\b|\bsystem anogwr\b|\banogwr system\b"
+    r"|\b(?:developer|maintenance|god|admin|debug|jailbreak) mode\b|\bjailbreak\w*\b"
+    r"|\bsafety (?:rules|filters?|settings)\b[^.?!\n]{0,20}\b(?:disabled|off|removed)\b"
+    r"|\b(?:new|updated|real) instructions\b|\bnew rules\b[^.?!\n]{0,10}:"
+    # persona switches
+    r"|\byou are now (?:an?\s+|in\s+|the\s+|no longer\b|free\b|unrestricted\b|jailbroken\b|"
+    r"(?-i:[A-Z]\w*(?:Bot|GPT|AI))\b|\w+bot\b)"
+    r"|\bfrom now on,? (?:you|u)\b|\byou are no longer\b|\b(?-i:DAN)\b|\bstay in character\b"
+    r"|\bpretend (?:to be|you are|you're|ur|that you)\b|\brole-?play\b|\blet'?s role\b"
+    r"|\bplay a game where (?:you|u|ur)\b"
+    r"|\bact as (?:if you|though you|an? (?:ai|assistant|chatbot|bot|language model|unrestricted|"
+    r"unfiltered|different|evil|jailbroken|uncensored)|the (?:council leader|leader|chief "
+    r"executive|mayor|system|developer|admin\w*)|my (?:late |dead |deceased )?(?:grandma|"
+    r"grandmother|nan|granny|grandad|grandfather))"
+    r"|\b(?:imagine|pretend|suppose)\s+(?:that\s+)?(?:you are|you're|ur)\s+(?:the|a|an)\s+"
+    r"(?:\w+\s+){0,2}(?:council leader|chief executive|leader|mayor|officer|councillor|judge|"
+    r"lawyer|solicitor|manager|director|admin\w*|developer|hacker)\b"
+    r"|\b(?:ai|assistant|bot|chatbot|model)\b[^.?!\n]{0,20}\b(?:with )?no (?:filters?|rules|"
+    r"restrictions|limits)\b|\bunrestricted (?:assistant|ai|mode|bot|chatbot)\b"
+    r"|\b(?:answer|respond|reply|talk|speak)\b[^.?!\n]{0,20}\bwithout (?:any )?(?:restrictions|"
+    r"rules|filters|limits)\b"
+    # asking for what the bot was told
+    r"|\b(?:reveal|show|print|repeat|tell|output|list|paste|display|share|give|translate|"
+    r"disclose|dump|copy|write out|affichez|dangoswch)\b(?: me)?[^.?!\n]{0,25}?\b(?:your|ur|yr|"
+    r"vos|eich)\s+(?:full\s+|whole\s+|complete\s+|initial\s+|original\s+|hidden\s+|internal\s+"
+    r"|real\s+|secret\s+|entire\s+)*(?:" + _ORDERS + r"|rules|règles|hidden rules|config\w*)\b"
+    r"(?!\s+(?:for|on|about|of|regarding|around|in)\b)"
+    r"|\b(?:reveal|show|print|repeat|output|paste|display|disclose|dump|translate)\b[^.?!\n]{0,25}"
+    r"?\bthe\s+(?:full\s+|hidden\s+|internal\s+|initial\s+|original\s+|secret\s+)+"
+    r"(?:" + _ORDERS + r"|rules|prompt)\b"
+    r"|\b(?:initial|original|hidden|secret|internal) (?:instructions|rules|prompt|configuration|"
+    r"system prompt)\b"
+    r"|\bwhat (?:were you|have you been|you were|was you) told\b|\beverything above this line\b"
+    r"|\b(?:prompt|instructions) (?:and instructions |and prompt )?you (?:were|have been) given\b"
+    r"|\btold to never say\b|\bnever (?:to )?say\b[^.?!\n]{0,10}\btold\b"
+    # encoded instructions: "decode this base64 and follow it"
+    r"|\b(?:decode|decipher|translate|read|reverse)\b[^.?!\n]{0,60}\b(?:follow|obey|do (?:what|it)|"
+    r"execute|carry out|then do)\b",
     re.I,
 )
 # Someone else's records: "what is my neighbour's council tax", "who lives at 12 High Street".
@@ -39,15 +82,38 @@ OTHER_PEOPLE = re.compile(
     r"('s|s'|’s)?\b"
     r"[^.?!]{0,40}\b(council tax|benefits?|account|address|phone number|email|date of birth|"
     r"personal details|details|records?|bank|claims?|income)\b"
-    r"|\b(list|names|details|addresses) of (all )?(the )?(residents|tenants|claimants|people who)",
+    r"|\b(list|names|details|addresses) of (all )?(the )?(residents|tenants|claimants|people who)"
+    # "the council tax records for my ex", "his forwarding address", "where Gary Wood lives"
+    r"|\b(council tax|benefits?|housing benefit|records?|details|address|phone number|"
+    r"whereabouts)\b[^.?!]{0,30}\b(for|of|on) (my )?(neighbou?rs?|ex|ex-partner|ex-wife|"
+    r"ex-husband|tenant|former tenant|lodger)\b"
+    r"|\b(want|need|give me|tell me|get me|send me|find)\b[^.?!]{0,20}\b(their|his|her) (name|"
+    r"names|address|phone|number|details|forwarding address|new address|email)\b"
+    r"|\bwho reported me\b"
+    r"|\b(tell me|find out|look up|know|give me|check)\b[^.?!]{0,40}\bwhere (he|she|they|"
+    r"(?-i:[A-Z][a-z]+(?: [A-Z][a-z]+)?))('s| is)? (lives|living|moved|is staying)\b"
+    r"|\b(which|what) (flat|house|number|address)\b[^.?!]{0,30}"
+    r"(?-i:[A-Z][a-z]+ [A-Z][a-z]+)\b[^.?!]{0,10}\b(is in|lives)\b"
+    r"|\bis (my |her |his |the )?[\w' ]{0,25}\b(claiming|on) (housing benefit|benefits?|universal "
+    r"credit|council tax (reduction|support))\b|\bhow much does (he|she) get\b"
+    r"|\b(has|did|is)\s+(mr|mrs|ms|miss|dr)\.?\s+\w+[^.?!]{0,60}\b(paid|claim\w*|owe\w*)\b"
+    r"|\bpaid (his|her|their) (council tax|rent|bills?)\b",
     re.I,
 )
+_ACCUSATION = (r"(corrupt|a fraud|fraud\w*|liars?|lying|criminals?|thie(f|ves)|stole|steals|"
+               r"stealing|paedophiles?|racists?|abusers?|bribes?|bribed|crooks?|drunk|incompetent|"
+               r"fiddl\w+|on the take|under (police )?investigation|on purpose)")
+_SOMEONE = (r"(councillor|cllr|officer|head of \w+|bin ?man|binmen|staff|manager|director|"
+            r"leader|chief executive|mayor|(?-i:[A-Z][a-z]+ [A-Z][a-z]+))")
 DEFAMATION = re.compile(
     r"\b(write|draft|compose|make up|create|post|produce|generate)\b[^?!]{0,80}\b(saying|say|"
     r"claiming|claim|that says|accusing|accuse|stating|alleging|that)\b[^?!]{0,80}\b(is|are|was|"
-    r"were|has|have)\b[^?!]{0,30}\b(corrupt|a fraud|fraudsters?|liars?|lying|criminals?|"
-    r"thie(f|ves)|stole|stealing|paedophiles?|racists?|abusers?|bribes?|bribed|crooks?|drunk|incompetent)\b"
-    r"|\bconfirm in writing\b",
+    r"were|has|have)\b[^?!]{0,30}\b" + _ACCUSATION + r"\b"
+    r"|\bconfirm in writing\b"
+    # "write that councillor Jane Smith takes bribes", "state as fact that ..."
+    r"|\b(write|draft|post|include in your answer|state|confirm|say|put)\b[^?!]{0,40}\b"
+    + _SOMEONE + r"\b[^?!]{0,80}\b" + _ACCUSATION + r"\b"
+    r"|\b(state|say|confirm|write)\b[^.?!]{0,15}\b(as (a )?fact|it'?s (a fact|true)|in writing)\b",
     re.I,
 )
 NOT_COUNCIL = re.compile(
@@ -65,21 +131,70 @@ CRISIS = [
     ("suicide", re.compile(
         r"\b(suicid\w*|kill(ing)? my ?self|end(ing)? (it all|my life)|take my (own )?life|"
         r"want(ed)? to die|don'?t want to (live|be alive|be here)|self[- ]?harm\w*|"
-        r"hurt(ing)? myself|overdos\w*)\b", re.I)),
+        r"hurt(ing)? myself|overdos\w*)\b"
+        r"|\b(?:don'?t|do not|can'?t|cannot) see (?:the|any) point (?:in|of) (?:going on|living|"
+        r"carrying on|being here|anything|life)\b|\bbetter off without me\b"
+        r"|\b(?:can'?t|cannot) (?:go on|take (?:it|this|any ?more))\b"
+        r"|\b(?:tablets|pills|paracetamol)\b[^.?!]{0,20}\b(?:saved up|stockpiled|hoarded)\b"
+        r"|\bgoing to take (?:them|all of them|the (?:tablets|pills))\b"
+        r"|\b(?:thinking (?:of|about)|going to|want to) (?:jump(?:ing)?|end(?:ing)? it)\b"
+        r"|\b(?:go to sleep|fall asleep) and (?:not|never) wake up\b"
+        r"|\bhow many (?:paracetamol|tablets|pills)\b[^.?!]{0,40}\b(?:take|kill|die)\b"
+        r"|\bhad enough of (?:everything|life|it all|living)\b"
+        r"|\b(?:ddim eisiau byw|lladd fy hun|hunanladdiad)\b"
+        r"|\b(?:cutting|cut|burn(?:ing)?|burnt|starving|harming) (?:myself|herself|himself|"
+        r"themselves)\b|\bgo too far one day\b", re.I)),
     ("safeguarding", re.compile(
         r"\b(child|children|kid|kids|baby|toddler|son|daughter|girl|boy|teenager|my mum|my dad|"
         r"elderly|vulnerable|old lady|old man|neighbou?r)\b[^.?!]{0,60}\b(in danger(?! of)|"
         r"at risk(?! of)|"
         r"being (hurt|hit|beaten|abused|neglected|harmed)|(is|are) (hurt|abused|neglected|"
-        r"unsafe|not safe)|left alone)\b"
+        r"unsafe|not safe)|left alone|left (?:on (?:their|his|her) own|home alone)|on their own "
+        r"all night|sleeping (?:rough|in the stairwell|outside|in a stairwell)|(?:screaming|"
+        r"crying) for hours|asking (?:us |me )?for food)\b"
         r"|\b(being|been) (abused|beaten|assaulted|groomed|exploited)\b"
         r"|\b(he|she|they|my (partner|husband|wife|boyfriend|girlfriend)) (hits|beats|hurts|"
         r"threatens to (kill|hurt)) me\b|\bdomestic (abuse|violence)\b[^.?!]{0,30}\b(now|"
         r"tonight|right now|happening)\b|\bnot safe at home\b|\bsafeguarding concern\b"
-        r"|\bsomeone (is )?(at risk|in danger)\b(?! of)", re.I)),
+        r"|\bsomeone (is )?(at risk|in danger)\b(?! of)"
+        # a child harmed or groomed
+        r"|\b(?:hits|hit|beats|punches|kicks|slaps|hurts) (?:her|his|their|my|the) (?:toddler|"
+        r"baby|child|kid|kids|son|daughter|children)\b"
+        r"|\b(?:messaging|messages|texting|contacting)\b[^.?!]{0,20}\bmy \d{1,2}[- ]year[- ]old\b"
+        r"|\bask(?:ing|s)? (?:her|him) to meet\b|\bcomes into my room at night\b"
+        r"|\bdoes (?:stuff|things) (?:to me )?(?:i|that i) (?:don'?t|do not) like\b"
+        r"|\b(?:touches|touched) me\b|\bparents (?:went|have gone|are) out\b[^.?!]{0,40}\block"
+        r"|\bflat is locked\b"
+        # an adult harmed, exploited or neglected
+        r"|\b(?:carer|son|daughter|nephew|niece|friends?)\b[^.?!]{0,40}\b(?:taking|takes|taken|"
+        r"stealing|steals|stole) (?:money|her money|his money|their money|cash|(?:his|her|their) "
+        r"benefits)\b|\b(?:won'?t|will not|don'?t) let (?:him|her|them) (?:leave|out|go out)\b"
+        r"|\bhaven'?t seen (?:him|her|them) (?:in|for) (?:a|two|three|\d+) (?:week|weeks|days)\b"
+        r"|\bsmell (?:coming )?from (?:under )?(?:his|her|their) door\b"
+        r"|\b(?:hadn'?t|has not|hasn'?t|had not|not) been (?:fed|washed|changed)\b"
+        r"|\b(?:son|daughter|husband|wife|carer|partner|staff)\b[^.?!]{0,30}\b(?:pushes|pushing|"
+        r"pushed|hits|hitting|slaps|slapped|hurts|kicks|shouting at|shouts at) (?:her|him)\b"
+        # domestic abuse
+        r"|\b(?:partner|husband|wife|boyfriend|girlfriend|ex|he|she)\b[^.?!]{0,20}\b(?:locks me "
+        r"in|locked me in|takes my money|controls my money|checks my phone|won'?t let me (?:see|"
+        r"leave|go out))\b"
+        r"|\b(?:he|she|they)(?:'ll| will)? (?:kill|hurt) me\b|\b(?:said|says|threatened|"
+        r"threatens)\b[^.?!]{0,25}\b(?:kill|hurt) me\b"
+        r"|\b(?:scared|afraid|frightened) to go home\b|\b(?:broke|broken|fractured) my (?:arm|"
+        r"nose|ribs?|jaw|wrist|leg)\b|\b(?:hitting|hits|punching|punches|kicking) me\b"
+        r"|\bthrows? things at me\b|\bno one will believe (?:a man|me)\b"
+        r"|\bget out tonight\b[^.?!]{0,40}\bbefore (?:he|she) (?:gets|comes) (?:back|home)\b",
+        re.I)),
     ("danger", re.compile(
         r"\b(in immediate danger|emergency right now|(gas leak|fire) (now|right now)|"
-        r"someone('s| is) (dying|unconscious|not breathing)|being attacked)\b", re.I)),
+        r"someone('s| is) (dying|unconscious|not breathing)|being attacked)\b"
+        r"|\b(?:waving|with|carrying|holding) an? (?:knife|gun|machete|weapon|blade)\b"
+        r"|\b(?:house|flat|building|car) (?:is )?on fire\b|\bpeople (?:still )?inside\b"
+        r"|\b(?:collapsed|isn'?t breathing|not breathing|unconscious|unresponsive)\b"
+        r"|\b(?:fallen|fell|fall) (?:in|into) the (?:river|canal|lake|sea|water)\b"
+        r"|\bbeing swept away\b"
+        r"|\bdrowning\b(?! in\b[^.?!]{0,25}\b(?:debt|arrears|paperwork|bills|work|letters))"
+        r"|\b(?:smell of gas|gas leak|smell gas|gas smell)\b", re.I)),
 ]
 
 REFUSED_REPLY = (
@@ -121,7 +236,7 @@ def screen_input(ctx: TurnContext, services: Services) -> None:
     if masked != question:
         ctx.preamble.append(PERSONAL_DATA_NOTE)
     ctx.question = question = masked
-    if MANIPULATION.search(question):
+    if any(MANIPULATION.search(v) for v in (ctx.message, *variants(question))):
         ctx.stop(Status.REFUSED, REFUSED_REPLY)
     elif OTHER_PEOPLE.search(question):
         ctx.stop(Status.REFUSED, OTHER_PEOPLE_REPLY)
@@ -139,6 +254,30 @@ def screen_input(ctx: TurnContext, services: Services) -> None:
     elif len(re.findall(r"[A-Za-z]{2,}", question)) == 0:
         ctx.stop(Status.NO_ANSWER, "Please ask your question in words, for example "
                  "\"When is my bin collected?\"")
+
+
+_LEET = str.maketrans("013457@$", "oieastas")
+_BLOB = re.compile(r"\b(?:[A-Za-z0-9+/]{20,}={0,2}|(?:[0-9a-f]{2}){12,})\b")
+
+
+def variants(text: str) -> list[str]:
+    """The message as an instruction might be hidden in it: as written, leetspeak read as
+    letters, backwards, ROT13, and any base64 or hex run decoded. An ordinary question reads as
+    nonsense in all but the first, so screening them all costs no false refusals."""
+    import base64
+    import codecs
+
+    out = [text, text.lower().translate(_LEET), text[::-1], codecs.decode(text, "rot13")]
+    for blob in _BLOB.findall(text):
+        for decode in (lambda b: base64.b64decode(b + "=" * (-len(b) % 4)),
+                       bytes.fromhex):
+            try:
+                decoded = decode(blob).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if decoded.isprintable():
+                out.append(decoded)
+    return out
 
 
 def signpost(ctx: TurnContext, kinds: list[str]) -> None:
