@@ -21,29 +21,31 @@ LINKABLE = WEB | {"tel", "mailto"}
 _HIDDEN = re.compile(r"[\t\n\r]|^[\x00-\x20]|[\x00-\x20]$")
 
 
-def web_url(url: object) -> str | None:
-    """``url`` when it is an http(s) address with a host, else None."""
+def _parts(url: object) -> tuple[str, str, str, str] | None:
+    """(address, scheme, host, path) of an address we could render, else None."""
     if not isinstance(url, str) or _HIDDEN.search(url):
         return None
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
-    return url if parts.scheme.lower() in WEB and parts.netloc else None
+    return url, parts.scheme.lower(), parts.netloc, parts.path
+
+
+def web_url(url: object) -> str | None:
+    """``url`` when it is an http(s) address with a host, else None."""
+    parts = _parts(url)
+    return parts[0] if parts and parts[1] in WEB and parts[2] else None
 
 
 def link_url(url: object) -> str | None:
     """``url`` when a link to it is safe to render: http(s) with a host, tel: or mailto:."""
-    if not isinstance(url, str) or _HIDDEN.search(url):
+    parts = _parts(url)
+    if parts is None:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme in WEB:
-        return url if parts.netloc else None
-    return url if scheme in LINKABLE and parts.path else None
+    address, scheme, host, path = parts
+    ok = bool(host) if scheme in WEB else scheme in LINKABLE and bool(path)
+    return address if ok else None
 
 
 def href(url: object) -> str:
