@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.text import STOPWORDS, tokens
+from askcouncil.text import STOPWORDS, tokens
 
 THRESHOLD = 0.75  # cosine distance at which groups stop merging (calibrated: docs/quality.md)
 CHAR_WEIGHT = 1.0  # weight of the character n-gram part against the embedding

@@ -4,39 +4,9 @@ from __future__ import annotations
 
 import re
 
-STOPWORDS = frozenset(
-    "a about above after again all am an and any are as at be because been before being below "
-    "between both but by can could did do does doing down during each few for from further "
-    "had has have having he her here hers him his how i if in into is it its itself just me "
-    "more most my no nor not now of off on once only or other our ours out over own same she "
-    "should so some such than that the their theirs them then there these they this those "
-    "through to too under until up very was we were what when where which while who whom why "
-    "will with would you your yours yourself please tell know need want get got ok hi hello "
-    "thanks thank im ive id dont doesnt didnt isnt wasnt arent cant couldnt wont wouldnt "
-    "shouldnt whats".split()
-)
-WORD = re.compile(r"[a-z0-9£][a-z0-9£.,']*[a-z0-9]|[a-z0-9]")
+from askcouncil.text import STOPWORDS, WORD, stem, tokens
 
-
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'bins'/'bin', 'collections'/'collection' and
-    'give'/'giving'."""
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            word = word[: -len(suffix)] + repl
-            break
-    # "give" and "giving", "notice" and "noticed" meet at "giv" and "notic"
-    return word[:-1] if word.endswith("e") and len(word) >= 4 and word.isalpha() else word
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased, stemmed content words (numbers and prices kept whole)."""
-    out = []
-    for w in WORD.findall(text.lower().replace("’", "'")):
-        w = w.rstrip(".,'").replace("'s", "")
-        if w and w not in STOPWORDS:
-            out.append(stem(w))
-    return out
+__all__ = ["STOPWORDS", "WORD", "INTENT", "stem", "tokens", "sentences", "strip_markup"]
 
 
 # Words that say what kind of answer is wanted, not what it is about ("how much", "opening
