@@ -48,14 +48,14 @@ eval-gate: eval-sample eval-realpages
 ## and the speed-up of an unchanged re-crawl (medians of BENCH_RUNS runs).
 BENCH_RUNS ?= 1
 bench-crawl: $(STAMP)
-	$(BIN)/python -m crawler.bench --runs $(BENCH_RUNS) --out bench-crawl.json
+	$(BIN)/python -m benchmarks.crawl --runs $(BENCH_RUNS) --out bench-crawl.json
 
 ## Chat latency benchmark on ../shared/sites/realpages: POST /api/chat over HTTP (extractive
 ## composer) p50/p95/p99 beside the floor (query embedding plus vector search). DATA=folder reuses
 ## a crawl (make eval-realpages leaves one in data/eval-realpages); else it crawls first.
 DATA ?=
 bench-chat: $(STAMP)
-	$(BIN)/python -m bot.bench $(if $(DATA),--data-dir $(DATA)) --out bench-chat.json
+	$(BIN)/python -m benchmarks.chat $(if $(DATA),--data-dir $(DATA)) --out bench-chat.json
 
 ## Load and faults on the production topology on loopback (chroma run, a throwaway PostgreSQL
 ## cluster, askcouncil serve with two workers, the sample site crawled): 2,000 chat requests at
@@ -63,7 +63,7 @@ bench-chat: $(STAMP)
 ## when a check fails (a 5xx, a turn lost or stored twice, no handoff during an outage).
 LOAD_REQUESTS ?= 2000
 bench-load: $(STAMP)
-	$(BIN)/python -m bot.loadtest --requests $(LOAD_REQUESTS) --concurrency 32 --out bench-load.json
+	$(BIN)/python -m benchmarks.load --requests $(LOAD_REQUESTS) --concurrency 32 --out bench-load.json
 
 ## Known vulnerabilities in the installed dependencies (pip-audit); fails on any found.
 audit: $(STAMP)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from benchmarks.harness import free_port  # noqa: F401 - the tests' one free_port
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -39,22 +40,6 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"{reason} (ASKCOUNCIL_REQUIRE_ALL=1 forbids skipping)")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +143,7 @@ def postgres_url() -> Iterator[str]:
 
 def ChromaServer(path: Path, port: int | None = None):  # noqa: N802 - reads as the class
     """A real `chroma run` server on a free loopback port, started; stop() ends it by PID."""
-    from bot.loadtest import ChromaServer as Server
+    from benchmarks.harness import ChromaServer as Server
 
     return Server(path, port).start()
 

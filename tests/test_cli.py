@@ -97,7 +97,7 @@ def test_serve_with_two_workers_answers_and_stops_on_sigterm(crawled, tmp_path) 
 
     import httpx
 
-    from bot.loadtest import wait_ready
+    from benchmarks.harness import wait_ready
     from tests.conftest import ChromaServer, free_port
 
     settings, _ = crawled
@@ -134,7 +134,7 @@ def test_serve_without_an_index_says_so_and_how_to_build_it(env, tmp_path) -> No
 
     import httpx
 
-    from bot.loadtest import wait_until
+    from benchmarks.harness import wait_until
     from tests.conftest import free_port
 
     port = free_port()

@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, text
 
 from askcouncil.cli import build_parser
 from askcouncil.settings import Settings
-from bot.loadtest import wait_ready
-from tests.conftest import free_port, wait_for_port
+from benchmarks.harness import port_open as _listening
+from benchmarks.harness import wait_ready, wait_until
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
@@ -111,7 +112,7 @@ def test_compose_topology_on_loopback(tmp_path, sample_site, postgres_url) -> No
             [str(BIN / chroma_cmd[0]), *chroma_cmd[1:]],
             env={**os.environ, **service_env("chroma")},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for_port(chroma_port, 30)
+        wait_until(lambda: _listening(chroma_port), 30, f"port {chroma_port}")
 
         def env_for(name: str, data: str) -> dict[str, str]:
             return {**os.environ, **service_env(name), "HF_HUB_OFFLINE": "1",

@@ -1,4 +1,4 @@
-"""Load and faults on the production topology (bot/loadtest.py, smaller runs than
+"""Load and faults on the production topology (benchmarks/load.py, smaller runs than
 `make bench-load`): two bot workers under concurrent load with nothing lost, Chroma and
 PostgreSQL stopped and started mid-load, a crawl killed mid-way, and a slow or failing LLM."""
 
@@ -8,7 +8,8 @@ import httpx
 import pytest
 from llm_server import ScriptedLLM, Sleep, Status
 
-from bot import loadtest
+from benchmarks import harness
+from benchmarks import load as loadtest
 from tests.conftest import need
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 @pytest.fixture(scope="module")
 def topo(tmp_path_factory):
     try:
-        found = loadtest.postgres_bindir().is_dir()
+        found = harness.postgres_bindir().is_dir()
     except FileNotFoundError:
         found = False
     need(found, "PostgreSQL's initdb is not installed (a throwaway cluster is needed)")
@@ -66,7 +67,7 @@ def test_a_hung_chroma_server_costs_residents_the_deadline_not_forever(topo, que
     # the deadline once, not once for every Chroma call a question makes (that took 12.2 s)
     assert max(r.latency_ms for r in hung) < 3000 + 1500, max(r.latency_ms for r in hung)
     assert all(r.status in {"error", "refused"} for r in hung)  # refusals need no index
-    loadtest.wait_until(lambda: httpx.post(f"{topo.base}/api/chat", timeout=30, json={
+    harness.wait_until(lambda: httpx.post(f"{topo.base}/api/chat", timeout=30, json={
         "message": questions[0]}).json()["status"] == "answered", 30, "answers again")
     back, _wall = loadtest.drive(topo.base, questions, 40, 8)
     assert not any(r.status == "error" for r in back)
@@ -83,15 +84,15 @@ def test_llm_slow_or_failing_under_load(topo, questions) -> None:
     llm = ScriptedLLM().start()
     for i in range(200):
         llm.replies.append(Sleep(4.0, "Too late [1].") if i % 2 else Status(500))
-    port = loadtest.free_port()
-    bot = loadtest.Process(
-        [loadtest._exe("askcouncil"), "serve", "--port", str(port), "--workers", "1"],
+    port = harness.free_port()
+    bot = harness.Process(
+        [harness.exe("askcouncil"), "serve", "--port", str(port), "--workers", "1"],
         {**topo.env, "ASKCOUNCIL_LLM": "openai:scripted", "ASKCOUNCIL_LLM_BASE_URL":
          llm.base_url, "ASKCOUNCIL_LLM_API_KEY": "test-key", "ASKCOUNCIL_LLM_TIMEOUT_S": "1.0",
          "ASKCOUNCIL_DATA_DIR": str(topo.work / "llm-bot")}, topo.work / "llm-bot.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        loadtest.wait_ready(base)
+        harness.wait_ready(base)
         answerable = [q for q in questions if "blue badge" in q.lower() or "bin" in q.lower()]
         results, _wall = loadtest.drive(base, answerable or questions, 24, 6)
     finally:
@@ -124,5 +125,5 @@ def test_turns_queued_while_the_database_is_down_survive_a_bot_crash(topo, quest
         topo.postgres.start()
     topo.start_bot()
     ids = [r.message_id for r in results]
-    loadtest.wait_until(lambda: topo.stored(ids)["stored"] == 60, 60, "the queued turns stored")
+    harness.wait_until(lambda: topo.stored(ids)["stored"] == 60, 60, "the queued turns stored")
     assert topo.stored(ids) == {"asked": 60, "stored": 60, "stored_twice": 0}

@@ -120,7 +120,7 @@ def test_the_served_bot_does_not_believe_loopback_forwarded_headers(tmp_path) ->
 
     import httpx
 
-    from bot.loadtest import wait_until
+    from benchmarks.harness import wait_until
     from tests.conftest import free_port
 
     port = free_port()

@@ -2,7 +2,7 @@
 extractive composer, one request at a time, beside the floor (query embedding plus vector search
 alone, in process). Not a test: the machines are noisy, so compare medians and ratios.
 
-    python -m bot.bench [--data-dir DIR --council SLUG] [--rounds N] [--out bench-chat.json]
+    python -m benchmarks.chat [--data-dir DIR --council SLUG] [--rounds N] [--out bench-chat.json]
 
 Without --data-dir it builds ../shared/sites/realpages for a loopback port, serves it and crawls
 it into a temporary folder first. The questions are those of ../shared/eval/realpages-dev.jsonl
@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,40 +24,14 @@ from typing import Any
 import httpx
 
 from askcouncil.settings import Settings
+from benchmarks.harness import SHARED, build_realpages, free_port, load_questions, summary
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 TARGET_P50_MS, TARGET_P95_MS = 80.0, 200.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": percentile(values, 0.95),
-            "p99_ms": percentile(values, 0.99), "mean_ms": round(statistics.fmean(values), 1)}
-
-
-def load_questions(path: Path) -> list[str]:
-    out = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            out.append(record.get("question") or record["turns"][0])
-    return out
-
-
 def crawl_realpages(data_dir: Path, council: str) -> None:
+
     from askcouncil.devsite import start_site_server
-    from crawler.bench import build_realpages
 
     port = free_port()
     root = build_realpages(data_dir / "site", port)

@@ -2,7 +2,7 @@
 docker-compose.yml uses: `chroma run`, PostgreSQL (a throwaway cluster this run starts and stops
 itself), `askcouncil crawl` into the Chroma server and `askcouncil serve` with two workers.
 
-    python -m bot.loadtest [--requests 2000] [--concurrency 32] [--out bench-load.json]
+    python -m benchmarks.load [--requests 2000] [--concurrency 32] [--out bench-load.json]
 
 Scenarios, each with checks that do not depend on the machine's speed (a failed check exits 1):
 - load: N chat requests at concurrency C; no 5xx, every answered turn stored exactly once in
@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,148 +38,20 @@ from typing import Any
 
 import httpx
 
-from bot import bench
-from bot.bench import free_port, percentile
+from benchmarks.harness import (
+    REPO,
+    ChromaServer,
+    Process,
+    ThrowawayPostgres,
+    exe,
+    free_port,
+    percentile,
+    wait_ready,
+    wait_until,
+)
+from benchmarks.harness import load_questions as _load_questions
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 QUESTIONS = REPO / "eval" / "questions" / "kestrelford.jsonl"
-
-
-def _exe(name: str) -> str:
-    return str(BIN / name) if (BIN / name).exists() else (shutil.which(name) or name)
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float, what: str,
-               every_s: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except Exception:  # not up yet
-            pass
-        time.sleep(every_s)
-    raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s")
-
-
-def wait_ready(base: str, timeout_s: float = 180) -> None:
-    """Until the bot at ``base`` answers /readyz with 200."""
-    wait_until(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, timeout_s,
-               f"{base}/readyz")
-
-
-def _port_open(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-class Process:
-    """A child process stopped by PID (SIGTERM, then SIGKILL)."""
-
-    def __init__(self, args: list[str], env: dict[str, str] | None = None,
-                 log: Path | None = None) -> None:
-        self.args = args
-        self._log = log.open("ab") if log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(args, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def kill(self) -> None:
-        """SIGKILL to the process and its children (a crash, not a shutdown)."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self, timeout_s: float = 20.0) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        if self._log is not subprocess.DEVNULL:
-            self._log.close()  # type: ignore[union-attr]
-
-
-class ChromaServer:
-    """`chroma run` as compose runs it, on loopback; stop and start again on the same port."""
-
-    def __init__(self, path: Path, port: int | None = None, log: Path | None = None) -> None:
-        self.path, self.port, self.log = path, port or free_port(), log
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: Process | None = None
-
-    def start(self) -> ChromaServer:
-        env = {**os.environ, "RUST_LOG": "warn", "ANONYMIZED_TELEMETRY": "False"}
-        self.process = Process([_exe("chroma"), "run", "--host", "127.0.0.1", "--port",
-                                str(self.port), "--path", str(self.path)], env, self.log)
-        wait_until(lambda: _port_open(self.port), 60, "chroma run listening")
-        return self
-
-    def stop(self) -> None:
-        process = self.process
-        if process:
-            process.stop()
-            if self.process is process:
-                self.process = None
-
-
-def postgres_bindir() -> Path:
-    found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
-    if found.returncode == 0 and (Path(found.stdout.strip()) / "initdb").exists():
-        return Path(found.stdout.strip())
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                      key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
-                      else 0)
-    if not versions:
-        raise FileNotFoundError("PostgreSQL's initdb was not found (install postgresql)")
-    return versions[-1].parent
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster of its own in a new temporary folder, on a free loopback port, that
-    this run may stop and start (the machine's shared server is never touched). As root, the
-    server runs as the `postgres` user, which PostgreSQL requires."""
-
-    def __init__(self) -> None:
-        self.bindir = postgres_bindir()
-        self.root = Path(tempfile.mkdtemp(prefix="askcouncil-pg-"))  # reachable from /tmp
-        self.data = self.root / "pgdata"
-        self.port = free_port()
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        self._as: list[str] = []
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres")
-            self._as = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--no-sync")
-
-    def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self._as, str(self.bindir / tool), *args], capture_output=True,
-                              text=True, timeout=120)
-        if done.returncode != 0:
-            raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout,
-                                                f"{tool}: {done.stderr.strip()[-1000:]}")
-
-    def start(self) -> ThrowawayPostgres:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
-                  "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1", "start")
-        return self
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def close(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @dataclass
@@ -235,14 +105,14 @@ class Topology:
         return {**self.env, "ASKCOUNCIL_DATA_DIR": str(self.work / "crawler-data")}
 
     def crawl(self) -> None:
-        done = subprocess.run([_exe("askcouncil"), "crawl", self.site_url, "--no-progress"],
+        done = subprocess.run([exe("askcouncil"), "crawl", self.site_url, "--no-progress"],
                               env=self.crawl_env(), capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"crawl failed: {done.stderr[-2000:]}")
 
     def start_bot(self) -> None:
         self.bot_port = free_port()
-        self.bot = Process([_exe("askcouncil"), "serve", "--host", "127.0.0.1", "--port",
+        self.bot = Process([exe("askcouncil"), "serve", "--host", "127.0.0.1", "--port",
                             str(self.bot_port)], self.env, self.work / "bot.log")
         wait_ready(self.base)
 
@@ -320,7 +190,8 @@ class Result:
 
 
 def load_questions(path: Path = QUESTIONS) -> list[str]:
-    return bench.load_questions(path)
+    """The sample set's questions (the load's default)."""
+    return _load_questions(path)
 
 
 async def _drive(base: str, questions: list[str], n: int, concurrency: int,
@@ -548,7 +419,7 @@ def scenario_crawler_killed(topo: Topology, questions: list[str], n: int, concur
         staging = [name for _n, name, done in index.generations() if not done]
         return client.get_collection(staging[-1]).count() if staging else 0
 
-    crawler = Process([_exe("askcouncil"), "crawl", topo.site_url, "--no-progress", "--every",
+    crawler = Process([exe("askcouncil"), "crawl", topo.site_url, "--no-progress", "--every",
                        "1d"], {**topo.crawl_env(), "ASKCOUNCIL_EMBED_BATCH_SIZE": "8"},
                       topo.work / "crawler.log")
 

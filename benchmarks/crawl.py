@@ -3,7 +3,7 @@ crawl it again unchanged, and report pages/s, chunks/s, the embedding share of t
 memory and the speed-up of the unchanged re-crawl. Not a test: the machines are noisy, so run
 it a few times and compare medians.
 
-    python -m crawler.bench [--site DIR] [--runs N] [--delay S] [--out results.json]
+    python -m benchmarks.crawl [--site DIR] [--runs N] [--delay S] [--out results.json]
 
 DIR defaults to a fresh build of ../shared/sites/realpages (built with its own script for the
 loopback address).
@@ -15,8 +15,6 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,18 +23,9 @@ from typing import Any
 from askcouncil.devsite import start_site_server
 from askcouncil.embedding import SentenceTransformerEmbedder
 from askcouncil.settings import Settings, default_embedding_model
+from benchmarks.harness import build_realpages, free_port
 from crawler.crawl import CrawlReport
 from crawler.job import run_crawl
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-
-
-def build_realpages(out: Path, port: int) -> Path:
-    script = SHARED / "sites" / "build_realpages.py"
-    subprocess.run([sys.executable, str(script), "--base-url", f"http://127.0.0.1:{port}",
-                    "--out", str(out)], check=True, capture_output=True)
-    return out
 
 
 def peak_rss_mb() -> float:
@@ -84,11 +73,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.site is None:
-            import socket
-
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+            port = free_port()
             root = build_realpages(Path(tmp) / "site", port)
         else:
             root, port = args.site, 0
