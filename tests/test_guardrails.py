@@ -12,14 +12,14 @@ from askcouncil.errors import ConfigError
 from askcouncil.hours import OpeningHours
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.handoff import hand_off
-from bot.pipeline.screen import (
+from bot.pipeline.replies import (
     CALM_REPLY,
     DEFAMATION_REPLY,
     OTHER_PEOPLE_REPLY,
     PERSONAL_DATA_NOTE,
     REFUSED_REPLY,
-    screen_input,
 )
+from bot.pipeline.screen import screen_input
 
 KESTRELFORD = load_council("kestrelford")
 SUNDAY_NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

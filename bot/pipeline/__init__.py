@@ -19,6 +19,7 @@ from bot.pipeline.contextualise import contextualise
 from bot.pipeline.decide import decide
 from bot.pipeline.handoff import hand_off
 from bot.pipeline.llm_compose import llm_compose
+from bot.pipeline.replies import ERROR_REPLY
 from bot.pipeline.retrieve import retrieve
 from bot.pipeline.screen import screen_input
 from bot.services import Services
@@ -41,7 +42,6 @@ DEFAULT_STEPS: list[Step] = [
 LLM_STEPS: list[Step] = [
     s for step in DEFAULT_STEPS for s in ([step, llm_compose] if step is cite else [step])]
 
-ERROR_REPLY = "Sorry, I can't answer questions right now because of a technical problem."
 
 
 def run_pipeline(ctx: TurnContext, services: Services, steps: list[Step] | None = None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.pipeline.context import Status, TurnContext
-from bot.pipeline.decide import NO_ANSWER_REPLY
+from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
 
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\]]*[^\s<>()\].,;:!?'\"]", re.I)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext, Unit
-from bot.pipeline.decide import NO_ANSWER_REPLY
+from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
 from bot.text import INTENT, sentences, tokens
 

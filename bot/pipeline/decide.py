@@ -19,10 +19,10 @@ import re
 from askcouncil.index import Chunk
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext
+from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
 from bot.text import INTENT, tokens
 
-NO_ANSWER_REPLY = "I couldn't find an answer to that on the council's website."
 ON_TOPIC = 0.3  # share of the question's topic words a section must hold to answer a demand
 NEARBY = 0.1  # pages this far below min_similarity still count as retrieved for the answer
 

@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from bot.pipeline.context import Citation, Status, TurnContext
-from bot.pipeline.decide import NO_ANSWER_REPLY
+from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,16 @@ import re
 from analytics.masking import mask
 from askcouncil.council import ContactLine, Council
 from bot.pipeline.context import Status, TurnContext
+from bot.pipeline.replies import (
+    CALM_ONLY_REPLY,
+    CALM_REPLY,
+    DEFAMATION_REPLY,
+    IN_WORDS_REPLY,
+    OTHER_PEOPLE_REPLY,
+    OUT_OF_SCOPE_REPLY,
+    PERSONAL_DATA_NOTE,
+    REFUSED_REPLY,
+)
 from bot.services import Services
 from bot.text import INTENT, strip_markup, tokens
 
@@ -197,35 +207,6 @@ CRISIS = [
         r"|\b(?:smell of gas|gas leak|smell gas|gas smell)\b", re.I)),
 ]
 
-REFUSED_REPLY = (
-    "I can't help with that. I can only answer questions about council services, using "
-    "information published on the council's website."
-)
-OTHER_PEOPLE_REPLY = (
-    "I can't look up or share information about other people. I can only give general "
-    "information from the council's website. If you have a concern about someone, contact the "
-    "council."
-)
-DEFAMATION_REPLY = (
-    "I can't write that. I can only give information published on the council's website. If "
-    "you want to complain about the council or a member of staff, the council's complaints "
-    "page explains how."
-)
-OUT_OF_SCOPE_REPLY = (
-    "I can only help with questions about council services, using information from the "
-    "council's website. Try asking about bins, Council Tax, parking, housing or another service."
-)
-CALM_REPLY = "I'm sorry this has been frustrating. I'll do my best to help."
-CALM_ONLY_REPLY = (
-    "I'm sorry this has been frustrating. If you tell me what you need, for example \"When is "
-    "my bin collected?\", I'll do my best to help, or I can give you the right number to call."
-)
-PERSONAL_DATA_NOTE = (
-    "Please don't share personal details such as phone numbers, email addresses or account "
-    "numbers here. I've removed them, and I don't need them to answer."
-)
-
-
 def screen_input(ctx: TurnContext, services: Services) -> None:
     question = re.sub(r"\s+", " ", strip_markup(ctx.message)).strip()
     kinds = [kind for kind, pattern in CRISIS if pattern.search(question)]
@@ -252,8 +233,7 @@ def screen_input(ctx: TurnContext, services: Services) -> None:
             ctx.preamble.append(CALM_REPLY)
             ctx.question = re.sub(r"\s+", " ", rest).strip(" ,.!")
     elif len(re.findall(r"[A-Za-z]{2,}", question)) == 0:
-        ctx.stop(Status.NO_ANSWER, "Please ask your question in words, for example "
-                 "\"When is my bin collected?\"")
+        ctx.stop(Status.NO_ANSWER, IN_WORDS_REPLY)
 
 
 _LEET = str.maketrans("013457@$", "oieastas")
