@@ -266,7 +266,8 @@ def gap_report(store: Any, council: Any, embedder: Any, index: Any, since: Any, 
 
 
 SAME_TOPIC = 0.8  # a topic whose centre is this close to a stored one is the same topic
-STATUSES = ("new", "acknowledged", "fixed", "verified", "not verified")
+# What an editor may set; "verified" and "not verified" come only from re-asking after a crawl.
+EDITOR_STATUSES = ("new", "acknowledged", "fixed")
 VERIFIED_SHARE = 0.8  # share of a fixed topic's questions that must now be answered
 
 
@@ -312,7 +313,7 @@ def set_status(store: Any, topic_id: int, status: str) -> None:
     from analytics.models import GapTopic
     from askcouncil.errors import BadInput, NotFound
 
-    if status not in ("new", "acknowledged", "fixed"):
+    if status not in EDITOR_STATUSES:
         raise BadInput(f"status must be new, acknowledged or fixed, not {status!r}")
     store.ensure_schema()
     with store._session.begin() as s:

@@ -149,3 +149,13 @@ retrieval:
     with pytest.raises(ConfigError, match="between 0 and 5"):
         parse_council("x", "contact_lines: {general: {label: C}}\n"
                            "retrieval: {page_weights: {'^/a/': 9}}\n")
+
+
+def test_the_llm_steps_are_the_default_steps_with_the_model_after_cite() -> None:
+    """Both lists are written out so the whole bot reads at a glance; they must not drift."""
+    from bot.pipeline import DEFAULT_STEPS, LLM_STEPS
+    from bot.pipeline.cite import cite
+    from bot.pipeline.llm_compose import llm_compose
+
+    assert [s for s in LLM_STEPS if s is not llm_compose] == DEFAULT_STEPS
+    assert LLM_STEPS.index(llm_compose) == LLM_STEPS.index(cite) + 1

@@ -40,7 +40,15 @@ DEFAULT_STEPS: list[Step] = [
 # With ASKCOUNCIL_LLM: the chat model rewrites the extractive answer (after cite), which stays
 # as the fallback; everything else is the same.
 LLM_STEPS: list[Step] = [
-    s for step in DEFAULT_STEPS for s in ([step, llm_compose] if step is cite else [step])]
+    screen_input,
+    contextualise,
+    retrieve,
+    decide,
+    compose,
+    cite,
+    llm_compose,
+    check_output,
+]
 
 
 

@@ -27,14 +27,6 @@ ON_TOPIC = 0.3  # share of the question's topic words a section must hold to ans
 NEARBY = 0.1  # pages this far below min_similarity still count as retrieved for the answer
 
 
-def keyword_overlap(query: str, texts: list[str]) -> float:
-    wanted = set(tokens(query))
-    if not wanted:
-        return 0.0
-    have = set(tokens(" ".join(texts)))
-    return len(wanted & have) / len(wanted)
-
-
 def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
     wanted = set(tokens(query)) - INTENT
     if not wanted:
