@@ -97,7 +97,6 @@ class Bot:
 
     def check(self, message: str, council: str | None) -> str:
         """Validate a message before any work (or any streaming) starts; the council's slug."""
-        message = valid_unicode(message)
         if not message.strip():
             raise BadInput("message must not be empty")
         if len(message) > self.settings.max_message_chars:

@@ -215,7 +215,7 @@ async def fetch_site(
                         report.complete = False
                         continue
                     taken += 1
-                    page = await _fetch_page(fetcher, url, host, report, state, indexed,
+                    page = await _fetch_page(fetcher, url, report, state, indexed,
                                              prefetched.pop(url, None), opts.page_budget_s)
                     if page is not None:
                         if page.not_modified:
@@ -252,7 +252,6 @@ def _known(state: CrawlState | None, url: str, indexed: frozenset[str]) -> Remem
 async def _fetch_page(
     fetcher: Fetcher,
     url: str,
-    host: str,
     report: CrawlReport,
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
@@ -285,9 +284,8 @@ async def _fetch_page(
         return None
     try:
         if got.content_type in HTML_TYPES or (not got.content_type and got.body[:1] == b"<"):
+            # (a canonical link counts only on the fetched page's own host: extract.py)
             page = await _within_budget(extract_html, got.text(), got.url, budget=budget)
-            if urlparse(page.url).netloc != host:
-                page.url = got.url  # a canonical link to another host is not trusted
             report.pages_fetched += 1
             _note_fetched(report, page, url, got)
             return page

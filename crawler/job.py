@@ -114,14 +114,13 @@ def run_crawl(
 
 
 def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
-                 stop: threading.Event | None = None,
                  say: Callable[[str], None] = _say) -> None:
     """The scheduled crawler job: ``crawl_once()`` (a :func:`run_crawl`), wait out the interval,
     crawl again. A failed crawl is reported and the schedule goes on (the live index stays as it
     was). SIGTERM while waiting ends the job at once; during a crawl it ends the crawl, which the
-    next start resumes. ``stop`` ends the schedule from another thread."""
-    stop = stop or threading.Event()
-    while not stop.is_set():
+    next start resumes."""
+    stop = threading.Event()
+    while True:
         began = time.monotonic()
         try:
             crawl_once()
@@ -131,11 +130,9 @@ def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
             log.exception("crawl failed")
         wait = max(0.0, interval_s - (time.monotonic() - began))
         say(f"Next crawl in {wait / 3600:.1f} hours.")
-        in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main else None
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             if stop.wait(wait):
                 return
         finally:
-            if in_main:
-                signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, previous)

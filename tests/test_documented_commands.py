@@ -158,11 +158,15 @@ def concrete(words: list[str], world: SimpleNamespace) -> list[str]:
     return out[1:] if out and out[0] == "askcouncil" else out
 
 
-def test_the_docs_show_every_command() -> None:
-    shown = {" ".join(c.split()[1:3]) for c in documented_commands()}
-    for needed in ("crawl URL", "serve", "demo", "eval run", "site serve", "db retain"):
-        assert any(s.startswith(needed.split()[0]) for s in shown), needed
-    assert len(documented_commands()) >= 16
+def test_every_command_has_a_documented_synopsis() -> None:
+    """Each noun-verb of the parser has a synopsis in the table, so the test below runs it."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    table = [c.removeprefix("askcouncil ") for c in documented_commands()]
+    for name, cmd in sub.choices.items():
+        verbs = [a for a in cmd._actions if a.dest == "verb"]
+        for phrase in ([f"{name} {v}" for v in verbs[0].choices] if verbs else [name]):
+            assert any(t == phrase or t.startswith(phrase + " ") for t in table), phrase
 
 
 @pytest.mark.parametrize("synopsis", documented_commands())

@@ -214,8 +214,6 @@ def test_the_guardrail_corpora_are_large() -> None:
 
 def test_held_out_guardrail_rates() -> None:
     """Measured, not tuned on (printed with -s)."""
-    if not (CORPORA / "heldout" / "attacks.jsonl").exists():
-        pytest.skip("no held-out corpus")
     attacks, near = _corpus("heldout/attacks.jsonl"), _corpus("heldout/near_miss.jsonl")
     caught = sum(1 for r in attacks if (s := screened(r["text"]).status) is not None
                  and s.value == r["expect"]) / len(attacks)
