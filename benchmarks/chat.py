@@ -38,7 +38,7 @@ def crawl_realpages(data_dir: Path, council: str) -> None:
     server, url = start_site_server(root, port=port)
     try:
         env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(data_dir), "ASKCOUNCIL_COUNCIL": council}
-        subprocess.run([sys.executable, "-m", "askcouncil.cli", "crawl", url, "--no-progress"],
+        subprocess.run([sys.executable, "-m", "cli", "crawl", url, "--no-progress"],
                        env=env, check=True)
     finally:
         server.shutdown()
@@ -68,7 +68,7 @@ def over_http(settings: Settings, questions: list[str], rounds: int) -> dict[str
            "ASKCOUNCIL_COUNCIL": settings.council, "ASKCOUNCIL_LLM": "",
            # one client asking as fast as it can: the per-client limit would throttle it
            "ASKCOUNCIL_RATE_LIMIT_CHAT_PER_MINUTE": "1000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "askcouncil.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -304,3 +304,13 @@ def build_bot(
     if bot.writer is not None:
         bot.writer.start()  # writes an earlier process left in the outbox go in now
     return bot
+
+
+def ask_once(settings: Settings, question: str) -> Reply:
+    """One question answered with the real services (``askcouncil ask``); the turn is written
+    to the analytics database before this returns."""
+    bot = build_bot(settings)
+    try:
+        return bot.chat(question)
+    finally:
+        bot.close()

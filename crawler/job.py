@@ -129,8 +129,9 @@ def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
         except Exception:
             log.exception("crawl failed")
         wait = max(0.0, interval_s - (time.monotonic() - began))
-        say(f"Next crawl in {wait / 3600:.1f} hours.")
+        # listening before saying so: a SIGTERM just after the message ends the wait cleanly
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        say(f"Next crawl in {wait / 3600:.1f} hours.")
         try:
             if stop.wait(wait):
                 return

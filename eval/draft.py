@@ -9,7 +9,9 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+from askcouncil.errors import BadInput
 from askcouncil.index import Chunk
+from askcouncil.settings import Settings
 
 FACTS = [
     ("fee", re.compile(r"£\s?[\d,]+(?:\.\d\d)?"), "{topic}: how much does it cost?"),
@@ -57,3 +59,13 @@ def draft(chunks: list[Chunk], limit: int = 60) -> list[dict[str, Any]]:
             if len(out) >= limit:
                 return out
     return out
+
+
+def draft_from_index(settings: Settings, limit: int = 60) -> list[dict[str, Any]]:
+    """``askcouncil eval draft --from-index``: drafts from the council's crawled pages."""
+    from askcouncil.index import CouncilIndex, open_chroma
+
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    if not index.exists():
+        raise BadInput(f"nothing indexed for council {settings.council!r}: run askcouncil crawl")
+    return draft(index.all_chunks(), limit=limit)

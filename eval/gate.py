@@ -65,3 +65,30 @@ def update(path: Path, set_name: str, summary: dict[str, Any], *, lower: bool = 
             "changes": changes, "reason": reason or "raised to the latest run"})
         path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     return changes
+
+
+def run_summary(run: Path) -> dict[str, Any]:
+    """The summary a run folder's results.json holds (written by ``eval run``)."""
+    results = run / "results.json"
+    if not results.is_file():
+        raise BadInput(f"{run} has no results.json: give a folder written by eval run")
+    summary: dict[str, Any] = json.loads(results.read_text("utf-8"))["summary"]
+    return summary
+
+
+def gate(run: Path, set_name: str, baseline: Path = BASELINE) -> list[str]:
+    """``askcouncil eval gate``: the run's scores below the set's floors (none: it passes)."""
+    summary = run_summary(run)
+    sets = load(baseline)["sets"]
+    if set_name not in sets:
+        raise BadInput(f"{baseline} has no question set {set_name!r} (it has {', '.join(sets)})")
+    return check(summary, sets[set_name]["floors"])
+
+
+def move_floors(run: Path, set_name: str, baseline: Path = BASELINE, *, lower: bool = False,
+                reason: str | None = None) -> list[str]:
+    """``askcouncil eval gate --raise`` (and ``--lower --reason``): the floors moved to the run's
+    scores; returns what changed."""
+    if lower and not reason:
+        raise BadInput("--lower needs --reason: say why the floor may drop")
+    return update(baseline, set_name, run_summary(run), lower=lower, reason=reason)

@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from askcouncil.errors import BadInput
 from askcouncil.settings import Settings
 from eval.dataset import load_questions
 from eval.scoring import GRADE_TARGET, Scored, score, summarise
@@ -200,10 +201,30 @@ def run_baselines(path: Path, settings: Settings, out_dir: Path, progress: bool 
     return table
 
 
+def crawl_site(settings: Settings, url: str) -> Settings:
+    """``eval run --site URL``: the site crawled into its own data folder
+    (data/eval-site/<host>); returns the settings that read it."""
+    import re
+    from urllib.parse import urlparse
+
+    from crawler.job import run_crawl
+
+    host = re.sub(r"[^a-z0-9-]+", "-", (urlparse(url).netloc or "site").lower()).strip("-")
+    settings = settings.model_copy(update={"data_dir": settings.data_dir / "eval-site" / host})
+    run_crawl(settings, url)
+    return settings
+
+
+def _results(run: Path) -> dict[str, Any]:
+    if not (run / "results.json").is_file():
+        raise BadInput(f"{run} has no results.json: give two folders written by eval run")
+    results: dict[str, Any] = json.loads((run / "results.json").read_text("utf-8"))
+    return results
+
+
 def compare(run_a: Path, run_b: Path) -> str:
     """Two runs side by side: each measure with the change, and the questions that changed."""
-    a = json.loads((run_a / "results.json").read_text("utf-8"))
-    b = json.loads((run_b / "results.json").read_text("utf-8"))
+    a, b = (_results(run) for run in (run_a, run_b))
     lines = [f"{'Measure':<36} {'A':>10} {'B':>10} {'change':>10}"]
     for key, va in a["summary"].items():
         vb = b["summary"].get(key)

@@ -138,7 +138,7 @@ def test_no_default_password_outside_development(crawled, bot) -> None:
 def test_cli_hash_password(monkeypatch, capsys) -> None:
     import io
 
-    from askcouncil.cli import main
+    from cli.main import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a perfectly long password\n"))
     assert main(["admin", "hash-password", "--stdin"]) == 0

@@ -115,7 +115,7 @@ def test_report_from_the_store_and_its_exports(db_url: str) -> None:
 
 
 def test_cli_report(tmp_path, monkeypatch, capsys) -> None:
-    from askcouncil.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("ASKCOUNCIL_DATA_DIR", str(tmp_path))
     store = AnalyticsStore(make_engine(f"sqlite:///{tmp_path / 'askcouncil.sqlite3'}"))

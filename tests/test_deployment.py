@@ -13,10 +13,10 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
-from askcouncil.cli import build_parser
 from askcouncil.settings import Settings
 from benchmarks.harness import port_open as _listening
 from benchmarks.harness import wait_ready, wait_until
+from cli.main import build_parser
 from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_compose_has_the_four_services_with_health_checks_and_volumes() -> None:
 
 
 def test_compose_commands_and_settings_are_real() -> None:
-    from askcouncil.cli import _interval
+    from cli.crawl import interval as _interval
 
     fields = set(Settings.model_fields)
     for name in ("bot", "crawler"):

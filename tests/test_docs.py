@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from askcouncil.cli import build_parser
 from askcouncil.settings import Settings
+from cli.main import build_parser
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_EXAMPLE = (REPO / ".env.example").read_text("utf-8")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from askcouncil.cli import build_parser, main
+from cli.main import build_parser, main
 
 REPO = Path(__file__).resolve().parent.parent
 USAGE = (REPO / "docs" / "usage.md").read_text("utf-8")

@@ -35,7 +35,7 @@ def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
 
     import pytest
 
-    from askcouncil.cli import main
+    from cli.main import main
     from eval import gate
 
     baseline = tmp_path / "baseline.json"
