@@ -12,6 +12,7 @@ COPY crawler crawler
 COPY analytics analytics
 COPY eval eval
 COPY widget widget
+COPY cli cli
 COPY sample_site sample_site
 RUN pip install .
 RUN useradd --create-home askcouncil && mkdir -p /data && chown askcouncil /data

@@ -61,6 +61,19 @@ def test_compose_has_the_four_services_with_health_checks_and_volumes() -> None:
     assert int(service_env("bot")["ASKCOUNCIL_WORKERS"]) >= 2
 
 
+def test_the_image_copies_every_package_it_installs() -> None:
+    """The Dockerfile copies folders one by one: a new package left out installs an image whose
+    entry point cannot import (as `cli/` nearly was)."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+    packages = {p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = set(re.findall(r"^COPY (\S+) \1$", (REPO / "Dockerfile").read_text("utf-8"), re.M))
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
+    entry = project["project"]["scripts"]["askcouncil"].split(":")[0].split(".")[0]
+    assert entry in copied
+
+
 def test_compose_commands_and_settings_are_real() -> None:
     from cli.crawl import interval as _interval
 
