@@ -46,8 +46,9 @@ def crawl_realpages(data_dir: Path, council: str) -> None:
 
 def floor(settings: Settings, questions: list[str], rounds: int) -> list[float]:
     """Query embedding plus a k=20 vector search: what any answer costs at least."""
+    from askcouncil.chroma import open_chroma
     from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.index import CouncilIndex
 
     embedder = load_embedder(settings)
     index = CouncilIndex(open_chroma(settings), settings.council)

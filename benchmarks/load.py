@@ -402,7 +402,8 @@ def scenario_crawler_killed(topo: Topology, questions: list[str], n: int, concur
     """Every page of the site changes and the scheduled crawler starts (the compose command);
     it is SIGKILLed as soon as it has written into its new generation. The load runs from
     before the crawl starts until well after the kill."""
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.chroma import open_chroma
+    from askcouncil.index import CouncilIndex
     from askcouncil.settings import Settings
 
     assert topo.site_root is not None and topo.chroma is not None

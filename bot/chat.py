@@ -286,8 +286,8 @@ def build_bot(
     """The real services: the embedding model (loaded now), Chroma and the database (opened
     on first use, so the bot starts even while either is down)."""
     from analytics.db import make_engine
+    from askcouncil.chroma import ChromaConnection
     from askcouncil.embedding import load_embedder
-    from askcouncil.index import ChromaConnection
     from bot.llm import chat_model
 
     services = Services(

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 import bm25s
 
-from askcouncil.index import Chunk
+from askcouncil.chunks import Chunk
 from bot.text import STOPWORDS, tokens
 
 # Everyday words that are not on a council site but are spelt right: never "correct" these.

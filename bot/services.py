@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from askcouncil.chroma import ChromaConnection
 from askcouncil.council import Council, load_council
 from askcouncil.embedding import Embedder
 from askcouncil.errors import IndexUnavailable
-from askcouncil.index import ChromaConnection, CouncilIndex
+from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 
 

@@ -40,9 +40,10 @@ def gaps(args: argparse.Namespace) -> int:
     from analytics.db import make_engine
     from analytics.gaps import gap_report, gaps_to_csv, gaps_to_html
     from analytics.store import AnalyticsStore
+    from askcouncil.chroma import open_chroma
     from askcouncil.council import load_council
     from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.index import CouncilIndex
 
     settings = settings_from(args)
     start, until = since(args.since), datetime.now(UTC)

@@ -7,7 +7,7 @@ import hashlib
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from askcouncil.index import Chunk
+from askcouncil.chunks import Chunk
 from crawler.extract import Page
 
 MAX_CHARS = 1200  # about 250 MiniLM tokens, the model's useful window

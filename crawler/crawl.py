@@ -19,9 +19,10 @@ from urllib.parse import urljoin, urlparse
 
 from tqdm import tqdm
 
+from askcouncil.chunks import Chunk
 from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
-from askcouncil.index import Chunk, CouncilIndex
+from askcouncil.index import CouncilIndex
 from crawler.chunk import chunk_page
 from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (

@@ -80,9 +80,10 @@ def run_crawl(
     ``embedder`` reuses a loaded model (the benchmark, the tests); by default the settings' model
     is loaded once the lock is held. Raises :class:`CrawlError` for a URL that is not http(s),
     before anything is loaded."""
+    from askcouncil.chroma import open_chroma
     from askcouncil.council import load_council
     from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.index import CouncilIndex
     from crawler.crawl import CrawlOptions, crawl
     from crawler.report import build_site_report, write_site_report
     from crawler.state import CrawlState, crawl_lock

@@ -9,8 +9,8 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+from askcouncil.chunks import Chunk
 from askcouncil.errors import BadInput
-from askcouncil.index import Chunk
 from askcouncil.settings import Settings
 
 FACTS = [
@@ -63,7 +63,8 @@ def draft(chunks: list[Chunk], limit: int = 60) -> list[dict[str, Any]]:
 
 def draft_from_index(settings: Settings, limit: int = 60) -> list[dict[str, Any]]:
     """``askcouncil eval draft --from-index``: drafts from the council's crawled pages."""
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.chroma import open_chroma
+    from askcouncil.index import CouncilIndex
 
     index = CouncilIndex(open_chroma(settings), settings.council)
     if not index.exists():

@@ -62,7 +62,8 @@ def embedder():
 @pytest.fixture(scope="session")
 def crawled(tmp_path_factory, sample_site, embedder):
     """Settings for a data folder holding a full crawl of the sample site, and its report."""
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.chroma import open_chroma
+    from askcouncil.index import CouncilIndex
     from askcouncil.settings import Settings
     from crawler.crawl import CrawlOptions, crawl
 
@@ -79,7 +80,7 @@ def crawled(tmp_path_factory, sample_site, embedder):
 def bot(crawled, embedder):
     from analytics.db import make_engine, migrate
     from analytics.store import AnalyticsStore
-    from askcouncil.index import ChromaConnection
+    from askcouncil.chroma import ChromaConnection
     from bot.chat import Bot
     from bot.services import Services
 

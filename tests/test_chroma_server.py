@@ -5,7 +5,8 @@ from fastapi.testclient import TestClient
 
 from analytics.db import make_engine, migrate
 from analytics.store import AnalyticsStore
-from askcouncil.index import ChromaConnection, CouncilIndex, open_chroma
+from askcouncil.chroma import ChromaConnection, open_chroma
+from askcouncil.index import CouncilIndex
 from askcouncil.settings import Settings
 from bot.app import create_app
 from bot.chat import Bot

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from askcouncil.chroma import open_chroma
 from askcouncil.devsite import SAMPLE_SITE, start_site_server
-from askcouncil.index import CouncilIndex, open_chroma
+from askcouncil.index import CouncilIndex
 from askcouncil.settings import Settings
 from crawler.crawl import CrawlOptions, crawl, fetch_site
 from crawler.fetch import normalise

@@ -75,7 +75,8 @@ def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
 def test_draft_questions_from_the_index(crawled, tmp_path) -> None:
     import json
 
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.chroma import open_chroma
+    from askcouncil.index import CouncilIndex
     from eval.dataset import load_questions
     from eval.draft import draft
 

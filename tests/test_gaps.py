@@ -55,7 +55,7 @@ def test_topics_have_readable_labels_and_representatives(grouped) -> None:
 
 class _Hit:
     def __init__(self, url: str, similarity: float) -> None:
-        from askcouncil.index import Chunk
+        from askcouncil.chunks import Chunk
 
         self.chunk = Chunk(id="x", url=url, anchor="a", title="Bins", section="Collections",
                            text="t", page_hash="h")

@@ -59,7 +59,8 @@ def hostile_site(tmp_path: Path):
 
 
 def test_a_crawled_page_cannot_rename_itself_to_script(hostile_site, embedder, tmp_path) -> None:
-    from askcouncil.index import CouncilIndex, open_chroma
+    from askcouncil.chroma import open_chroma
+    from askcouncil.index import CouncilIndex
     from askcouncil.settings import Settings
     from crawler.crawl import CrawlOptions, crawl
 

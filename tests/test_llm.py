@@ -20,7 +20,7 @@ def llm_server():
 
 @pytest.fixture(scope="module")
 def llm_bot(crawled, embedder, llm_server):
-    from askcouncil.index import ChromaConnection
+    from askcouncil.chroma import ChromaConnection
     from askcouncil.settings import Settings
     from bot.chat import Bot
     from bot.llm import chat_model

@@ -1,7 +1,7 @@
 """The pipeline's small parts, on hand-made chunks (no model needed)."""
 
+from askcouncil.chunks import Chunk
 from askcouncil.council import load_council
-from askcouncil.index import Chunk
 from bot.keyword import KeywordIndex
 from bot.pipeline.check import check_output
 from bot.pipeline.compose import _conflicting_figures, _fit, _Section, clean, split_units

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from askcouncil.chunks import Chunk
 from askcouncil.council import Council
-from askcouncil.index import Chunk
 
 
 class Status(StrEnum):

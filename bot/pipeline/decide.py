@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from askcouncil.index import Chunk
+from askcouncil.chunks import Chunk
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.replies import NO_ANSWER_REPLY
