@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from askcouncil.settings import Settings
 
 from askcouncil.errors import ConfigError
 
@@ -50,7 +53,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-def load_embedder(settings) -> SentenceTransformerEmbedder:  # noqa: ANN001 - Settings
+def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     if settings.workers > 1:  # N bot workers share the cores instead of each taking them all
         import torch
 

@@ -14,7 +14,8 @@ from askcouncil.errors import AskCouncilError
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, details: list | None = None):
+def error_response(status: int, code: str, message: str,
+                   details: list[dict[str, object]] | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details}}
     return JSONResponse(body, status_code=status)
 

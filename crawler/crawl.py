@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from tqdm import tqdm
@@ -23,6 +24,7 @@ from askcouncil.chunks import Chunk
 from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import CouncilIndex
+from askcouncil.settings import Settings
 from crawler.chunk import chunk_page
 from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
@@ -113,7 +115,7 @@ class CrawlOptions:
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
     @classmethod
-    def from_settings(cls, settings, **overrides) -> CrawlOptions:  # noqa: ANN001
+    def from_settings(cls, settings: Settings, **overrides: Any) -> CrawlOptions:
         opts = cls(
             user_agent=settings.crawl_user_agent,
             max_pages=settings.crawl_max_pages,

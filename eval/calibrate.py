@@ -12,13 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from askcouncil.settings import Settings
+from bot.chat import Bot
 from bot.pipeline import DEFAULT_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
 from bot.pipeline.decide import decide
-from eval.dataset import load_questions
+from eval.dataset import Question, load_questions
+
+Row = tuple[str, bool, float, float]  # id, should answer, similarity, coverage
 
 
-def signals(bot, council_slug: str, questions) -> list[tuple[str, bool, float, float]]:  # noqa: ANN001
+def signals(bot: Bot, council_slug: str, questions: list[Question]) -> list[Row]:
     """(id, should_answer, similarity, coverage) with the decision itself switched off."""
     council = bot.services.council(council_slug)
     council = replace(council, retrieval=replace(council.retrieval, min_similarity=-1,
@@ -39,7 +42,8 @@ def signals(bot, council_slug: str, questions) -> list[tuple[str, bool, float, f
     return rows
 
 
-def best_thresholds(rows, target_decline: float = 0.95):  # noqa: ANN001, ANN201
+def best_thresholds(rows: list[Row], target_decline: float = 0.95
+                    ) -> tuple[tuple[bool, float, float], float, float, float, float, float] | None:
     pos = [r for r in rows if r[1]]
     neg = [r for r in rows if not r[1]]
     grid = [x / 100 for x in range(20, 96, 1)]
@@ -48,7 +52,7 @@ def best_thresholds(rows, target_decline: float = 0.95):  # noqa: ANN001, ANN201
         if sure < sim:
             continue
 
-        def ok(r, sim=sim, cov=cov, sure=sure):  # noqa: ANN001, ANN202
+        def ok(r: Row, sim: float = sim, cov: float = cov, sure: float = sure) -> bool:
             return (r[2] >= sim and r[3] >= cov) or r[2] >= sure
 
         answered = sum(ok(r) for r in pos) / max(1, len(pos))
@@ -73,7 +77,10 @@ def main() -> None:
         rows += signals(bot, args.council, load_questions(Path(path)))
     for r in sorted(rows, key=lambda r: (r[1], r[2])):
         print(f"{r[0]:<6} answerable={r[1]!s:<5} similarity={r[2]:.3f} coverage={r[3]:.3f}")
-    _key, sim, cov, sure, answered, declined = best_thresholds(rows)
+    best = best_thresholds(rows)
+    if best is None:
+        raise SystemExit("no question gave decision signals: nothing to calibrate")
+    _key, sim, cov, sure, answered, declined = best
     print(f"\nmin_similarity={sim} min_coverage={cov} sure_similarity={sure}: answers "
           f"{answered:.0%} of answerable, declines {declined:.0%} of unanswerable")
 

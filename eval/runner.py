@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -16,6 +16,9 @@ from askcouncil.errors import BadInput
 from askcouncil.settings import Settings
 from eval.dataset import load_questions
 from eval.scoring import GRADE_TARGET, Scored, score, summarise
+
+if TYPE_CHECKING:
+    from bot.chat import Bot
 
 
 @dataclass
@@ -66,18 +69,22 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
-def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot=None,  # noqa: ANN001
+def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None,
+             bot: Bot | HttpBot | None = None,
              progress: bool = False, mode: str | None = None,
              accessibility: bool = False, grade_target: float | None = None) -> EvalResult:
     """``mode`` (keyword, dense or hybrid) overrides the council's retrieval for a baseline;
     ``grade_target`` is the reading grade answers should not exceed (default GRADE_TARGET)."""
     from dataclasses import replace
 
-    from bot.chat import build_bot
+    from bot.chat import Bot, build_bot
 
     questions = load_questions(path)
     bot = bot or build_bot(settings, with_store=False)
     if mode is not None:
+        if not isinstance(bot, Bot):
+            raise BadInput("a retrieval mode changes retrieval in process: it cannot ask a "
+                           "deployment")
         council = bot.services.council(settings.council)
         bot.services._councils[settings.council] = replace(
             council, retrieval=replace(council.retrieval, mode=mode))
@@ -107,14 +114,14 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
                              cited_texts=[given[u] for u in cited if u in given],
                              crawled={u.split("#")[0] for u in given}))
 
-    council = bot.services.council(settings.council) if hasattr(bot, "services") else None
+    in_process = bot.services.council(settings.council) if isinstance(bot, Bot) else None
     config = {
         "api": getattr(bot, "base_url", None),
-        "retrieval_mode": council.retrieval.mode if council else None,
+        "retrieval_mode": in_process.retrieval.mode if in_process else None,
         "questions_file": str(path),
         "council": settings.council,
         "embedding_model": settings.model_name_or_path,
-        "retrieval": asdict(council.retrieval) if council else None,
+        "retrieval": asdict(in_process.retrieval) if in_process else None,
         "chroma": settings.chroma_url or str(settings.chroma_path),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -124,7 +131,7 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None, bot
 
         summary["accessibility"] = (
             run_checks(settings, bot, questions[0].turns[0] if questions else "bin day?")
-            if hasattr(bot, "services") else {"run": False, "why": "checked in process only"})
+            if isinstance(bot, Bot) else {"run": False, "why": "checked in process only"})
     result = EvalResult(summary, results, config, None)
     if out_dir is None:
         out_dir = settings.data_dir / "eval" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
