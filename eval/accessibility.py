@@ -1,8 +1,8 @@
 """Accessibility checks for an evaluation run, in Debian's Chromium (Playwright): axe-core's WCAG
 2.2 A/AA rules on the widget (closed, open, answer shown) and the dashboard's sign-in page, a
 keyboard-only conversation, and reflow at 320 CSS px (400% zoom). The same checks, in more
-configurations and states, run in the test suite (tests/test_widget.py); this puts their verdict
-beside the answer scores of each release.
+configurations and states, run in the test suite (tests/browser/test_widget_embedded.py);
+this puts their verdict beside the answer scores of each release.
 """
 
 from __future__ import annotations

@@ -21,12 +21,13 @@ from benchmarks.harness import free_port  # noqa: F401 - the tests' one free_por
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-REPO = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
 REQUIRE_ALL = os.environ.get("ASKCOUNCIL_REQUIRE_ALL") == "1"
 
 
 # The suite asks hundreds of questions from one address in minutes: the rate limits are tested on
-# their own (tests/test_security.py) and lifted elsewhere.
+# their own (tests/bot/test_security.py) and lifted elsewhere.
 UNLIMITED = {"rate_limit_chat_per_minute": 1_000_000, "rate_limit_feedback_per_minute": 1_000_000,
              "rate_limit_login_per_minute": 1_000_000}
 # One conversation secret for the session's bots, as replicas share one in production.

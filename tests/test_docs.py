@@ -59,3 +59,19 @@ def test_readme_has_the_two_commands_and_the_glossary() -> None:
         assert f"| {term} |" in readme
     for link in re.findall(r"\]\(([^)#]+)\)", readme):
         assert (REPO / link).exists(), link
+
+
+TO_WRITE = {"askcouncil/councils/examplecouncil.yaml"}  # the docs tell a deployer to write it
+
+
+def test_every_file_the_docs_name_exists() -> None:
+    """A path in backticks or in prose (`bot/pipeline/decide.py`, tests/bot/test_api.py) must
+    exist: files move, and the docs are how a newcomer finds them."""
+    named = re.compile(r"(?<![\w./-])((?:askcouncil|bot|crawler|analytics|eval|widget|cli|tests|"
+                       r"benchmarks|scripts|docs)/[\w/.-]+\.(?:py|md|js|css|yaml|json|jsonl|html))\b")
+    docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")),
+            REPO / "widget" / "README.md", REPO / "docker-compose.yml"]
+    missing = {f"{doc.relative_to(REPO)}: {path}" for doc in docs
+               for path in named.findall(doc.read_text("utf-8"))
+               if not (REPO / path).exists() and path not in TO_WRITE}
+    assert not missing, sorted(missing)

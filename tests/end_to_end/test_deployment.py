@@ -17,9 +17,8 @@ from askcouncil.settings import Settings
 from benchmarks.harness import port_open as _listening
 from benchmarks.harness import wait_ready, wait_until
 from cli.main import build_parser
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
 
-REPO = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
 BIN = Path(sys.executable).parent
 

@@ -3,13 +3,13 @@ key facts for answerable questions, plain declines with a handoff for ones the s
 answer, follow-ups, and every turn stored with personal data masked."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from eval.scoring import has_fact, page_path
+from tests.conftest import REPO
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions" / "kestrelford.jsonl"
+QUESTIONS = REPO / "eval" / "questions" / "kestrelford.jsonl"
 RECORDS = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines() if line]
 
 # Each question must cite its page and carry every fact. Known failures of the current

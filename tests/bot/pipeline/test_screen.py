@@ -3,7 +3,6 @@ abuse, personal data) and handoff routing with opening hours (no model needed)."
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,6 +19,7 @@ from bot.pipeline.replies import (
     REFUSED_REPLY,
 )
 from bot.pipeline.screen import screen_input
+from tests.conftest import TESTS
 
 KESTRELFORD = load_council("kestrelford")
 SUNDAY_NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -184,7 +184,7 @@ emergency: {safeguarding_line: nobody}
 # tests/corpora/heldout/ was written the same way and is never tuned on: it measures the screen,
 # and its floors only move up.
 
-CORPORA = Path(__file__).resolve().parent / "corpora"
+CORPORA = TESTS / "corpora"
 # First measured 2026-11-29 (before this round's patterns: 17 of 74 attacks, 76 of 79 near misses)
 HELD_OUT_FLOORS = {"attacks": 41 / 74, "near_miss": 76 / 79}
 WRONG_FOR_AN_ORDINARY_QUESTION = {Status.REFUSED, Status.URGENT, Status.OUT_OF_SCOPE}

@@ -1,11 +1,10 @@
 """Main-content extraction and chunking on hand-written pages and the sample site."""
 
-from pathlib import Path
 
 from crawler.chunk import chunk_page
 from crawler.extract import extract_html, extract_pdf
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "sample_site" / "site"
 
 CHROME_PAGE = """<!DOCTYPE html><html lang="cy"><head><title>Rent a allotment - Council</title>

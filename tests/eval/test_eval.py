@@ -1,6 +1,6 @@
 """The evaluation suite's runs: baselines side by side, and the HTML report."""
 
-from pathlib import Path
+from tests.conftest import REPO
 
 
 def test_baselines_vary_retrieval_only(crawled, tmp_path) -> None:
@@ -41,7 +41,7 @@ def test_gate_floors_raise_and_lower_with_a_reason(tmp_path, capsys) -> None:
     baseline = tmp_path / "baseline.json"
     shutil.copy(gate.BASELINE, baseline)
     data = gate.load(baseline)
-    gated = Path(__file__).resolve().parent.parent / data["sets"]["sample"]["questions"]
+    gated = REPO / data["sets"]["sample"]["questions"]
     assert len(gated.read_text("utf-8").splitlines()) >= 60  # the gated sample set
     floors = data["sets"]["sample"]["floors"]
     assert floors["accessibility"] is True

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,9 +19,10 @@ from analytics.gaps import (
     group,
     measure,
 )
+from tests.conftest import TESTS
 
 LOG = [json.loads(line) for line in
-       (Path(__file__).parent / "fixtures" / "gap_log.jsonl").read_text("utf-8").splitlines()]
+       (TESTS / "fixtures" / "gap_log.jsonl").read_text("utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")

@@ -160,7 +160,7 @@ def test_the_dashboard_links_only_web_pages(crawled, bot, tmp_path) -> None:
     from askcouncil.settings import Settings
     from bot.app import create_app
     from bot.chat import Bot
-    from tests.test_admin import HASH, sign_in
+    from tests.bot.test_admin import HASH, sign_in
 
     engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
     migrate(engine)

@@ -11,15 +11,14 @@ import io
 import json
 import re
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from cli.main import build_parser, main
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 USAGE = (REPO / "docs" / "usage.md").read_text("utf-8")
 URL = "http://127.0.0.1:9/"  # nothing is fetched: the crawl is recorded, not run
 CONVERSATION = "00000000-0000-4000-8000-000000000000"

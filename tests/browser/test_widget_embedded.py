@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import UNLIMITED, live_server
+from tests.conftest import REPO, UNLIMITED, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ STRICT_CSP = ("default-src 'none'; script-src {bot}; style-src 'self' {bot}; con
               "img-src 'self'; base-uri 'none'; form-action 'none'")
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                     "wcag22aa"]}}
-README = (Path(__file__).resolve().parent.parent / "widget" / "README.md").read_text("utf-8")
+README = (REPO / "widget" / "README.md").read_text("utf-8")
 # The example configurations documented in widget/README.md (the tests use the same tags).
 EXAMPLES = dict(re.findall(r"<!-- example: (\S+) -->\n```html\n(<script [^`]+?></script>)\n```",
                            README))
