@@ -12,6 +12,11 @@ import httpx
 
 from askcouncil.errors import ConfigError, IndexUnavailable
 
+# chromadb's client and collection, unchecked: their result types are Optional throughout and
+# would need a cast at every call, which checks nothing more.
+ChromaClient = Any
+Collection = Any
+
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
@@ -88,10 +93,10 @@ class ChromaConnection:
     def __init__(self, settings: Settings, retry_s: float = 5.0) -> None:
         self.settings = settings
         self.retry_s = retry_s
-        self._client: Any = None
+        self._client: ChromaClient | None = None
         self._failed_at: float | None = None
 
-    def client(self) -> Any:
+    def client(self) -> ChromaClient:
         if self._client is not None:
             return self._client
         now = time.monotonic()

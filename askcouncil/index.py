@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from askcouncil.chroma import ChromaClient, Collection
 from askcouncil.chunks import Chunk, Hit
 from askcouncil.errors import IndexUnavailable
 
@@ -26,7 +27,7 @@ class CouncilIndex:
     costs 25-145 ms a query here).
     """
 
-    def __init__(self, client: Any, council: str, live: str | None = None) -> None:
+    def __init__(self, client: ChromaClient, council: str, live: str | None = None) -> None:
         self.client = client
         self.council = council
         self.prefix = f"council-{council}"
@@ -56,7 +57,7 @@ class CouncilIndex:
         complete = [name for _n, name, done in self.generations() if done]
         return complete[-1] if complete else None
 
-    def _collection(self) -> Any:
+    def _collection(self) -> Collection:
         name = self._live or self.live_name()
         if name is None:
             raise IndexUnavailable(f"nothing indexed yet for council {self.council!r}")
@@ -154,7 +155,7 @@ class CouncilIndex:
             raise IndexUnavailable(f"Chroma is not reachable: {exc}") from exc
 
 
-def _page_versions(col: Any) -> dict[str, tuple[str, int]]:
+def _page_versions(col: Collection) -> dict[str, tuple[str, int]]:
     """URL -> (page hash, chunks held): a page cut off half-way has too few chunks."""
     out: dict[str, tuple[str, int]] = {}
     for m in col.get(include=["metadatas"])["metadatas"]:
@@ -168,7 +169,8 @@ class IndexUpdate:
 
     BATCH = 500
 
-    def __init__(self, index: CouncilIndex, staging: Any, live: Any | None) -> None:
+    def __init__(self, index: CouncilIndex, staging: Collection, live: Collection | None
+                 ) -> None:
         self.index = index
         self.staging = staging
         self.live = live
