@@ -92,9 +92,14 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None,
     for q in tqdm(questions, desc="Evaluating", unit="question", disable=not progress):
         conversation_id = token = None
         began = time.perf_counter()
-        for turn in q.turns:
-            reply = bot.chat(turn, conversation_id, conversation_token=token)
-            conversation_id, token = reply.conversation_id, reply.conversation_token
+        try:
+            for turn in q.turns:
+                reply = bot.chat(turn, conversation_id, conversation_token=token)
+                conversation_id, token = reply.conversation_id, reply.conversation_token
+        except BadInput as exc:  # the bot refused the message itself (too long, say): a
+            # resident who got this had no answer, which is scored, not a crash of the run
+            results.append(score(q, "rejected", str(exc), [], None, 0.0))
+            continue
         latency = (time.perf_counter() - began) * 1000 / len(q.turns)
         ctx = reply.context
         cited = [c["url"] for c in reply.citations]
@@ -179,6 +184,8 @@ class HttpBot:
                                                    "conversation_id": conversation_id,
                                                    "conversation_token": conversation_token,
                                                    "council": self.council})
+        if resp.status_code in (413, 422):  # the deployment refused the message itself
+            raise BadInput(f"HTTP {resp.status_code}: {resp.text[:200]}")
         resp.raise_for_status()
         body = resp.json()
         return SimpleNamespace(context=None, **body)
