@@ -121,6 +121,31 @@ def test_eval_against_a_running_deployment(crawled, bot, tmp_path) -> None:
     assert config["api"] == url
 
 
+def test_a_message_the_bot_refuses_is_a_failed_question_not_a_crashed_run(crawled, bot,
+                                                                          tmp_path) -> None:
+    import json
+
+    from eval.runner import HttpBot, run_eval
+    from tests.conftest import live_server
+
+    settings, _ = crawled
+    story = "My bin was not collected again this week and I am fed up. " * 1000  # 60,000 chars
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "q1", "question": story + " How much is garden waste?",
+         "expected_urls": ["bins-and-recycling/garden-waste.html"], "must_include": ["£49"],
+         "category": "bins"},
+        {"id": "q2", "question": "How much does a garden waste subscription cost?",
+         "expected_urls": ["bins-and-recycling/garden-waste.html"], "must_include": ["£49"],
+         "category": "bins"}]))
+    with live_server(settings, bot) as url:
+        for who in (bot, HttpBot(url)):  # in process, and over HTTP (a 413 or 422)
+            result = run_eval(questions, settings, out_dir=tmp_path / "run", bot=who)
+            by_id = {r.id: r for r in result.results}
+            assert by_id["q1"].status == "rejected" and not by_id["q1"].passed
+            assert by_id["q2"].passed
+
+
 def test_accessibility_checks_say_when_they_cannot_run(monkeypatch) -> None:
     from eval import accessibility
 
