@@ -30,16 +30,19 @@ class EvalResult:
 
     def report_text(self) -> str:
         s = self.summary
-        lines = [f"Questions: {s['questions']}, passed: {s['passed']} ({_pct(s['pass_rate'])})"]
+        ci = s.get("intervals") or {}
+        lines = [f"Questions: {s['questions']}, passed: {s['passed']} "
+                 f"({_pct(s['pass_rate'], ci.get('pass_rate'))}; [95% interval])"]
         for kind, rate in s["pass_rate_by_kind"].items():
             lines.append(f"  {kind:<13} {_pct(rate)}")
         lines += [
-            f"Answer rate (answerable):   {_pct(s['answer_rate'])}",
-            f"Citation accuracy:          {_pct(s['citation_accuracy'])}",
+            f"Answer rate (answerable):   {_pct(s['answer_rate'], ci.get('answer_rate'))}",
+            "Citation accuracy:          "
+            f"{_pct(s['citation_accuracy'], ci.get('citation_accuracy'))}",
             f"Key-fact recall:            {_pct(s['fact_recall'])}",
-            f"Retrieval recall@5:         {_pct(s['recall_at_5'])}",
+            f"Retrieval recall@5:         {_pct(s['recall_at_5'], ci.get('recall_at_5'))}",
             f"Retrieval MRR:              {s['mrr']}",
-            f"Declined when it should:    {_pct(s['decline_rate'])}",
+            f"Declined when it should:    {_pct(s['decline_rate'], ci.get('decline_rate'))}",
             f"Unescaped markup echoed:    {s['unescaped_markup']}",
             f"Groundedness (answers):     {_pct(s['groundedness'])}",
             f"Unsupported links:          {s['unsupported_links']}",
@@ -65,8 +68,12 @@ class EvalResult:
         return "\n".join(lines)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
+def _pct(value: float | None, interval: dict[str, Any] | None = None) -> str:
+    if value is None:
+        return "n/a"
+    if not interval:
+        return f"{100 * value:.1f}%"
+    return f"{100 * value:.1f}% [{100 * interval['low']:.1f}-{100 * interval['high']:.1f}]"
 
 
 def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -104,6 +105,26 @@ def _rate(items: list[Scored], check: str) -> float | None:
     return _mean(vals)
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval (95% by default) of a proportion: honest at 0%, 100% and with
+    few questions, where the normal approximation is not."""
+    if n == 0:
+        return None
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+
+
+def _interval(outcomes: list[bool]) -> dict[str, Any] | None:
+    bounds = wilson(sum(outcomes), len(outcomes))
+    return None if bounds is None else {"low": bounds[0], "high": bounds[1], "n": len(outcomes)}
+
+
+def _outcomes(items: list[Scored], check: str) -> list[bool]:
+    return [bool(x.checks[check]) for x in items if x.checks.get(check) is not None]
+
+
 GRADE_TARGET = 9.0  # default: median reading grade of answers at most 9 (set per run)
 
 
@@ -130,6 +151,15 @@ def summarise(results: list[Scored], grade_target: float = GRADE_TARGET) -> dict
         "decline_rate": _rate(declines, "declined"),
         "unescaped_markup": sum(not r.checks["no_unescaped_markup"] for r in results),
         **_plain_summary(results, grade_target),
+        # 95% Wilson intervals of the rates above: how far a score may move by chance alone
+        "intervals": {
+            "pass_rate": _interval([r.passed for r in results]),
+            "answer_rate": _interval(_outcomes(answerable, "answered")),
+            "citation_accuracy": _interval(_outcomes(answerable, "cited_expected")),
+            "all_facts": _interval(_outcomes(answerable, "all_facts")),
+            "recall_at_5": _interval(_outcomes(answerable, "recall_at_5")),
+            "decline_rate": _interval(_outcomes(declines, "declined")),
+        },
         "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
     }
