@@ -272,12 +272,14 @@ class AnalyticsStore(StoreReads):
             row.status_changed_at = datetime.now(UTC)
             row.verification = None
 
-    def record_verification(self, topic_id: int, status: str,
-                            verification: dict[str, Any]) -> None:
-        """The result of re-asking a topic's questions after a crawl."""
+    def record_verifications(self, results: Sequence[tuple[int, str, dict[str, Any]]]
+                             ) -> None:
+        """The results of re-asking topics' questions after a crawl, as (topic id, status,
+        verification), in one transaction."""
         with self._session.begin() as s:
-            row = s.get(GapTopic, topic_id)
-            if row is None:
-                raise NotFound(f"no gap topic {topic_id}")
-            row.status = status
-            row.verification = verification
+            for topic_id, status, verification in results:
+                row = s.get(GapTopic, topic_id)
+                if row is None:
+                    raise NotFound(f"no gap topic {topic_id}")
+                row.status = status
+                row.verification = verification

@@ -244,7 +244,7 @@ def cmd_report_gaps(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from analytics.db import make_engine
-    from analytics.clustering import gap_report, gaps_to_csv, gaps_to_html
+    from analytics.gaps import gap_report, gaps_to_csv, gaps_to_html
     from analytics.store import AnalyticsStore
     from askcouncil.council import load_council
     from askcouncil.embedding import load_embedder

@@ -212,7 +212,7 @@ def _deflection(request: Request, since: datetime, until: datetime) -> dict[str,
 
 
 def _gaps(request: Request, days: int, since: datetime, until: datetime) -> dict[str, Any]:
-    from analytics.clustering import gap_report
+    from analytics.gaps import gap_report
 
     settings: Settings = request.app.state.settings
     key = (settings.council, days)
@@ -273,7 +273,7 @@ async def gap_status(request: Request, topic_id: int) -> Response:
     the next crawl)."""
     if (redirect := _required(request)) is not None:
         return redirect
-    from analytics.clustering import set_status
+    from analytics.gap_topics import set_status
 
     form = await _form(request)
     nonce = _session(request)
@@ -350,7 +350,7 @@ def export(request: Request, name: str, fmt: str) -> Response:
     if (redirect := _required(request)) is not None:
         return redirect
     from analytics.deflection import to_csv
-    from analytics.clustering import gaps_to_csv
+    from analytics.gaps import gaps_to_csv
 
     days, since, until = _period(request)
     if name == "deflection":

@@ -128,7 +128,7 @@ def test_bot_traffic_is_flagged_and_left_out_of_reports(tmp_path) -> None:
     from datetime import UTC, datetime, timedelta
 
     from analytics.deflection import conversation_facts
-    from analytics.clustering import gap_questions
+    from analytics.gaps import gap_questions
     from analytics.models import Conversation
     from askcouncil.council import load_council
     from bot.chat import BOT_AGENT

@@ -11,15 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics.clustering import (
-    clean,
-    gap_questions,
-    gap_report,
-    gaps_to_csv,
-    gaps_to_html,
-    group,
-    measure,
-)
+from analytics.clustering import clean, group, measure
+from analytics.gaps import gap_questions, gap_report, gaps_to_csv, gaps_to_html
 
 LOG = [json.loads(line) for line in
        (Path(__file__).parent / "fixtures" / "gap_log.jsonl").read_text("utf-8").splitlines()]
@@ -102,7 +95,7 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
 
 def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) -> None:
     from analytics.db import make_engine, migrate
-    from analytics.clustering import set_status, verify_fixed
+    from analytics.gap_topics import set_status, verify_fixed
     from analytics.store import AnalyticsStore, TurnRecord
     from askcouncil.council import load_council
     from askcouncil.errors import BadInput, NotFound
@@ -149,7 +142,7 @@ def test_exports_neutralise_spreadsheet_formulas(question) -> None:
     import csv
     import io
 
-    from analytics.clustering import gaps_to_csv
+    from analytics.gaps import gaps_to_csv
 
     report = {"topics": [{
         "topic_id": 1, "status": "new", "label": "x", "volume": 2, "calls_at_stake": 1,
