@@ -294,7 +294,7 @@ def cmd_db_erase(args: argparse.Namespace) -> int:
 def cmd_admin_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.admin import hash_password
+    from bot.admin.auth import hash_password
 
     password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass(
         "Dashboard password: ")
