@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.db import migrate
-from analytics.masking import mask
 from analytics.models import (
     Conversation,
     DailyStats,
@@ -27,6 +26,7 @@ from analytics.models import (
 )
 from analytics.queries import StoreReads
 from askcouncil.errors import NotFound, StoreUnavailable
+from askcouncil.masking import mask
 
 
 @dataclass

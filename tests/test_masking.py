@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.masking import mask
+from askcouncil.masking import mask
 
 
 @pytest.mark.parametrize(
