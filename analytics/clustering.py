@@ -1,13 +1,13 @@
-"""Gap reports: the questions the website did not answer, grouped into topics for web editors.
+"""Grouping questions into topics (for the gap report, analytics/gaps.py): pure functions over
+questions and their embeddings, no database.
 
 Each question (greetings and padding removed) is represented by its embedding from the bot's own
 model beside TF-IDF weights of its character 3-5-grams (which hold the topic's key words, even
 misspelt, where the small embedding model blurs "street light" with "pothole"); the questions are
 grouped by average-linkage agglomerative clustering on cosine distance, cut at ``threshold``. A
 group of at least ``min_size`` questions is a topic; smaller ones are left as "other" (one-off
-and off-topic questions). Each topic is
-labelled with its most distinctive words (class-based TF-IDF: frequent in the topic, rare in the
-other topics) and the question nearest its centre.
+and off-topic questions). Each topic is labelled with its most distinctive words (class-based
+TF-IDF: frequent in the topic, rare in the other topics) and the question nearest its centre.
 
 ``measure`` scores a grouping against known labels: purity (the share of questions in topics
 that belong to their topic's majority label) and coverage (the share of labelled questions that
