@@ -24,10 +24,13 @@ import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from askcouncil.council import Council
 from askcouncil.hours import OpeningHours
+
+if TYPE_CHECKING:
+    from analytics.store import AnalyticsStore
 
 Z95 = 1.959964
 
@@ -161,48 +164,22 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
     )
 
 
-def conversation_facts(store: Any, council: Council, since: datetime,
+def conversation_facts(store: AnalyticsStore, council: Council, since: datetime,
                        until: datetime | None = None) -> list[ConversationFacts]:
-    """Read the turns, feedback and handoff events of conversations started in the period."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from analytics.models import Conversation, Feedback, HandoffEvent, Turn
-
+    """What the estimate needs of each conversation started in the period."""
     until = until or datetime.now(UTC)
-    with Session(store.engine) as s:
-        convs = list(s.scalars(select(Conversation).where(
-            Conversation.council == council.slug, Conversation.started_at >= since,
-            Conversation.started_at < until, Conversation.is_bot.is_(False))))
-        ids = [c.id for c in convs]
-        turns: dict[str, list[Turn]] = defaultdict(list)
-        feedback: dict[str, list[Feedback]] = defaultdict(list)
-        used: set[str] = set()
-        for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
-            for t in s.scalars(select(Turn).where(Turn.conversation_id.in_(part))
-                               .order_by(Turn.seq)):
-                turns[t.conversation_id].append(t)
-            rows = s.execute(select(Feedback, Turn.conversation_id).join(Turn).where(
-                Turn.conversation_id.in_(part)))
-            for fb, cid in rows:
-                feedback[cid].append(fb)
-            used |= set(s.scalars(select(Turn.conversation_id).join(
-                HandoffEvent, HandoffEvent.turn_id == Turn.id).where(
-                    Turn.conversation_id.in_(part))))
     facts = []
-    for c in convs:
-        ts = turns.get(c.id, [])
+    for h in store.conversation_histories(council.slug, since, until):
+        c, ts, fbs = h.conversation, h.turns, h.feedback
         first = ts[0] if ts else None
         urls = [cite["url"] for cite in (first.citations if first else [])]
         service = council.line_for(first.question if first else "", urls).label
-        fbs = feedback.get(c.id, [])
         survey = [f.would_have_phoned for f in fbs if f.would_have_phoned is not None]
         started = c.started_at if c.started_at.tzinfo else c.started_at.replace(tzinfo=UTC)
         facts.append(ConversationFacts(
             id=c.id, started_at=started, service=service,
             answered=any(t.status == "answered" for t in ts),
-            handoff_used=c.id in used,
+            handoff_used=h.handoff_used,
             unhelpful=any(not f.helpful for f in fbs),
             helpful=any(f.helpful for f in fbs),
             would_have_phoned=survey[-1] if survey else None,

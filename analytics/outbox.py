@@ -33,9 +33,9 @@ from typing import Any
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from analytics.masking import mask
 from analytics.store import AnalyticsStore, TurnRecord
 from askcouncil.errors import NotFound, StoreUnavailable
+from askcouncil.masking import mask
 
 log = logging.getLogger(__name__)
 

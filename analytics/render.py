@@ -1,5 +1,5 @@
-"""The analytics reports' exports: HTML (Jinja templates in analytics/templates, autoescaped)
-and CSV (every text cell neutralised against spreadsheet formulas)."""
+"""Rendering the analytics reports: HTML (Jinja templates in analytics/templates, autoescaped),
+CSV (every text cell neutralised against spreadsheet formulas) and the bar chart's geometry."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def to_csv_text(rows: list[list[Any]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()
+
+
+def bars(counts: dict[str, int], width: int = 300, step: int = 28) -> list[dict[str, Any]]:
+    """A horizontal bar chart's geometry, largest first: label, value, bar width (the largest
+    ``width`` pixels) and top ``y``, one bar every ``step`` pixels. The dashboard draws it in SVG,
+    with the same numbers in a table beside it."""
+    top = max(counts.values(), default=0) or 1
+    return [{"label": k, "value": v, "width": round(width * v / top), "y": step * i}
+            for i, (k, v) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1]))]

@@ -1,11 +1,13 @@
-"""Writing and reading conversation analytics. Every resident's text is masked here, before
-it reaches the database, whatever called us."""
+"""The analytics store: the one way into the analytics database. Writes are here (every
+resident's text is masked before it reaches the database, whatever called us); the reads every
+report runs are in :mod:`analytics.queries`, mixed in, so a caller holds one store and asks it."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select
@@ -13,9 +15,18 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.db import migrate
-from analytics.masking import mask
-from analytics.models import Conversation, DailyStats, Feedback, HandoffEvent, Turn, utcnow
+from analytics.models import (
+    Conversation,
+    DailyStats,
+    Feedback,
+    GapTopic,
+    HandoffEvent,
+    Turn,
+    utcnow,
+)
+from analytics.queries import StoreReads
 from askcouncil.errors import NotFound, StoreUnavailable
+from askcouncil.masking import mask
 
 
 @dataclass
@@ -37,7 +48,18 @@ class TurnRecord:
     created_at: datetime | None = None  # when it was asked (kept when written late)
 
 
-class AnalyticsStore:
+@dataclass
+class TopicSighting:
+    """A gap topic as this report found it: the stored topic it is (None: a new one), and what
+    to keep of it."""
+
+    id: int | None
+    label: str
+    centroid: list[float]
+    questions: list[str]  # masked examples, re-asked after a crawl
+
+
+class AnalyticsStore(StoreReads):
     """Writes go through ``ensure_schema`` first: a database that was down when the bot started
     is migrated on the first write after it comes back."""
 
@@ -110,19 +132,6 @@ class AnalyticsStore:
         if conversations:
             s.execute(insert(Conversation), conversations)
         s.execute(insert(Turn), turns)
-
-    def has_turn(self, message_id: str) -> bool:
-        self.ensure_schema()
-        with Session(self.engine) as s:
-            return s.get(Turn, message_id) is not None
-
-    def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]:
-        """The conversation's last ``limit`` turns, oldest first (for follow-ups)."""
-        self.ensure_schema()
-        with Session(self.engine) as s:
-            rows = s.scalars(select(Turn).where(Turn.conversation_id == conversation_id)
-                             .order_by(Turn.created_at.desc(), Turn.seq.desc()).limit(limit))
-            return list(reversed(list(rows)))
 
     def record_feedback(
         self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None,
@@ -229,27 +238,48 @@ class AnalyticsStore:
                 s.execute(delete(Conversation).where(Conversation.id.in_(part)))
             return totals
 
-    def daily_stats(self) -> list[DailyStats]:
-        with Session(self.engine) as s:
-            return list(s.scalars(select(DailyStats).order_by(DailyStats.day,
-                                                              DailyStats.status)))
+    # ---- Gap topics ---------------------------------------------------------------------------
 
-    def events(self) -> list[HandoffEvent]:
-        with Session(self.engine) as s:
-            return list(s.scalars(select(HandoffEvent).order_by(HandoffEvent.id)))
+    def save_gap_topics(self, council: str, sightings: Sequence[TopicSighting]
+                        ) -> list[GapTopic]:
+        """Store the topics a report found: each known one updated, each new one added (status
+        "new"), in one transaction. Returns the stored rows, in the same order."""
+        self.ensure_schema()
+        rows = []
+        with self._session.begin() as s:
+            for seen in sightings:
+                row = s.get(GapTopic, seen.id) if seen.id is not None else None
+                if row is None:
+                    row = GapTopic(council=council, label=seen.label, centroid=seen.centroid,
+                                   questions=[], status="new")
+                    s.add(row)
+                row.label = seen.label
+                row.centroid = seen.centroid
+                row.questions = seen.questions
+                row.last_seen_at = datetime.now(UTC)
+                s.flush()
+                rows.append(row)
+        return rows
 
-    def turns(self, conversation_id: str | None = None) -> list[Turn]:
-        with Session(self.engine) as s:
-            q = select(Turn).order_by(Turn.created_at, Turn.seq)
-            if conversation_id:
-                q = q.where(Turn.conversation_id == conversation_id)
-            return list(s.scalars(q))
+    def set_gap_topic_status(self, topic_id: int, status: str) -> None:
+        """An editor's status for a topic (its last verification is cleared)."""
+        self.ensure_schema()
+        with self._session.begin() as s:
+            row = s.get(GapTopic, topic_id)
+            if row is None:
+                raise NotFound(f"no gap topic {topic_id}")
+            row.status = status
+            row.status_changed_at = datetime.now(UTC)
+            row.verification = None
 
-    def feedback(self) -> list[Feedback]:
-        with Session(self.engine) as s:
-            return list(s.scalars(select(Feedback).order_by(Feedback.id)))
-
-    def status_counts(self) -> dict[str, int]:
-        with Session(self.engine) as s:
-            rows = s.execute(select(Turn.status, func.count()).group_by(Turn.status))
-            return {status: n for status, n in rows}
+    def record_verifications(self, results: Sequence[tuple[int, str, dict[str, Any]]]
+                             ) -> None:
+        """The results of re-asking topics' questions after a crawl, as (topic id, status,
+        verification), in one transaction."""
+        with self._session.begin() as s:
+            for topic_id, status, verification in results:
+                row = s.get(GapTopic, topic_id)
+                if row is None:
+                    raise NotFound(f"no gap topic {topic_id}")
+                row.status = status
+                row.verification = verification

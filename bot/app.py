@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from askcouncil.embedding import Embedder
 from askcouncil.settings import Settings
-from bot.admin import router as admin_router
+from bot.admin.routes import install as install_admin
 from bot.chat import Bot, build_bot
 from bot.errors import install_error_handlers
 from bot.routes import router
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     install_error_handlers(app)
     app.include_router(router)
-    app.include_router(admin_router)
+    install_admin(app)
     return app
 
 

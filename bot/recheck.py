@@ -15,7 +15,7 @@ def recheck_fixed_gaps(settings: Settings, embedder: Embedder,
                        say: Callable[[str], None] = print) -> None:
     """Never fails the crawl: a database that cannot be reached is reported and left."""
     from analytics.db import make_engine
-    from analytics.gaps import verify_fixed
+    from analytics.gap_topics import verify_fixed
     from analytics.store import AnalyticsStore
     from bot.chat import Bot, build_bot
 

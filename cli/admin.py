@@ -17,7 +17,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def hash_password(args: argparse.Namespace) -> int:
-    from bot.admin import hash_password
+    from bot.admin.auth import hash_password
 
     password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass(
         "Dashboard password: ")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from analytics.masking import mask
 from askcouncil.council import ContactLine, Council
+from askcouncil.masking import mask
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.replies import (
     CALM_ONLY_REPLY,

@@ -10,15 +10,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from analytics.gaps import (
-    clean,
-    gap_questions,
-    gap_report,
-    gaps_to_csv,
-    gaps_to_html,
-    group,
-    measure,
-)
+from analytics.clustering import clean, group, measure
+from analytics.gaps import gap_questions, gap_report, gaps_to_csv, gaps_to_html
 from tests.conftest import TESTS
 
 LOG = [json.loads(line) for line in
@@ -102,7 +95,7 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
 
 def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) -> None:
     from analytics.db import make_engine, migrate
-    from analytics.gaps import set_status, verify_fixed
+    from analytics.gap_topics import set_status, verify_fixed
     from analytics.store import AnalyticsStore, TurnRecord
     from askcouncil.council import load_council
     from askcouncil.errors import BadInput, NotFound

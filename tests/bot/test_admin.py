@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.admin import check_password, hash_password
+from bot.admin.auth import check_password, hash_password
 from tests.conftest import UNLIMITED, live_server
 
 PASSWORD = "correct horse battery staple"
@@ -123,7 +123,7 @@ def test_no_default_password_outside_development(crawled, bot) -> None:
     with make_client(crawled, bot, environment="production") as c:
         page = c.get("/admin/login")
         assert "nobody can sign in" in page.text and 'type="password"' not in page.text
-        from bot.admin import _sign
+        from bot.admin.auth import sign as _sign
 
         forged_ok = _sign(c.app.state.settings, "login")  # even with a valid form token
         resp = c.post("/admin/login", data={"csrf": forged_ok, "password": "askcouncil"},
@@ -188,7 +188,7 @@ def test_failed_sign_ins_do_not_hold_up_residents(crawled, bot) -> None:
     import httpx
 
     from askcouncil.settings import Settings
-    from bot.admin import hash_password
+    from bot.admin.auth import hash_password
     from bot.app import create_app, serve_in_background
 
     real = hash_password(PASSWORD)  # 600,000 iterations, as in production

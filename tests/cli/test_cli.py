@@ -47,7 +47,7 @@ def test_crawl_ask_and_eval_from_the_command_line(sample_site, env, tmp_path) ->
         '"must_include": [], "category": "unanswerable"}\n')
     ev = run(["eval", "run", str(questions), "--out", str(tmp_path / "run")], env)
     assert ev.returncode == 0, ev.stderr
-    assert "Questions: 2, passed: 2 (100.0%)" in ev.stdout
+    assert "Questions: 2, passed: 2 (100.0% [" in ev.stdout
     assert (tmp_path / "run" / "results.json").exists()
     assert (tmp_path / "run" / "config.json").exists()
     report = (tmp_path / "run" / "report.html").read_text("utf-8")

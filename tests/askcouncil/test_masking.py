@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from analytics.masking import mask
+from askcouncil.masking import mask
 from tests.conftest import TESTS
 
 
