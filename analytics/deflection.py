@@ -31,6 +31,7 @@ from askcouncil.hours import OpeningHours
 
 if TYPE_CHECKING:
     from analytics.store import AnalyticsStore
+    from askcouncil.settings import Settings
 
 Z95 = 1.959964
 
@@ -230,3 +231,13 @@ def to_html(r: dict[str, Any]) -> str:
     from analytics.render import render
 
     return render("deflection.html", r=r)
+
+
+def deflection_report(settings: Settings, since: datetime, until: datetime) -> dict[str, Any]:
+    """``askcouncil report deflection``: the estimate for the settings' council and period."""
+    from analytics.store import open_store
+    from askcouncil.council import load_council
+
+    council = load_council(settings.council, settings.councils_dir)
+    facts = conversation_facts(open_store(settings), council, since, until)
+    return report(facts, council, Assumptions.for_council(council), since, until)

@@ -15,7 +15,11 @@ from analytics.clustering import MIN_SIZE, THRESHOLD, clean, group, unit
 from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from analytics.store import AnalyticsStore
+    from askcouncil.settings import Settings
 
 LOW_CONFIDENCE = 0.55  # an answer below this similarity counts as a possible gap
 NEW_PAGE_BELOW = 0.5  # nearest page less similar than this: the topic needs a new page
@@ -141,3 +145,24 @@ def gaps_to_html(r: dict[str, Any]) -> str:
     from analytics.render import render
 
     return render("gaps.html", r=r)
+
+
+def gap_report_for(settings: Settings, since: datetime, until: datetime,
+                   warn: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """``askcouncil report gaps``: the gap report for the settings' council and period, with
+    nearest pages from its index; when the index cannot be opened the questions are still
+    grouped (``warn`` is told why)."""
+    from analytics.store import open_store
+    from askcouncil.chroma import open_chroma
+    from askcouncil.council import load_council
+    from askcouncil.embedding import load_embedder
+    from askcouncil.index import CouncilIndex
+
+    council = load_council(settings.council, settings.councils_dir)
+    try:
+        index: CouncilIndex | None = CouncilIndex(open_chroma(settings), settings.council)
+    except Exception as exc:  # the report still groups the questions
+        warn(f"index unavailable, no nearest pages: {exc}")
+        index = None
+    return gap_report(open_store(settings), council, load_embedder(settings), index, since,
+                      until)

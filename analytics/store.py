@@ -27,6 +27,7 @@ from analytics.models import (
 from analytics.queries import StoreReads
 from askcouncil.errors import NotFound, StoreUnavailable
 from askcouncil.masking import mask
+from askcouncil.settings import Settings
 
 
 @dataclass
@@ -283,3 +284,30 @@ class AnalyticsStore(StoreReads):
                     raise NotFound(f"no gap topic {topic_id}")
                 row.status = status
                 row.verification = verification
+
+
+def open_store(settings: Settings) -> AnalyticsStore:
+    """The council's analytics database as the settings name it, with its tables in place."""
+    from analytics.db import make_engine
+
+    store = AnalyticsStore(make_engine(settings.db_url))
+    store.ensure_schema()
+    return store
+
+
+RETENTION_MONTHS = range(1, 121)
+
+
+def retain_months(settings: Settings, months: int | None = None) -> tuple[datetime, dict[str, int]]:
+    """``askcouncil db retain``: delete the conversations started more than ``months`` months
+    ago (default ``ASKCOUNCIL_RETENTION_MONTHS``), keeping their daily counts. Returns the cut-off
+    and what was deleted."""
+    from datetime import timedelta
+
+    from askcouncil.errors import BadInput
+
+    months = settings.retention_months if months is None else months
+    if months not in RETENTION_MONTHS:
+        raise BadInput(f"--months must be a whole number of months from 1 to 120, not {months}")
+    cutoff = datetime.now(UTC) - timedelta(days=round(months * 30.44))
+    return cutoff, open_store(settings).retain(cutoff)

@@ -28,27 +28,17 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def retain(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from analytics.store import retain_months
 
-    from analytics.db import make_engine
-    from analytics.store import AnalyticsStore
-    from askcouncil.errors import BadInput
-
-    settings = settings_from(args)
-    months = settings.retention_months if args.months is None else args.months
-    if not 1 <= months <= 120:
-        raise BadInput(f"--months must be a whole number of months from 1 to 120, not {months}")
-    cutoff = datetime.now(UTC) - timedelta(days=round(months * 30.44))
-    done = AnalyticsStore(make_engine(settings.db_url)).retain(cutoff)
+    cutoff, done = retain_months(settings_from(args), args.months)
     print(f"Deleted {done['conversations']} conversations ({done['turns']} turns) started before "
           f"{cutoff.date()}; their daily counts are kept.")
     return 0
 
 
 def erase(args: argparse.Namespace) -> int:
-    from analytics.db import make_engine
-    from analytics.store import AnalyticsStore
+    from analytics.store import open_store
 
-    turns = AnalyticsStore(make_engine(settings_from(args).db_url)).erase(args.conversation_id)
+    turns = open_store(settings_from(args)).erase(args.conversation_id)
     print(f"Erased conversation {args.conversation_id} ({turns} turns).")
     return 0

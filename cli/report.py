@@ -21,39 +21,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def deflection(args: argparse.Namespace) -> int:
-    from analytics.db import make_engine
-    from analytics.deflection import Assumptions, conversation_facts, report, to_csv, to_html
-    from analytics.store import AnalyticsStore
-    from askcouncil.council import load_council
+    from analytics.deflection import deflection_report, to_csv, to_html
 
-    settings = settings_from(args)
-    start, until = since(args.since), datetime.now(UTC)
-    council = load_council(settings.council, settings.councils_dir)
-    store = AnalyticsStore(make_engine(settings.db_url))
-    store.ensure_schema()
-    result = report(conversation_facts(store, council, start, until), council,
-                    Assumptions.for_council(council), start, until)
+    result = deflection_report(settings_from(args), since(args.since), datetime.now(UTC))
     return write_report(args, result, to_csv, to_html)
 
 
 def gaps(args: argparse.Namespace) -> int:
-    from analytics.db import make_engine
-    from analytics.gaps import gap_report, gaps_to_csv, gaps_to_html
-    from analytics.store import AnalyticsStore
-    from askcouncil.chroma import open_chroma
-    from askcouncil.council import load_council
-    from askcouncil.embedding import load_embedder
-    from askcouncil.index import CouncilIndex
+    from analytics.gaps import gap_report_for, gaps_to_csv, gaps_to_html
 
-    settings = settings_from(args)
-    start, until = since(args.since), datetime.now(UTC)
-    council = load_council(settings.council, settings.councils_dir)
-    store = AnalyticsStore(make_engine(settings.db_url))
-    store.ensure_schema()
-    try:
-        index = CouncilIndex(open_chroma(settings), settings.council)
-    except Exception as exc:  # the report still groups the questions
-        print(f"askcouncil: index unavailable, no nearest pages: {exc}", file=sys.stderr)
-        index = None
-    result = gap_report(store, council, load_embedder(settings), index, start, until)
+    result = gap_report_for(settings_from(args), since(args.since), datetime.now(UTC),
+                            warn=lambda why: print(f"askcouncil: {why}", file=sys.stderr))
     return write_report(args, result, gaps_to_csv, gaps_to_html)
