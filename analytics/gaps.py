@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,9 +17,11 @@ from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from analytics.store import AnalyticsStore
+    from askcouncil.council import Council
+    from askcouncil.embedding import Embedder
+    from askcouncil.index import CouncilIndex
     from askcouncil.settings import Settings
 
 LOW_CONFIDENCE = 0.55  # an answer below this similarity counts as a possible gap
@@ -29,11 +32,11 @@ NEW_PAGE_BELOW = 0.5  # nearest page less similar than this: the topic needs a n
 class GapQuestion:
     message_id: str
     question: str  # masked when stored
-    created_at: Any
+    created_at: datetime
     why: str  # declined, unhelpful or low confidence
 
 
-def gap_questions(store: AnalyticsStore, council: str, since: Any, until: Any,
+def gap_questions(store: AnalyticsStore, council: str, since: datetime, until: datetime,
                   low_confidence: float = LOW_CONFIDENCE) -> list[GapQuestion]:
     """Questions the bot declined, answered with a "No, it did not answer" or answered with
     low confidence, in the period."""
@@ -51,8 +54,9 @@ def gap_questions(store: AnalyticsStore, council: str, since: Any, until: Any,
     return out
 
 
-def gap_report(store: AnalyticsStore, council: Any, embedder: Any, index: Any, since: Any,
-               until: Any, share: float = 0.5) -> dict[str, Any]:
+def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
+               index: CouncilIndex | None, since: datetime, until: datetime,
+               share: float = 0.5) -> dict[str, Any]:
     """Topics of the period's unanswered questions, ranked by volume, with the estimated calls at
     stake (volume x the share who would otherwise have phoned), masked examples, the trend
     against the previous period of the same length, the nearest existing page and what to do."""

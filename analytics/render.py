@@ -16,11 +16,11 @@ _ENV = urls.install(Environment(
     autoescape=select_autoescape(["html"])))
 
 
-def render(template: str, **context: Any) -> str:
+def render(template: str, **context: object) -> str:
     return _ENV.get_template(template).render(**context)
 
 
-def render_from(folder: Path, template: str, **context: Any) -> str:
+def render_from(folder: Path, template: str, **context: object) -> str:
     """Render a template from another package's folder, autoescaped the same way."""
     env = urls.install(Environment(loader=FileSystemLoader(folder),
                                    autoescape=select_autoescape(["html"])))
@@ -33,7 +33,7 @@ def render_from(folder: Path, template: str, **context: Any) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def safe_cell(value: Any) -> Any:
+def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
         return "'" + value
     return value

@@ -167,7 +167,8 @@ class Topology:
 
 
 @contextmanager
-def topology(work: Path | None = None, **kwargs: Any) -> Iterator[Topology]:
+def topology(work: Path | None = None,
+             **kwargs: Any) -> Iterator[Topology]:  # noqa: ANN401 - Topology's options
     with tempfile.TemporaryDirectory(prefix="askcouncil-load-") as tmp:
         topo = Topology(work or Path(tmp), **kwargs)
         try:

@@ -13,14 +13,17 @@ Retries are off: the composer has its own deadline and falls back to the extract
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from askcouncil.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 OLLAMA_URL = "http://127.0.0.1:11434/v1"
 
 
-def chat_model(settings: Settings) -> Any:  # a langchain_core BaseChatModel
+def chat_model(settings: Settings) -> BaseChatModel | None:
     if not settings.llm:
         return None
     provider, _, model = settings.llm.partition(":")

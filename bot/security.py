@@ -13,10 +13,11 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from askcouncil.settings import Settings
 
 # What every response carries. Pages set a stricter Content-Security-Policy of their own (the
 # dashboard); the API and the widget's files need only these.
@@ -60,7 +61,7 @@ class TokenBucket:
 
 
 class Protect:
-    def __init__(self, app: ASGIApp, settings: Any) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.max_bytes = settings.max_request_bytes
         self.buckets = {"chat": TokenBucket(settings.rate_limit_chat_per_minute),

@@ -115,7 +115,8 @@ class CrawlOptions:
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> CrawlOptions:
+    def from_settings(cls, settings: Settings,
+                      **overrides: Any) -> CrawlOptions:  # noqa: ANN401 - any of the fields
         opts = cls(
             user_agent=settings.crawl_user_agent,
             max_pages=settings.crawl_max_pages,

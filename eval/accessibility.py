@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from askcouncil.settings import Settings
+    from bot.chat import Bot
 
 CHROMIUM = os.environ.get("ASKCOUNCIL_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -18,7 +22,7 @@ WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
                                                     "wcag22aa"]}}
 
 
-def run_checks(settings: Any, bot: Any, question: str) -> dict[str, Any]:
+def run_checks(settings: Settings, bot: Bot, question: str) -> dict[str, Any]:
     """Serve the bot on a free loopback port and check it; {"run": False, "why": ...} when
     Chromium or Playwright is missing."""
     if not Path(CHROMIUM).exists():

@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
@@ -184,9 +185,8 @@ class HttpBot:
                                    headers={"User-Agent": "askcouncil-eval"})
 
     def chat(self, message: str, conversation_id: str | None = None, *,
-             conversation_token: str | None = None) -> Any:
-        from types import SimpleNamespace
-
+             conversation_token: str | None = None) -> SimpleNamespace:
+        """The reply as the API gives it, with ``context`` None (not visible over HTTP)."""
         resp = self.client.post("/api/chat", json={"message": message,
                                                    "conversation_id": conversation_id,
                                                    "conversation_token": conversation_token,
