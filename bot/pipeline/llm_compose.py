@@ -21,6 +21,7 @@ import re
 import time
 from typing import Any
 
+from bot.pipeline import facts
 from bot.pipeline.context import Citation, Status, TurnContext
 from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
@@ -40,8 +41,6 @@ Rules:
 MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)\)")
 URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>)\]]+>?", re.I)
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-PHONE = re.compile(r"\b0\d{2,4} ?\d{3} ?\d{3,4}\b|\b\d{3} \d{3}\b")
-PRICE = re.compile(r"£\s?[\d,]+(?:\.\d\d)?")
 # a sentence ends after . ! ? or a citation marker, before the next word (not before a marker)
 SENTENCE_END = re.compile(r"(?<=[.!?\]])\s+(?=[^\s\[])|\n")
 NO_ANSWER = "NO_ANSWER"
@@ -54,9 +53,9 @@ class _Reply:
         self.ctx = ctx
         self.sources = sources
         self.numbers: dict[int, int] = {}  # model's source number -> number shown
-        facts = " ".join(s.text for s in sources)
-        self.phones = {_digits(m.group(0)) for m in PHONE.finditer(facts)}
-        self.prices = {_digits(m.group(0)) for m in PRICE.finditer(facts)}
+        given = " ".join(s.text for s in sources)
+        self.phones = {_digits(m.group(0)) for m in facts.ANY_PHONE.finditer(given)}
+        self.prices = {_digits(m.group(0)) for m in facts.AMOUNT.finditer(given)}
         self.raw = ""
         self.sep = ""  # whitespace between the last sentence sent and the next
         self.done_upto = 0
@@ -89,8 +88,9 @@ class _Reply:
         if URL.search(clean):
             self.ctx.notes.append(f"llm: dropped a sentence with a link: {clean[:80]!r}")
             return
-        if any(_digits(m.group(0)) not in self.phones for m in PHONE.finditer(clean)) or any(
-                _digits(m.group(0)) not in self.prices for m in PRICE.finditer(clean)):
+        if any(_digits(m.group(0)) not in self.phones for m in facts.ANY_PHONE.finditer(clean)
+               ) or any(_digits(m.group(0)) not in self.prices
+                        for m in facts.AMOUNT.finditer(clean)):
             self.ctx.notes.append(f"llm: dropped a sentence with a figure no source gives: "
                                   f"{clean[:80]!r}")
             return
