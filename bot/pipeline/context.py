@@ -107,6 +107,11 @@ class TurnContext:
         self.status = status
         self.answer = answer
 
+    def with_preamble(self, text: str) -> str:
+        """The text after what is said first (``preamble``), one line each: the answer as the
+        resident reads it (``hand_off`` makes it so; ``llm_compose`` streams it so)."""
+        return "\n".join([*self.preamble, text])
+
     @property
     def retrieval_scores(self) -> list[dict[str, Any]]:
         return [

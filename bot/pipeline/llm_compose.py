@@ -59,7 +59,7 @@ class _Reply:
         self.raw = ""
         self.sep = ""  # whitespace between the last sentence sent and the next
         self.done_upto = 0
-        self.text = ""
+        self.text = ""  # the answer so far (the preamble streamed before it is not part of it)
 
     def feed(self, piece: str, final: bool = False) -> None:
         self.raw += piece
@@ -114,13 +114,12 @@ class _Reply:
 
     def _emit(self, text: str) -> None:
         text = text.strip(" \t")
-        if not self.text and self.ctx.preamble:
-            text = "\n".join(self.ctx.preamble) + "\n" + text
-        elif self.text:
+        if self.text:
             text = self.sep + text
         self.sep = ""
+        # the first words stream after what is said first, as the final answer will have them
+        self.ctx.send("answer", {"text": text if self.text else self.ctx.with_preamble(text)})
         self.text += text
-        self.ctx.send("answer", {"text": text})
 
 
 def _digits(text: str) -> str:
@@ -172,9 +171,8 @@ def llm_compose(ctx: TurnContext, services: Services) -> None:
         for n, shown in sorted(reply.numbers.items(), key=lambda kv: kv[1])
         for c in [sources[n - 1]]
     ]
-    ctx.answer = reply.text.strip()
-    if ctx.preamble:  # already part of the streamed text
-        ctx.answer = ctx.answer.split("\n", len(ctx.preamble))[-1]
+    # (after a preamble, a line break the model began with stays, as it was streamed)
+    ctx.answer = reply.text.rstrip() if ctx.preamble else reply.text.strip()
     ctx.composer = "llm"
 
 
