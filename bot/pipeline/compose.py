@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 from bot.pipeline import facts
 from bot.pipeline.context import Status, TurnContext, Unit
@@ -120,7 +121,7 @@ def wanted(question: str, text: str) -> int:
 
 
 def compose(ctx: TurnContext, services: Services) -> None:
-    keyword, _site = services.keyword(ctx.council.slug)
+    keyword, index = ctx.indexes(services)
     cands = ctx.candidates  # the council's top_k
     if not cands:
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
@@ -169,7 +170,7 @@ def compose(ctx: TurnContext, services: Services) -> None:
     # under a heading of their own that retrieval ranked lower.
     seen = {s.units[0].chunk.id for s in sections}
     siblings = [c for c in keyword.page_chunks(page) if c.id not in seen]
-    sibling_sims = _similarities(ctx, services, [c.id for c in siblings])
+    sibling_sims = _similarities(ctx, index, [c.id for c in siblings])
     for sibling in siblings:
         prior = sibling_sims.get(sibling.id, top.prior - 0.05)
         extra = section(sibling, prior)
@@ -200,14 +201,14 @@ def compose(ctx: TurnContext, services: Services) -> None:
     ctx.units = _in_reading_order(chosen)
 
 
-def _similarities(ctx: TurnContext, services: Services, ids: list[str]) -> dict[str, float]:
+def _similarities(ctx: TurnContext, index: CouncilIndex, ids: list[str]) -> dict[str, float]:
     """Dense similarity of the question to sections by id: from retrieval's results, else from
     their stored vectors. Without Chroma the caller falls back to the page's score."""
     known = {i: ctx.similarities[i] for i in ids if i in ctx.similarities}
     missing = [i for i in ids if i not in known]
     if missing and ctx.query_embedding is not None:
         try:
-            known |= services.index(ctx.council.slug).similarities(ctx.query_embedding, missing)
+            known |= index.similarities(ctx.query_embedding, missing)
         except Exception as exc:  # the answer is still composed, on words alone
             ctx.notes.append(f"sibling similarities unavailable: {exc}")
     return known

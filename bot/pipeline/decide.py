@@ -61,7 +61,7 @@ def unmet_demand(question: str, query: str, chunks: list[Chunk], keyword: Keywor
 
 def decide(ctx: TurnContext, services: Services) -> None:
     tuning = ctx.council.retrieval
-    keyword, _site = services.keyword(ctx.council.slug)
+    keyword, _index = ctx.indexes(services)
     sims = [c.similarity for c in ctx.candidates if c.similarity is not None]
     best_sim = max(sims, default=0.0)
     cover = max(

@@ -167,4 +167,5 @@ def test_the_default_steps_stop_at_screening_without_touching_the_index() -> Non
     run_pipeline(turn.ctx, None)
     assert turn.ctx.status is Status.REFUSED and turn.ctx.stopped_by == "screen_input"
     assert turn.statuses == ["screen_input", "hand_off"]
+    assert turn.ctx.keyword is None and turn.ctx.index is None
     assert turn.ctx.handoff is None  # refused: no contact line
