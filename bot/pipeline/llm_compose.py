@@ -1,4 +1,4 @@
-"""Step 5b, only with ``ASKCOUNCIL_LLM``: rewrite the extractive answer with a chat model.
+"""Step 7, only with ``ASKCOUNCIL_LLM``: rewrite the extractive answer with a chat model.
 
 The model sees the question and the sections the composer ranked, as numbered sources [1]..[n]
 (title, heading and text, with any web address in them replaced by "[link]"): it is never given a

@@ -3,6 +3,7 @@ and the last step (hand_off) that every reply goes through."""
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,18 @@ def test_both_lists_end_with_hand_off_which_always_runs() -> None:
     assert [s.__name__ for s in DEFAULT_STEPS] == [
         "screen_input", "contextualise", "retrieve", "decide", "compose", "cite", "check_output",
         "hand_off"]
+
+
+def test_each_step_s_docstring_gives_its_number_in_the_list() -> None:
+    """The numbers the docs use (docs/architecture.md): the longer list, LLM_STEPS."""
+    import sys
+
+    for n, step in enumerate(LLM_STEPS, 1):
+        doc = sys.modules[step.__module__].__doc__
+        assert doc.startswith(f"Step {n}"), (step.__name__, doc[:20])
+    docs = (Path(__file__).parents[3] / "docs" / "architecture.md").read_text()
+    for n, step in enumerate(LLM_STEPS, 1):
+        assert f"\n{n}. `{step.__name__}`" in docs, step.__name__
 
 
 def test_steps_run_in_order_each_announced_and_timed() -> None:
