@@ -12,15 +12,13 @@ from urllib.parse import urlparse
 from askcouncil.chunks import Chunk
 from askcouncil.errors import BadInput
 from askcouncil.settings import Settings
+from bot.pipeline import facts
 
 FACTS = [
-    ("fee", re.compile(r"£\s?[\d,]+(?:\.\d\d)?"), "{topic}: how much does it cost?"),
-    ("phone", re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b"), "{topic}: what number do I call?"),
-    ("period", re.compile(r"\b(?:within |up to |at least )?\d+ (?:working |calendar |school )?"
-                          r"(?:days|weeks|months)\b", re.I), "{topic}: how long does it take?"),
-    ("date", re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|"
-                        r"September|October|November|December) \d{4}\b"),
-     "{topic}: when is it?"),
+    ("fee", facts.AMOUNT, "{topic}: how much does it cost?"),
+    ("phone", facts.PHONE, "{topic}: what number do I call?"),
+    ("period", facts.PERIOD, "{topic}: how long does it take?"),
+    ("date", facts.FULL_DATE, "{topic}: when is it?"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Step 7: check the output before it leaves. No citation that retrieval did not return, no web
+"""Step 8: check the output before it leaves. No citation that retrieval did not return, no web
 address that is neither a crawled page nor quoted from one, no marker without a citation, no
 markup."""
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
+from bot.pipeline import facts
 from bot.pipeline.context import Status, TurnContext, Unit
 from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
@@ -38,24 +40,14 @@ BOILERPLATE_LINE = re.compile(
     re.I,
 )
 BOILERPLATE_TAIL = re.compile(r"\s*(Find out about call charges|Back to top)\.?\s*$", re.I)
-# (what the question asks for, what a unit must hold to give it)
+# (what the question mentions, what a unit must hold to give it): a fee, a date or period
+# (these two first: _conflicting_figures reads them), a phone number, opening hours
 WANTS = [
-    (re.compile(r"\b(how much|cost|costs|fee|fees|price|charge|charges|pay for|rate|rates)\b",
-                re.I),
-     re.compile(r"£\s?\d|\bfree\b", re.I)),
-    (re.compile(r"\b(when|deadline|closing date|date|dates|how long|how far|how soon|how quickly|"
-                r"how often|days?|weeks?|months?)\b", re.I),
-     re.compile(r"\b\d{1,2}(st|nd|rd|th)? (January|February|March|April|May|June|July|August|"
-                r"September|October|November|December)\b|\b(\d+|one|two|three|four|five|six|"
-                r"a|an) (working |calendar |school |clear )?(days?|weeks?|months?|years?)\b",
-                re.I)),
-    (re.compile(r"\b(phone|call|number|ring|telephone|contact|report)\b", re.I),
-     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")),
-    (re.compile(r"\b(open|opening|hours|what time|times|close|closing)\b", re.I),
-     re.compile(r"\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b24 hours\b|\b\d\d:\d\d\b", re.I)),
+    (facts.WANTS_PRICE, facts.COST),
+    (facts.WANTS_DATE, facts.DATE_OR_PERIOD),
+    (facts.WANTS_PHONE, facts.PHONE),
+    (facts.WANTS_HOURS, facts.TIME_OF_DAY),
 ]
-FIGURE = re.compile(r"£\s?[\d,]+(\.\d\d)?|\b\d+ (working |calendar )?(days?|weeks?|months?)\b",
-                    re.I)
 
 
 @dataclass
@@ -129,7 +121,7 @@ def wanted(question: str, text: str) -> int:
 
 
 def compose(ctx: TurnContext, services: Services) -> None:
-    keyword, _site = services.keyword(ctx.council.slug)
+    keyword, index = ctx.indexes(services)
     cands = ctx.candidates  # the council's top_k
     if not cands:
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
@@ -178,7 +170,7 @@ def compose(ctx: TurnContext, services: Services) -> None:
     # under a heading of their own that retrieval ranked lower.
     seen = {s.units[0].chunk.id for s in sections}
     siblings = [c for c in keyword.page_chunks(page) if c.id not in seen]
-    sibling_sims = _similarities(ctx, services, [c.id for c in siblings])
+    sibling_sims = _similarities(ctx, index, [c.id for c in siblings])
     for sibling in siblings:
         prior = sibling_sims.get(sibling.id, top.prior - 0.05)
         extra = section(sibling, prior)
@@ -209,14 +201,14 @@ def compose(ctx: TurnContext, services: Services) -> None:
     ctx.units = _in_reading_order(chosen)
 
 
-def _similarities(ctx: TurnContext, services: Services, ids: list[str]) -> dict[str, float]:
+def _similarities(ctx: TurnContext, index: CouncilIndex, ids: list[str]) -> dict[str, float]:
     """Dense similarity of the question to sections by id: from retrieval's results, else from
     their stored vectors. Without Chroma the caller falls back to the page's score."""
     known = {i: ctx.similarities[i] for i in ids if i in ctx.similarities}
     missing = [i for i in ids if i not in known]
     if missing and ctx.query_embedding is not None:
         try:
-            known |= services.index(ctx.council.slug).similarities(ctx.query_embedding, missing)
+            known |= index.similarities(ctx.query_embedding, missing)
         except Exception as exc:  # the answer is still composed, on words alone
             ctx.notes.append(f"sibling similarities unavailable: {exc}")
     return known
@@ -276,7 +268,7 @@ def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Sect
     its own citation, rather than pick one."""
     if not any(asks.search(question) for asks, _holds in WANTS[:2]):
         return []
-    mine = {_figure(m) for u in chosen for m in FIGURE.finditer(u.text)}
+    mine = {_figure(m) for u in chosen for m in facts.FIGURE.finditer(u.text)}
     if not mine:
         return []
     kinds = {kind for _value, kind in mine}
@@ -287,7 +279,7 @@ def _conflicting_figures(question: str, chosen: list[Unit], sections: list[_Sect
         if s.units[0].chunk.url in pages:
             continue
         for other in sorted(s.units, key=lambda u: -u.score):
-            theirs = {_figure(m) for m in FIGURE.finditer(other.text)}
+            theirs = {_figure(m) for m in facts.FIGURE.finditer(other.text)}
             if any(kind in kinds for _v, kind in theirs) and not theirs & mine and _new(
                     other, chosen):
                 return [other]

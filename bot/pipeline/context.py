@@ -6,10 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from askcouncil.chunks import Chunk
 from askcouncil.council import Council
+from askcouncil.index import CouncilIndex
+from bot.keyword import KeywordIndex
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 class Status(StrEnum):
@@ -65,7 +70,12 @@ class TurnContext:
     message: str
     council: Council
     history: list[PastTurn] = field(default_factory=list)
-    site_base: str | None = None
+    site_base: str | None = None  # the crawled site's address, once retrieval has found it
+    # The council's keyword index and its live index, pinned to the same generation: looked up
+    # once a turn, by the first step that searches (``indexes``), then read from here.
+    keyword: KeywordIndex | None = None
+    index: CouncilIndex | None = None
+    site: dict[str, Any] = field(default_factory=dict)  # what the crawl recorded (base_url)
     question: str = ""  # the message as screened (markup removed)
     query: str = ""  # what retrieval searches for (with follow-up context)
     query_embedding: list[float] | None = None
@@ -106,6 +116,23 @@ class TurnContext:
     def stop(self, status: Status, answer: str) -> None:
         self.status = status
         self.answer = answer
+
+    def indexes(self, services: Services, *, again: bool = False
+                ) -> tuple[KeywordIndex, CouncilIndex]:
+        """The council's keyword index and live index for this turn. Looked up on first use, so
+        a turn that screening stops never touches Chroma; ``again`` forgets the process's copy
+        and looks up the live generation anew (retrieval, when the one it had was replaced)."""
+        if again:
+            services.forget(self.council.slug)
+        if again or self.keyword is None or self.index is None:
+            self.keyword, self.site = services.keyword(self.council.slug)
+            self.index = services.index(self.council.slug)
+        return self.keyword, self.index
+
+    def with_preamble(self, text: str) -> str:
+        """The text after what is said first (``preamble``), one line each: the answer as the
+        resident reads it (``hand_off`` makes it so; ``llm_compose`` streams it so)."""
+        return "\n".join([*self.preamble, text])
 
     @property
     def retrieval_scores(self) -> list[dict[str, Any]]:

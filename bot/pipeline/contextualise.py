@@ -30,7 +30,7 @@ def contextualise(ctx: TurnContext, services: Services) -> None:
     if ctx.history and is_follow_up(ctx.question):
         query = f"{ctx.history[-1].query} {ctx.question}"
         ctx.notes.append("follow-up: joined to the previous question")
-    keyword, _site = services.keyword(ctx.council.slug)
+    keyword, _index = ctx.indexes(services)
     corrected = keyword.correct(query)
     if corrected != query:
         ctx.notes.append(f"spelling: {corrected}")

@@ -14,10 +14,9 @@ is declined when no section about its topic, on a page retrieval found close to 
 
 from __future__ import annotations
 
-import re
-
 from askcouncil.chunks import Chunk
 from bot.keyword import KeywordIndex
+from bot.pipeline import facts
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
@@ -40,18 +39,9 @@ def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
 # site does not answer them, however close its pages are ("opening hours of the tip" against a
 # news item saying the tip is open).
 DEMANDS = [
-    ("opening hours",
-     re.compile(r"\b(opening (hours|times)|what times? (is|are|does|do)\b.*\b(open|close)|"
-                r"when (is|are|does|do)\b.*\b(open|close)s?\??$)", re.I),
-     re.compile(r"\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b24 hours\b|\b\d\d:\d\d\b",
-                re.I)),
-    ("a phone number",
-     re.compile(r"\b(phone|telephone|contact|helpline) number\b", re.I),
-     re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")),
-    ("a price",
-     re.compile(r"\b(how much (is|are|does|do|will|would) (it|they|the|a|an|my)\b(?!.* notice)|"
-                r"what (is|are) the (cost|price|fee|charge)s?\b|(cost|price) of)\b", re.I),
-     re.compile(r"£\s?\d|\bfree\b|\bno charge\b", re.I)),
+    ("opening hours", facts.ASKS_HOURS, facts.TIME_OF_DAY),
+    ("a phone number", facts.ASKS_PHONE, facts.PHONE),
+    ("a price", facts.ASKS_PRICE, facts.GIVES_PRICE),
 ]
 
 
@@ -71,7 +61,7 @@ def unmet_demand(question: str, query: str, chunks: list[Chunk], keyword: Keywor
 
 def decide(ctx: TurnContext, services: Services) -> None:
     tuning = ctx.council.retrieval
-    keyword, _site = services.keyword(ctx.council.slug)
+    keyword, _index = ctx.indexes(services)
     sims = [c.similarity for c in ctx.candidates if c.similarity is not None]
     best_sim = max(sims, default=0.0)
     cover = max(

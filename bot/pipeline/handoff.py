@@ -1,5 +1,8 @@
-"""After the steps: when the bot cannot answer, hand off to the right phone line, form or office,
-saying whether it is open now; when another body runs the service, say which and link there."""
+"""Step 9, run for every reply (even after an earlier step stopped the turn or failed): the
+reply's last words. When the bot cannot answer, hand off to the right phone line, form or office,
+saying whether it is open now; when another body runs the service, say which and link there.
+Then what is said first (the ``preamble``: "please don't share personal details", a calm word
+after abuse) goes before the answer."""
 
 from __future__ import annotations
 
@@ -14,8 +17,12 @@ HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
 
 
 def hand_off(ctx: TurnContext, services: Services) -> None:
-    if ctx.status not in HANDOFF_STATUSES:
-        return
+    if ctx.status in HANDOFF_STATUSES:
+        _add_contact_line(ctx)
+    ctx.answer = ctx.with_preamble(ctx.answer)
+
+
+def _add_contact_line(ctx: TurnContext) -> None:
     # Route on the question's words only: when the bot declines, the pages retrieval found
     # were judged not to answer it, so they say little about which team can.
     line = ctx.council.line_for(ctx.question or ctx.message, [])

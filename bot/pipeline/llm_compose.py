@@ -1,4 +1,4 @@
-"""Step 5b, only with ``ASKCOUNCIL_LLM``: rewrite the extractive answer with a chat model.
+"""Step 7, only with ``ASKCOUNCIL_LLM``: rewrite the extractive answer with a chat model.
 
 The model sees the question and the sections the composer ranked, as numbered sources [1]..[n]
 (title, heading and text, with any web address in them replaced by "[link]"): it is never given a
@@ -21,6 +21,7 @@ import re
 import time
 from typing import Any
 
+from bot.pipeline import facts
 from bot.pipeline.context import Citation, Status, TurnContext
 from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
@@ -40,8 +41,6 @@ Rules:
 MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)\)")
 URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>)\]]+>?", re.I)
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-PHONE = re.compile(r"\b0\d{2,4} ?\d{3} ?\d{3,4}\b|\b\d{3} \d{3}\b")
-PRICE = re.compile(r"£\s?[\d,]+(?:\.\d\d)?")
 # a sentence ends after . ! ? or a citation marker, before the next word (not before a marker)
 SENTENCE_END = re.compile(r"(?<=[.!?\]])\s+(?=[^\s\[])|\n")
 NO_ANSWER = "NO_ANSWER"
@@ -54,13 +53,13 @@ class _Reply:
         self.ctx = ctx
         self.sources = sources
         self.numbers: dict[int, int] = {}  # model's source number -> number shown
-        facts = " ".join(s.text for s in sources)
-        self.phones = {_digits(m.group(0)) for m in PHONE.finditer(facts)}
-        self.prices = {_digits(m.group(0)) for m in PRICE.finditer(facts)}
+        given = " ".join(s.text for s in sources)
+        self.phones = {_digits(m.group(0)) for m in facts.ANY_PHONE.finditer(given)}
+        self.prices = {_digits(m.group(0)) for m in facts.AMOUNT.finditer(given)}
         self.raw = ""
         self.sep = ""  # whitespace between the last sentence sent and the next
         self.done_upto = 0
-        self.text = ""
+        self.text = ""  # the answer so far (the preamble streamed before it is not part of it)
 
     def feed(self, piece: str, final: bool = False) -> None:
         self.raw += piece
@@ -89,8 +88,9 @@ class _Reply:
         if URL.search(clean):
             self.ctx.notes.append(f"llm: dropped a sentence with a link: {clean[:80]!r}")
             return
-        if any(_digits(m.group(0)) not in self.phones for m in PHONE.finditer(clean)) or any(
-                _digits(m.group(0)) not in self.prices for m in PRICE.finditer(clean)):
+        if any(_digits(m.group(0)) not in self.phones for m in facts.ANY_PHONE.finditer(clean)
+               ) or any(_digits(m.group(0)) not in self.prices
+                        for m in facts.AMOUNT.finditer(clean)):
             self.ctx.notes.append(f"llm: dropped a sentence with a figure no source gives: "
                                   f"{clean[:80]!r}")
             return
@@ -114,13 +114,12 @@ class _Reply:
 
     def _emit(self, text: str) -> None:
         text = text.strip(" \t")
-        if not self.text and self.ctx.preamble:
-            text = "\n".join(self.ctx.preamble) + "\n" + text
-        elif self.text:
+        if self.text:
             text = self.sep + text
         self.sep = ""
+        # the first words stream after what is said first, as the final answer will have them
+        self.ctx.send("answer", {"text": text if self.text else self.ctx.with_preamble(text)})
         self.text += text
-        self.ctx.send("answer", {"text": text})
 
 
 def _digits(text: str) -> str:
@@ -172,9 +171,8 @@ def llm_compose(ctx: TurnContext, services: Services) -> None:
         for n, shown in sorted(reply.numbers.items(), key=lambda kv: kv[1])
         for c in [sources[n - 1]]
     ]
-    ctx.answer = reply.text.strip()
-    if ctx.preamble:  # already part of the streamed text
-        ctx.answer = ctx.answer.split("\n", len(ctx.preamble))[-1]
+    # (after a preamble, a line break the model began with stays, as it was streamed)
+    ctx.answer = reply.text.rstrip() if ctx.preamble else reply.text.strip()
     ctx.composer = "llm"
 
 

@@ -20,16 +20,13 @@ NOTHING_INDEXED = (
 
 def retrieve(ctx: TurnContext, services: Services) -> None:
     tuning = ctx.council.retrieval
-    keyword, site = services.keyword(ctx.council.slug)
-    index = services.index(ctx.council.slug)
+    keyword, index = ctx.indexes(services)
     if not index.exists():  # the generation was replaced twice since we looked: look again
-        services.forget(ctx.council.slug)
-        keyword, site = services.keyword(ctx.council.slug)
-        index = services.index(ctx.council.slug)
+        keyword, index = ctx.indexes(services, again=True)
         if not index.exists():
             ctx.stop(Status.ERROR, NOTHING_INDEXED)
             return
-    ctx.site_base = site.get("base_url")
+    ctx.site_base = ctx.site.get("base_url")
     ctx.query_embedding = services.embedder.embed_query(ctx.query)
     dense = index.query(ctx.query_embedding, tuning.candidates) if tuning.mode != "keyword" else []
     sparse = keyword.search(ctx.query, tuning.candidates) if tuning.mode != "dense" else []
