@@ -102,7 +102,7 @@ class TurnContext:
     emit: Callable[[str, Any], None] | None = None
     streamed: str = ""
 
-    def send(self, event: str, data: Any) -> None:
+    def send(self, event: str, data: Any) -> None:  # noqa: ANN401 - each event's own JSON
         """Stream an event to the resident, if anyone is listening."""
         if event == "answer":
             self.streamed += data["text"]

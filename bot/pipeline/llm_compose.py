@@ -21,6 +21,7 @@ import re
 import time
 from typing import Any
 
+from askcouncil.chunks import Chunk
 from bot.pipeline import facts
 from bot.pipeline.context import Citation, Status, TurnContext
 from bot.pipeline.replies import NO_ANSWER_REPLY
@@ -126,7 +127,7 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def _source_text(chunk: Any) -> str:
+def _source_text(chunk: Chunk) -> str:
     text = URL.sub("[link]", MD_LINK.sub(lambda m: m.group(1), chunk.text))
     return f"{chunk.title} - {chunk.section}\n{text}" if chunk.section != chunk.title else (
         f"{chunk.title}\n{text}")
@@ -182,8 +183,12 @@ def _fallback(ctx: TurnContext, extractive: tuple[str, list[Citation]], note: st
     ctx.send("reset", {})
 
 
-def _content(part: Any) -> str:
+def _content(part: object) -> str:
+    """The text of a chat model's reply or streamed chunk (a string, or a list of content
+    parts some providers send)."""
     content = getattr(part, "content", part)
     if isinstance(content, str):
         return content
-    return "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
+    if isinstance(content, list):
+        return "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
+    return str(content)
