@@ -13,10 +13,21 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from benchmarks.harness import free_port  # noqa: F401 - the tests' one free_port
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from playwright.sync_api import Browser
+
+    from askcouncil.embedding import SentenceTransformerEmbedder
+    from askcouncil.settings import Settings
+    from benchmarks import harness
+    from bot.chat import Bot
+    from crawler.crawl import CrawlReport
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -53,7 +64,7 @@ def sample_site() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder():
+def embedder() -> SentenceTransformerEmbedder:
     from askcouncil.embedding import SentenceTransformerEmbedder
     from askcouncil.settings import default_embedding_model
 
@@ -61,7 +72,7 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def crawled(tmp_path_factory, sample_site, embedder):
+def crawled(tmp_path_factory, sample_site, embedder) -> tuple[Settings, CrawlReport]:
     """Settings for a data folder holding a full crawl of the sample site, and its report."""
     from askcouncil.chroma import open_chroma
     from askcouncil.index import CouncilIndex
@@ -78,7 +89,7 @@ def crawled(tmp_path_factory, sample_site, embedder):
 
 
 @pytest.fixture(scope="session")
-def bot(crawled, embedder):
+def bot(crawled, embedder) -> Bot:
     from analytics.db import make_engine, migrate
     from analytics.store import AnalyticsStore
     from askcouncil.chroma import ChromaConnection
@@ -92,7 +103,7 @@ def bot(crawled, embedder):
 
 
 @pytest.fixture(scope="session")
-def client(crawled, bot):
+def client(crawled, bot) -> Iterator[TestClient]:
     from fastapi.testclient import TestClient
 
     from bot.app import create_app
@@ -143,7 +154,8 @@ def postgres_url() -> Iterator[str]:
     engine.dispose()
 
 
-def ChromaServer(path: Path, port: int | None = None):  # noqa: N802 - reads as the class
+def ChromaServer(  # noqa: N802 - reads as the class
+        path: Path, port: int | None = None) -> harness.ChromaServer:
     """A real `chroma run` server on a free loopback port, started; stop() ends it by PID."""
     from benchmarks.harness import ChromaServer as Server
 
@@ -151,7 +163,7 @@ def ChromaServer(path: Path, port: int | None = None):  # noqa: N802 - reads as 
 
 
 @pytest.fixture
-def chroma_server(tmp_path):
+def chroma_server(tmp_path) -> Iterator[harness.ChromaServer]:
     server = ChromaServer(tmp_path / "chroma-server")
     try:
         yield server
@@ -162,7 +174,7 @@ def chroma_server(tmp_path):
 
 
 @contextmanager
-def live_server(settings, bot) -> Iterator[str]:  # noqa: ANN001 - Settings, Bot
+def live_server(settings: Settings, bot: Bot) -> Iterator[str]:
     """The bot's app on a free loopback port, for browsers and HTTP clients."""
     from bot.app import create_app, serve_in_background
 
@@ -171,7 +183,7 @@ def live_server(settings, bot) -> Iterator[str]:  # noqa: ANN001 - Settings, Bot
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Browser]:
     """Debian's Chromium, driven by Playwright (its own browser download does not work here).
     Per module: sync Playwright runs an event loop that other tests' asyncio.run() cannot share."""
     from eval.accessibility import ARGS, CHROMIUM

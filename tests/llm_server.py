@@ -58,7 +58,7 @@ class ScriptedLLM:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming

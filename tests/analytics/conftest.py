@@ -3,6 +3,7 @@ way to write turns at a given time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
-def store(db_url):
+def store(db_url) -> Iterator[AnalyticsStore]:
     engine = make_engine(db_url)
     migrate(engine)
     yield AnalyticsStore(engine)

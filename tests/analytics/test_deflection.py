@@ -35,7 +35,7 @@ def test_wilson_interval() -> None:
     assert wilson(0, 0) == (0.0, 1.0)
 
 
-def facts(n: int, **kw) -> list[ConversationFacts]:
+def facts(n: int, **kw: object) -> list[ConversationFacts]:
     base = dict(started_at=MONDAY_NOON, service="Waste and recycling", answered=True,
                 handoff_used=False, unhelpful=False, helpful=False, would_have_phoned=None)
     return [ConversationFacts(id=f"c{i}", **{**base, **kw}) for i in range(n)]

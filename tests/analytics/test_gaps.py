@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from analytics.clustering import clean, group, measure
+from analytics.clustering import Topic, clean, group, measure
 from analytics.gaps import gap_questions, gap_report, gaps_to_csv, gaps_to_html
 from tests.conftest import TESTS
 
@@ -19,7 +19,7 @@ LOG = [json.loads(line) for line in
 
 
 @pytest.fixture(scope="module")
-def grouped(embedder):
+def grouped(embedder) -> tuple[list[str], tuple[list[Topic], list[int]]]:
     questions = [r["question"] for r in LOG]
     vectors = np.asarray(embedder.embed_documents([clean(q) for q in questions]))
     return questions, group(questions, vectors)
@@ -56,7 +56,7 @@ class _Hit:
 
 
 class _Index:
-    def query(self, embedding, k):  # noqa: ANN001, ANN201
+    def query(self, embedding: list[float], k: int) -> list[_Hit]:
         return [_Hit("http://x/bins.html", 0.61)]
 
 

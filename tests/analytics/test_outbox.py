@@ -2,15 +2,19 @@
 survive a restart, go in once and in order, and are masked before they are queued."""
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from analytics.db import make_engine, migrate
 from analytics.outbox import MAX_ATTEMPTS, AnalyticsWriter, Outbox
 from analytics.store import AnalyticsStore, TurnRecord
 from askcouncil.errors import NotFound
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _turn(message_id: str, conversation_id: str = "c1", question: str = "bin day?",
@@ -24,14 +28,6 @@ def _turn(message_id: str, conversation_id: str = "c1", question: str = "bin day
     )
 
 
-@pytest.fixture
-def store(db_url):
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield AnalyticsStore(engine)
-    engine.dispose()
-
-
 class Switch:
     """The database as the writer sees it: up, or refusing connections."""
 
@@ -41,15 +37,15 @@ class Switch:
             real = getattr(store, name)
             setattr(store, name, self._guard(real))
 
-    def _guard(self, real):
-        def call(*args, **kwargs):
+    def _guard(self, real: Callable[P, R]) -> Callable[P, R]:
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
             if not self.up:
                 raise OperationalError("INSERT", {}, ConnectionRefusedError("down"))
             return real(*args, **kwargs)
         return call
 
 
-def test_writes_wait_while_the_database_is_down_and_go_in_once_in_order(store, tmp_path):
+def test_writes_wait_while_the_database_is_down_and_go_in_once_in_order(store, tmp_path) -> None:
     switch = Switch(store)
     writer = AnalyticsWriter(store, Outbox(tmp_path / "outbox.sqlite3"))
     writer.turn(_turn("m1"))
@@ -79,7 +75,7 @@ def test_writes_wait_while_the_database_is_down_and_go_in_once_in_order(store, t
     restarted.close()
 
 
-def test_a_write_repeated_after_a_crash_is_stored_once(store, tmp_path):
+def test_a_write_repeated_after_a_crash_is_stored_once(store, tmp_path) -> None:
     """The database committed but the process died before the outbox forgot the write."""
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     writer = AnalyticsWriter(store, outbox)
@@ -93,7 +89,7 @@ def test_a_write_repeated_after_a_crash_is_stored_once(store, tmp_path):
     assert len(store.turns("c1")) == 1 and len(store.events()) == 1
 
 
-def test_unknown_answers_are_refused_and_refused_writes_set_aside(store, tmp_path):
+def test_unknown_answers_are_refused_and_refused_writes_set_aside(store, tmp_path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     writer = AnalyticsWriter(store, outbox)
     writer._stop.set()  # no background thread: this test plays the drainer by hand
@@ -112,7 +108,7 @@ def test_unknown_answers_are_refused_and_refused_writes_set_aside(store, tmp_pat
     assert outbox.counts() == {"pending": 0, "failed": 1}
 
 
-def test_workers_sharing_an_outbox_drain_one_at_a_time(store, tmp_path):
+def test_workers_sharing_an_outbox_drain_one_at_a_time(store, tmp_path) -> None:
     path = tmp_path / "outbox.sqlite3"
     writers = [AnalyticsWriter(store, Outbox(path)) for _ in range(3)]
     switch = Switch(store)
@@ -133,7 +129,7 @@ def test_workers_sharing_an_outbox_drain_one_at_a_time(store, tmp_path):
         assert ids == sorted(ids)
 
 
-def test_history_comes_from_the_database_on_another_replica(store, tmp_path):
+def test_history_comes_from_the_database_on_another_replica(store, tmp_path) -> None:
     writer = AnalyticsWriter(store, Outbox(tmp_path / "outbox.sqlite3"))
     writer.turn(_turn("m1", question="How do I apply for a Blue Badge?",
                       query="how do I apply for a blue badge"))
@@ -143,7 +139,7 @@ def test_history_comes_from_the_database_on_another_replica(store, tmp_path):
     assert past.citations[0]["url"] == "http://x/bins#when"
 
 
-def test_a_refused_write_does_not_hold_up_the_rest_of_its_batch(store, tmp_path):
+def test_a_refused_write_does_not_hold_up_the_rest_of_its_batch(store, tmp_path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     writer = AnalyticsWriter(store, outbox)
     writer._stop.set()  # no background thread: this test plays the drainer by hand
@@ -156,7 +152,7 @@ def test_a_refused_write_does_not_hold_up_the_rest_of_its_batch(store, tmp_path)
     assert left is None and outbox.counts() == {"pending": 1, "failed": 0}  # waiting to retry
 
 
-def test_the_writer_knows_when_the_database_is_down(store, tmp_path):
+def test_the_writer_knows_when_the_database_is_down(store, tmp_path) -> None:
     writer = AnalyticsWriter(store, Outbox(tmp_path / "outbox.sqlite3"))
     writer._stop.set()  # no background thread: this test plays the drainer by hand
     switch = Switch(store)

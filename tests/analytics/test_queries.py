@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from analytics.store import AnalyticsStore
 from tests.analytics.conftest import NOW, turn
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 SINCE, UNTIL = NOW - 7 * DAY, NOW + DAY
 
 
-def _mixed(store) -> None:  # noqa: ANN001 - the store fixture
+def _mixed(store: AnalyticsStore) -> None:
     """Residents' turns in the period, one before it, one from another council, one from a bot."""
     store.record_turn(turn("a1", "c1", "my email is jo@example.com, bin day?", at=NOW - 3 * HOUR))
     store.record_turn(turn("a2", "c1", "and garden waste?", status="no_answer",

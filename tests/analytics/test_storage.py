@@ -8,7 +8,8 @@ from analytics.store import AnalyticsStore, TurnRecord
 from askcouncil.errors import NotFound
 
 
-def _record(message_id: str, conversation_id: str, question: str, status: str = "answered"):
+def _record(message_id: str, conversation_id: str, question: str,
+            status: str = "answered") -> TurnRecord:
     return TurnRecord(
         message_id=message_id, conversation_id=conversation_id, council="kestrelford",
         question=question, answer="A subscription costs £49 a year. [1]", status=status,

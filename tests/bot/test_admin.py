@@ -2,7 +2,11 @@
 signed sessions and CSRF tokens, the overview, gap topics, the masked conversation browser, the
 site report and the exports; every page passes axe-core in Chromium."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,11 +14,14 @@ from fastapi.testclient import TestClient
 from bot.admin.auth import check_password, hash_password
 from tests.conftest import UNLIMITED, live_server
 
+if TYPE_CHECKING:
+    from httpx2 import Response  # what starlette's TestClient returns
+
 PASSWORD = "correct horse battery staple"
 HASH = hash_password(PASSWORD, iterations=1000)  # fast in tests; the default is 600,000
 
 
-def make_client(crawled, bot, **settings) -> TestClient:
+def make_client(crawled, bot, **settings: object) -> TestClient:
     from askcouncil.settings import Settings
     from bot.app import create_app
 
@@ -23,7 +30,7 @@ def make_client(crawled, bot, **settings) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def admin(crawled, bot):
+def admin(crawled, bot) -> Iterator[TestClient]:
     with make_client(crawled, bot, environment="production", admin_password_hash=HASH,
                      admin_session_secret="s" * 32) as c:
         yield c
@@ -34,7 +41,7 @@ def login_token(client: TestClient) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
-def sign_in(client: TestClient, password: str = PASSWORD):
+def sign_in(client: TestClient, password: str = PASSWORD) -> Response:
     return client.post("/admin/login", data={"csrf": login_token(client), "password": password},
                        follow_redirects=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +19,7 @@ from bot.admin import auth
 SECRET = "s" * 32
 
 
-def _settings(tmp_path, **kw) -> Settings:  # noqa: ANN001 - pytest's tmp_path
+def _settings(tmp_path: Path, **kw: object) -> Settings:
     return Settings(data_dir=tmp_path, _env_file=None, **{"environment": "test", **kw})
 
 

@@ -17,7 +17,7 @@ NOW = datetime.now(UTC)
 def built(monkeypatch) -> list[str]:
     calls: list[str] = []
 
-    def fake_report(store, council, embedder, index, since, until):  # noqa: ANN001, ANN202
+    def fake_report(store, council, embedder, index, since, until) -> dict[str, object]:
         calls.append(council)
         return {"council": council, "n": len(calls)}
 

@@ -1,5 +1,7 @@
 """The HTTP contract: shapes, statuses, one JSON error shape, health, widget and demo page."""
 
+from typing import Never
+
 import pytest
 
 ERROR_KEYS = {"code", "message", "details"}
@@ -120,7 +122,7 @@ def test_widget_demo_page_and_openapi(client) -> None:
 
 
 def test_a_failing_dependency_degrades_to_an_error_reply(client, bot, monkeypatch) -> None:
-    def broken(*args, **kwargs):
+    def broken(*args: object, **kwargs: object) -> Never:
         raise ConnectionError("chroma went away")
 
     monkeypatch.setattr(bot.services, "index", broken)
@@ -139,7 +141,7 @@ def test_analytics_outage_queues_turns_and_stores_each_once(client, bot, monkeyp
 
     real = bot.store.record_turns
 
-    def down(*args, **kwargs):
+    def down(*args: object, **kwargs: object) -> Never:
         raise OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
 
     monkeypatch.setattr(bot.store, "record_turns", down)

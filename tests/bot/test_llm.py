@@ -2,24 +2,31 @@
 sees a URL, cannot cite a page it was not given, and on a timeout or an error the extractive
 answer stands. Streaming (POST /api/chat/stream) gives the same reply as POST /api/chat."""
 
+from __future__ import annotations
+
 import json
 import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from llm_server import ScriptedLLM, Sleep, Status
+
+if TYPE_CHECKING:
+    from bot.chat import Bot
 
 QUESTION = "How much is a Blue Badge?"
 
 
 @pytest.fixture(scope="module")
-def llm_server():
+def llm_server() -> Iterator[ScriptedLLM]:
     server = ScriptedLLM().start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def llm_bot(crawled, embedder, llm_server):
+def llm_bot(crawled, embedder, llm_server) -> Bot:
     from askcouncil.chroma import ChromaConnection
     from askcouncil.settings import Settings
     from bot.chat import Bot

@@ -1,6 +1,8 @@
 """Protections on every request: security headers, the request size limit and per-client rate
 limits with 429 and Retry-After."""
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -8,7 +10,7 @@ from bot.security import TokenBucket
 
 
 @pytest.fixture
-def strict(crawled, bot):
+def strict(crawled, bot) -> Iterator[TestClient]:
     from askcouncil.settings import Settings
     from bot.app import create_app
 
@@ -54,7 +56,7 @@ def test_request_size_limit(strict) -> None:
                       headers={"content-type": "application/json"})
     assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
 
-    def chunks():  # no Content-Length: counted as it arrives
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
         yield b'{"message": "'
         for _ in range(10):
             yield b"b" * 500

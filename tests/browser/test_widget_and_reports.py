@@ -1,24 +1,31 @@
 """The widget in real Chromium (Debian's /usr/bin/chromium): keyboard only, screen-reader
 announcements, citation links, feedback, axe-core with zero violations, and the API down."""
 
+from __future__ import annotations
+
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import live_server
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
-def live_url(crawled, bot):
+def live_url(crawled, bot) -> Iterator[str]:
     with live_server(crawled[0], bot) as url:
         yield url
 
 
 @pytest.fixture
-def page(browser):
+def page(browser) -> Iterator[Page]:
     context = browser.new_context()
     pg = context.new_page()
     yield pg

@@ -4,15 +4,22 @@ Content-Security-Policy, a hostile stylesheet, reflow at 320 px and 400% zoom, s
 across pages, streaming, feedback, CORS, and unit tests of the widget's own logic. Screenshots go
 to $ASKCOUNCIL_ARTIFACTS/screenshots (CI keeps them)."""
 
+from __future__ import annotations
+
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import REPO, UNLIMITED, live_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +47,10 @@ class CouncilSite:
         self.csp = ""
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 ctype, body = site.files.get(self.path, site.files.get("*", ("text/plain", "")))
                 data = body.encode()
                 self.send_response(200)
@@ -60,14 +67,14 @@ class CouncilSite:
 
 
 @pytest.fixture(scope="module")
-def council_site():
+def council_site() -> Iterator[CouncilSite]:
     site = CouncilSite()
     yield site
     site.server.shutdown()
 
 
 @pytest.fixture(scope="module")
-def bot_url(crawled, bot, council_site):
+def bot_url(crawled, bot, council_site) -> Iterator[str]:
     """The bot, allowing the council's origin (and only it) to call it from a browser."""
 
     from askcouncil.settings import Settings
@@ -92,8 +99,9 @@ def host_page(bot_url: str, tag: str, *, lang: str = "en", extra_head: str = "",
 {tag}</body></html>"""
 
 
-def open_site(browser, site: CouncilSite, bot_url: str, tag: str, *, lang: str = "en",
-              extra_head: str = "", viewport: dict | None = None):
+def open_site(browser: Browser, site: CouncilSite, bot_url: str, tag: str, *, lang: str = "en",
+              extra_head: str = "", viewport: ViewportSize | None = None
+              ) -> tuple[BrowserContext, Page, list[str]]:
     """A browser tab on the council's site (served with a strict CSP) with the widget tag."""
     site.files["*"] = ("text/html; charset=utf-8", host_page(
         bot_url, tag, lang=lang, extra_head=extra_head, host=site.origin))

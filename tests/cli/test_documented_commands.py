@@ -11,8 +11,9 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Never
 
 import pytest
 
@@ -107,17 +108,17 @@ def world(tmp_path, crawled, monkeypatch) -> SimpleNamespace:
 
     calls: list[tuple[str, tuple, dict]] = []
 
-    def recorder(name: str, result: Any = None):  # noqa: ANN202
-        def record(*args: Any, **kwargs: Any) -> Any:
+    def recorder(name: str, result: object = None) -> Callable[..., object]:
+        def record(*args: object, **kwargs: object) -> object:
             calls.append((name, args, kwargs))
             return result(*args, **kwargs) if callable(result) else result
         return record
 
-    def schedule(crawl_once, interval_s, **_: Any) -> None:  # noqa: ANN001
+    def schedule(crawl_once: Callable[[], object], interval_s: float, **_: object) -> None:
         crawl_once()  # the schedule's first crawl, as the job would make it
 
-    def refuse(what: str):  # noqa: ANN202 - a wiring that bypasses its library call
-        def fail(*_: Any, **__: Any) -> None:
+    def refuse(what: str) -> Callable[..., Never]:  # a wiring that bypasses its library call
+        def fail(*_: object, **__: object) -> Never:
             raise AssertionError(f"a documented command reached {what} past its library call")
         return fail
 

@@ -3,7 +3,13 @@ crawl, garble its text or make the crawler impolite (each case found by an outsi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from crawler.crawl import CrawlReport
+    from crawler.extract import Page
 
 
 class Scripted:
@@ -19,10 +25,10 @@ class Scripted:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 outer.hits.append(self.path)
                 answer = outer.routes.get(self.path, (404, {}, b"not here"))
                 status, headers, body = answer(len(outer.hits)) if callable(answer) else answer
@@ -50,7 +56,7 @@ class Scripted:
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
-def _fetch(site_url: str, **opts):  # noqa: ANN202
+def _fetch(site_url: str, **opts: object) -> tuple[list[Page], CrawlReport]:
     import asyncio
 
     from crawler.crawl import CrawlOptions, fetch_site

@@ -3,7 +3,9 @@ limits, and incremental re-crawls that replace changed pages and remove pages th
 
 import asyncio
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,7 +26,7 @@ def page(title: str, body: str = "") -> str:
 
 
 @pytest.fixture
-def small_site(tmp_path: Path):
+def small_site(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "site"
     (root / "private").mkdir(parents=True)
     (root / "index.html").write_text(page("Home", '<a href="/a.html">A</a> '
@@ -50,11 +52,9 @@ def small_site(tmp_path: Path):
 
 
 @pytest.fixture
-def sample_copy(tmp_path, embedder):
+def sample_copy(tmp_path, embedder) -> Iterator[SimpleNamespace]:
     """A copy of the sample site that a test may edit, served on loopback, crawled once into a
     fresh index under the default council (the one `askcouncil crawl` uses)."""
-    from types import SimpleNamespace
-
     root = tmp_path / "site"
     shutil.copytree(SAMPLE_SITE, root)
     server, url = start_site_server(root)
@@ -89,7 +89,7 @@ def test_start_url_that_redirects_to_another_host(small_site: str) -> None:
             self.send_header("Location", small_site.rstrip("/") + self.path)
             self.end_headers()
 
-        def log_message(self, *args) -> None:
+        def log_message(self, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
@@ -198,7 +198,7 @@ class _Scripted:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -478,7 +478,7 @@ def test_sitemap_index_files_are_followed() -> None:
     assert report.sitemap[f"{base}only-in-a.html"] == "2019-05-01"
 
 
-def test_an_index_from_before_generations_still_answers_and_is_replaced(tmp_path, embedder):
+def test_an_index_from_before_generations_still_answers_and_is_replaced(tmp_path, embedder) -> None:
     settings = Settings(data_dir=tmp_path / "data", _env_file=None)
     client = open_chroma(settings)
     old = client.create_collection("council-legacy", embedding_function=None,

@@ -4,6 +4,11 @@ app on a loopback port: no request may get a 5xx, and every response must match 
 (Schemathesis' own pytest plugin does not run under pytest 9, so each operation's strategy is
 driven with Hypothesis directly.)"""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -11,12 +16,15 @@ from schemathesis import GenerationMode, checks
 
 from tests.conftest import live_server
 
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiSchema
+
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance,
           checks.content_type_conformance, checks.status_code_conformance]
 
 
 @pytest.fixture(scope="module")
-def api_schema(crawled, bot):
+def api_schema(crawled, bot) -> Iterator[OpenApiSchema]:
     with live_server(crawled[0], bot) as url:
         yield schemathesis.openapi.from_url(f"{url}/openapi.json")
 

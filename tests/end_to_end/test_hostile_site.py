@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def _page(title: str, head: str = "", body: str = "") -> str:
 
 
 @pytest.fixture
-def hostile_site(tmp_path: Path):
+def hostile_site(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "site"
     root.mkdir()
     (root / "index.html").write_text("")  # written below, once the address is known

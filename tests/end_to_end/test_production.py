@@ -4,6 +4,8 @@ PostgreSQL stopped and started mid-load, a crawl killed mid-way, and a slow or f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from llm_server import ScriptedLLM, Sleep, Status
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture(scope="module")
-def topo(tmp_path_factory):
+def topo(tmp_path_factory) -> Iterator[loadtest.Topology]:
     try:
         found = harness.postgres_bindir().is_dir()
     except FileNotFoundError:

@@ -5,7 +5,7 @@ of a retrieved page gives. A real keyword index over hand-made pages; similariti
 from dataclasses import replace
 
 from askcouncil.chunks import Chunk
-from askcouncil.council import load_council
+from askcouncil.council import Council, load_council
 from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 from bot.pipeline.context import Candidate, Status, TurnContext
@@ -38,7 +38,7 @@ LIBRARY = page("http://x/libraries", "Libraries",
 INDEX = KeywordIndex(BULKY + TIP + NEWS + LIBRARY)
 
 
-def turn(question: str, *found: tuple[Chunk, float | None], council=KESTRELFORD  # noqa: ANN001
+def turn(question: str, *found: tuple[Chunk, float | None], council: Council = KESTRELFORD
          ) -> TurnContext:
     ctx = TurnContext(question, council)
     ctx.question = ctx.query = question

@@ -1,11 +1,13 @@
 """The fact patterns (bot/pipeline/facts.py), on residents' questions and council wording."""
 
+import re
+
 import pytest
 
 from bot.pipeline import facts
 
 
-def found(pattern, text: str) -> list[str]:  # noqa: ANN001 - re.Pattern
+def found(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
 
 
@@ -115,7 +117,7 @@ def test_draft_questions_quote_periods_with_their_lead_in_and_dates_with_their_y
     ("What is the cost of a garden waste bin?", facts.ASKS_PRICE),
     ("price of a resident parking permit", facts.ASKS_PRICE),
 ])
-def test_questions_that_ask_for_a_fact(question: str, asks) -> None:  # noqa: ANN001
+def test_questions_that_ask_for_a_fact(question: str, asks) -> None:
     assert asks.search(question)
 
 
@@ -126,7 +128,7 @@ def test_questions_that_ask_for_a_fact(question: str, asks) -> None:  # noqa: AN
     ("How much notice do I need to give before moving out?", facts.ASKS_PRICE),
     ("how much rubbish can I put out", facts.ASKS_PRICE),
 ])
-def test_questions_that_do_not_ask_for_that_fact(question: str, asks) -> None:  # noqa: ANN001
+def test_questions_that_do_not_ask_for_that_fact(question: str, asks) -> None:
     assert not asks.search(question)
 
 

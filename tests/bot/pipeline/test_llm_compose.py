@@ -3,6 +3,7 @@ OpenAI-compatible server through the whole bot): numbered sources without URLs, 
 sentence by sentence as it streams, and the extractive answer kept when the model fails."""
 
 import time
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 from askcouncil.chunks import Chunk
@@ -29,7 +30,7 @@ class Model:
         self.pieces, self.fail, self.pause = pieces, fail, pause
         self.messages: list[tuple[str, str]] = []
 
-    def stream(self, messages):  # noqa: ANN001, ANN201
+    def stream(self, messages: list[tuple[str, str]]) -> Iterator[SimpleNamespace]:
         self.messages = messages
         for piece in self.pieces:
             time.sleep(self.pause)

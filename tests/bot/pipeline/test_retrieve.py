@@ -3,11 +3,15 @@ language; the council's indexes looked up once a turn, and looked up again when 
 was replaced. Real components: the crawled sample site, Chroma on disk, the embedding model."""
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from askcouncil.chroma import ChromaConnection
+from askcouncil.council import Council
+from askcouncil.embedding import Embedder
 from askcouncil.index import CouncilIndex
+from bot.keyword import KeywordIndex
 from bot.pipeline import run_pipeline
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.retrieve import MAX_PER_PAGE, NOTHING_INDEXED, retrieve
@@ -20,22 +24,23 @@ class Counting(Services):
     """The real services, counting look-ups; ``replaced`` makes every live index one that no
     longer exists (a crawl published two generations since the keyword index was built)."""
 
-    def __init__(self, *args, replaced: bool = False, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
+    def __init__(self, embedder: Embedder, chroma: ChromaConnection, *,
+                 replaced: bool = False) -> None:
+        super().__init__(embedder, chroma)
         self.calls: list[str] = []
         self.replaced = replaced
 
-    def keyword(self, slug):  # noqa: ANN001, ANN201
+    def keyword(self, slug: str) -> tuple[KeywordIndex, dict[str, Any]]:
         self.calls.append("keyword")
         return super().keyword(slug)
 
-    def index(self, slug):  # noqa: ANN001, ANN201
+    def index(self, slug: str) -> CouncilIndex:
         self.calls.append("index")
         if self.replaced:
             return CouncilIndex(self.chroma.client(), slug, live=f"council-{slug}--999")
         return super().index(slug)
 
-    def forget(self, slug):  # noqa: ANN001, ANN201
+    def forget(self, slug: str) -> None:
         self.calls.append("forget")
         super().forget(slug)
 
@@ -45,14 +50,14 @@ def services(crawled, embedder) -> Counting:
     return Counting(embedder, ChromaConnection(crawled[0]))
 
 
-def searched(services: Services, question: str, council=None) -> TurnContext:  # noqa: ANN001
+def searched(services: Services, question: str, council: Council | None = None) -> TurnContext:
     ctx = TurnContext(question, council or services.council("kestrelford"))
     ctx.question = ctx.query = question
     retrieve(ctx, services)
     return ctx
 
 
-def test_candidates_fuse_dense_and_keyword_search(services, sample_site) -> None:  # noqa: ANN001
+def test_candidates_fuse_dense_and_keyword_search(services, sample_site) -> None:
     ctx = searched(services, GARDEN)
     top = ctx.candidates[0]
     assert top.chunk.url.endswith("/bins-and-recycling/garden-waste.html")
@@ -68,13 +73,13 @@ def test_candidates_fuse_dense_and_keyword_search(services, sample_site) -> None
     assert all(c.chunk.lang == "en" for c in ctx.candidates)
 
 
-def test_a_welsh_question_gets_welsh_pages(services) -> None:  # noqa: ANN001
+def test_a_welsh_question_gets_welsh_pages(services) -> None:
     ctx = searched(services, "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?")
     assert ctx.candidates and all(c.chunk.lang == "cy" for c in ctx.candidates)
     assert "/cy/" in ctx.candidates[0].chunk.url
 
 
-def test_keyword_mode_still_gives_each_candidate_its_similarity(services) -> None:  # noqa: ANN001
+def test_keyword_mode_still_gives_each_candidate_its_similarity(services) -> None:
     council = services.council("kestrelford")
     council = replace(council, retrieval=replace(council.retrieval, mode="keyword"))
     ctx = searched(services, GARDEN, council)
@@ -84,7 +89,7 @@ def test_keyword_mode_still_gives_each_candidate_its_similarity(services) -> Non
     assert set(ctx.similarities) == {c.chunk.id for c in ctx.candidates}
 
 
-def test_the_indexes_are_looked_up_once_a_turn(services) -> None:  # noqa: ANN001
+def test_the_indexes_are_looked_up_once_a_turn(services) -> None:
     ctx = TurnContext(GARDEN, services.council("kestrelford"))
     run_pipeline(ctx, services)
     assert ctx.status is Status.ANSWERED and "£49" in ctx.answer
@@ -92,7 +97,7 @@ def test_the_indexes_are_looked_up_once_a_turn(services) -> None:  # noqa: ANN00
     assert ctx.index is not None and ctx.index.exists()
 
 
-def test_a_replaced_generation_is_looked_up_again(services) -> None:  # noqa: ANN001
+def test_a_replaced_generation_is_looked_up_again(services) -> None:
     ctx = TurnContext(GARDEN, services.council("kestrelford"))
     ctx.question = ctx.query = GARDEN
     ctx.keyword, _site = services.keyword("kestrelford")
@@ -103,7 +108,7 @@ def test_a_replaced_generation_is_looked_up_again(services) -> None:  # noqa: AN
     assert ctx.index.exists() and ctx.candidates and ctx.site_base
 
 
-def test_no_live_index_even_after_looking_again_is_an_error(crawled, embedder) -> None:  # noqa: ANN001
+def test_no_live_index_even_after_looking_again_is_an_error(crawled, embedder) -> None:
     services = Counting(embedder, ChromaConnection(crawled[0]), replaced=True)
     ctx = searched(services, GARDEN)
     assert services.calls == ["keyword", "index", "forget", "keyword", "index"]

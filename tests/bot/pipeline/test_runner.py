@@ -2,6 +2,7 @@
 and the last step (hand_off) that every reply goes through."""
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +33,8 @@ class Turn:
                                emit=lambda e, d: self.events.append((e, d)))
         self.ctx.question = self.ctx.message
 
-    def step(self, name: str, then=None):  # noqa: ANN001, ANN201 - a stand-in step
+    def step(self, name: str, then: Callable[[TurnContext], None] | None = None
+             ) -> Callable[[TurnContext, object], None]:
         def step(ctx: TurnContext, services: object) -> None:
             self.ran.append(name)
             if then is not None:
@@ -113,7 +115,7 @@ def test_a_step_that_stops_skips_the_rest_but_not_hand_off() -> None:
     assert turn.ctx.answer.startswith(NO_ANSWER_REPLY + " You can contact Waste and recycling")
 
 
-def test_a_failing_step_becomes_an_error_reply_with_a_handoff(caplog) -> None:  # noqa: ANN001
+def test_a_failing_step_becomes_an_error_reply_with_a_handoff(caplog) -> None:
     turn = Turn()
     turn.ctx.citations = [Citation(1, CHUNK.cite_url, "Bins", "Bins", "x")]
     with caplog.at_level(logging.ERROR, logger="bot.pipeline"):
@@ -128,7 +130,7 @@ def test_a_failing_step_becomes_an_error_reply_with_a_handoff(caplog) -> None:  
     assert "pipeline step boom failed" in caplog.text  # the stack trace goes to the log
 
 
-def test_an_unavailable_index_is_an_error_reply_without_candidates(caplog) -> None:  # noqa: ANN001
+def test_an_unavailable_index_is_an_error_reply_without_candidates(caplog) -> None:
     turn = Turn()
     with caplog.at_level(logging.WARNING, logger="bot.pipeline"):
         run_pipeline(turn.ctx, None, [turn.step("retrieve", index_down), turn.step("decide"),
@@ -141,7 +143,7 @@ def test_an_unavailable_index_is_an_error_reply_without_candidates(caplog) -> No
 
 
 @pytest.mark.parametrize("then", [answers, declines, fails])
-def test_the_preamble_is_said_once_before_the_reply(then) -> None:  # noqa: ANN001
+def test_the_preamble_is_said_once_before_the_reply(then) -> None:
     turn = Turn()
     steps = [turn.step("screen", lambda ctx: ctx.preamble.append(PERSONAL_DATA_NOTE)),
              turn.step("answer", then), hand_off]
@@ -163,7 +165,7 @@ def test_without_hand_off_in_the_list_nothing_is_added() -> None:
 
 
 def test_an_always_run_step_runs_after_a_stop_and_its_own_failure_is_an_error(
-        monkeypatch) -> None:  # noqa: ANN001
+        monkeypatch) -> None:
     turn = Turn()
     finish = turn.step("finish", fails)
     monkeypatch.setattr(pipeline, "ALWAYS_RUN", frozenset({finish}))
