@@ -65,3 +65,14 @@ def test_the_rule_reads_lazy_imports_too(tmp_path) -> None:
     sample = tmp_path / "m.py"
     sample.write_text("def f():\n    from bot.chat import Bot\n    import eval.runner\n")
     assert [name for _, name in imports(sample)] == ["bot.chat", "eval.runner"]
+
+
+def test_no_command_reaches_into_another_command() -> None:
+    """One command calling another's handler (with a hand-built namespace) is how `make demo`
+    broke: a noun's module may use cli.common, and only cli.main assembles the nouns."""
+    for path in sorted((REPO / "cli").glob("*.py")):
+        if path.stem in {"main", "__main__", "common", "__init__"}:
+            continue
+        others = [name for _, name in imports(path)
+                  if name.startswith("cli") and name not in {"cli.common"}]
+        assert not others, f"cli/{path.name} imports {others}"
