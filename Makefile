@@ -30,19 +30,24 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Evaluate the answer pipeline on the sample site's questions (crawls it first).
+## Evaluate the answer pipeline on the sample site's questions (crawls it first): the development
+## set, then the residents' set's tuning and test parts (eval/questions/README.md).
 eval-sample: $(STAMP)
 	bash scripts/eval-site.sh sample
 
-## Evaluate on ../shared/sites/realpages with ../shared/eval/realpages-dev.jsonl.
+## Evaluate on ../shared/sites/realpages: ../shared/eval/realpages-dev.jsonl, then the residents'
+## set's tuning and test parts.
 eval-realpages: $(STAMP)
 	bash scripts/eval-site.sh realpages
 
-## The release gate: both evaluations, then their scores against eval/baseline.json.
+## The release gate: both evaluations, then their scores against eval/baseline.json (the
+## development sets and the residents' test parts, which nothing is tuned on).
 eval-gate: export ASKCOUNCIL_EVAL_ARGS = --accessibility
 eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
 	$(BIN)/askcouncil eval gate eval-runs/realpages --set realpages
+	$(BIN)/askcouncil eval gate eval-runs/sample-residents-test --set sample-residents-test
+	$(BIN)/askcouncil eval gate eval-runs/realpages-residents-test --set realpages-residents-test
 
 ## Crawl benchmark on ../shared/sites/realpages: pages/s, chunks/s, embedding share, memory,
 ## and the speed-up of an unchanged re-crawl (medians of BENCH_RUNS runs).

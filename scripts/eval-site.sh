@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Serve a council website on a free loopback port, crawl it into its own data folder and run
-# its question file through `askcouncil eval run`.
-#   scripts/eval-site.sh sample      # the bundled sample site, eval/questions/kestrelford.jsonl
-#   scripts/eval-site.sh realpages   # ../shared/sites/realpages, ../shared/eval/realpages-dev.jsonl
+# its question files through `askcouncil eval run`, one results folder each under eval-runs/:
+#   scripts/eval-site.sh sample      # the bundled sample site: eval/questions/kestrelford.jsonl
+#                                    # (-> eval-runs/sample) and the residents' set's tuning and
+#                                    # test parts (-> eval-runs/sample-residents-tune, -test)
+#   scripts/eval-site.sh realpages   # ../shared/sites/realpages: ../shared/eval/realpages-dev.jsonl
+#                                    # (-> eval-runs/realpages) and the residents' set's parts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,9 +18,11 @@ trap cleanup EXIT
 
 case "$which" in
   sample)
-    ROOT=sample_site/site; COUNCIL=kestrelford; QUESTIONS=eval/questions/kestrelford.jsonl ;;
+    ROOT=sample_site/site; COUNCIL=kestrelford; QUESTIONS=eval/questions/kestrelford.jsonl
+    RESIDENTS=eval/questions/kestrelford-residents ;;
   realpages)
     ROOT=$WORK/site; COUNCIL=realpages; QUESTIONS=$SHARED/eval/realpages-dev.jsonl
+    RESIDENTS=eval/questions/realpages-residents
     python3 "$SHARED/sites/build_realpages.py" --base-url "http://127.0.0.1:$PORT" --out "$ROOT" >/dev/null ;;
   *) echo "usage: $0 sample|realpages" >&2; exit 2 ;;
 esac
@@ -32,3 +37,6 @@ for _ in $(seq 50); do
 done
 $BIN/askcouncil crawl "http://127.0.0.1:$PORT/" --no-progress
 $BIN/askcouncil eval run "$QUESTIONS" --out "eval-runs/$which" ${ASKCOUNCIL_EVAL_ARGS:-}
+for part in tune test; do
+  $BIN/askcouncil eval run "$RESIDENTS-$part.jsonl" --out "eval-runs/$which-residents-$part"
+done
