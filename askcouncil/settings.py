@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     chroma_timeout_s: float = Field(default=10.0, gt=0, le=300)
     index_refresh_s: float = Field(default=30.0, gt=0, le=3600)
-    max_message_chars: int = Field(default=1000, ge=10, le=20000)
+    max_message_chars: int = Field(default=10000, ge=10, le=20000)
     cors_origins: list[str] = Field(default_factory=list)
     history_turns: int = Field(default=4, ge=0, le=20)
     max_conversations: int = Field(default=10000, ge=1)
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     rate_limit_chat_per_minute: int = Field(default=30, ge=1)
     rate_limit_feedback_per_minute: int = Field(default=60, ge=1)
     rate_limit_login_per_minute: int = Field(default=10, ge=1)  # dashboard sign-in attempts
-    max_request_bytes: int = Field(default=16384, ge=1024)
+    max_request_bytes: int = Field(default=65536, ge=1024)
     # Behind a reverse proxy or load balancer: its addresses (IPs or CIDR ranges). A request from
     # one of them is counted by the X-Forwarded-For address its proxies vouch for (read from the
     # right, past every trusted proxy); nobody else's X-Forwarded-For is read at all.

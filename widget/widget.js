@@ -10,6 +10,7 @@
 
   var VERSION = "0.2.0";
   var DEFAULT_COLOUR = "#1d4f44";
+  var MAX_CHARS = 10000; // the API's default ASKCOUNCIL_MAX_MESSAGE_CHARS; it says so itself past it
 
   // Every string the widget shows, in one object per language (English and Welsh).
   var STRINGS = {
@@ -40,6 +41,8 @@
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
       contact: "Contact the council",
       empty: "Type a question first.",
+      tooLong: "Your message is {n} characters long. Please shorten it to {max} characters or " +
+               "fewer, keeping your question.",
       you: "You asked",
       bot: "Answer",
     },
@@ -71,6 +74,8 @@
               "â'r cyngor o hyd:",
       contact: "Cysylltu â'r cyngor",
       empty: "Teipiwch gwestiwn yn gyntaf.",
+      tooLong: "Mae eich neges yn {n} nod o hyd. Byrhewch hi i {max} nod neu lai, gan gadw " +
+               "eich cwestiwn.",
       you: "Gofynnoch chi",
       bot: "Ateb",
     },
@@ -232,7 +237,7 @@
     var hint = el("p", { class: "hint", id: "ac-hint" });
     hint.hidden = true;
     var input = el("textarea", { id: "ac-input", name: "message", rows: "2",
-                                 maxlength: "1000", autocomplete: "off" });
+                                 autocomplete: "off" });
     var send = el("button", { type: "submit", class: "send" }, t.send);
     form.append(label, hint, input, send);
     panel.append(head, log, live, form);
@@ -507,8 +512,12 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var message = input.value.trim();
-      if (!message) {
-        hint.textContent = t.empty;
+      // Not maxlength: it cuts a pasted story off without a word. Say so, and keep the text.
+      var problem = !message ? t.empty : message.length > MAX_CHARS ? t.tooLong
+        .replace("{n}", message.length.toLocaleString("en-GB"))
+        .replace("{max}", MAX_CHARS.toLocaleString("en-GB")) : "";
+      if (problem) {
+        hint.textContent = problem;
         hint.hidden = false;
         input.setAttribute("aria-describedby", "ac-hint");
         input.focus();

@@ -77,6 +77,7 @@ class TurnContext:
     index: CouncilIndex | None = None
     site: dict[str, Any] = field(default_factory=dict)  # what the crawl recorded (base_url)
     question: str = ""  # the message as screened (markup removed)
+    asked: str = ""  # what the question asks: a long message's asking sentences (contextualise)
     query: str = ""  # what retrieval searches for (with follow-up context)
     query_embedding: list[float] | None = None
     candidates: list[Candidate] = field(default_factory=list)

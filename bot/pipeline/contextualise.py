@@ -1,5 +1,6 @@
-"""Step 2: make the question searchable: join a follow-up ("and how much is it?") to the last
-turn, fix misspellings against the site's words, and add synonyms for residents' phrases."""
+"""Step 2: make the question searchable: find the question in a long message, join a follow-up
+("and how much is it?") to the last turn, fix misspellings against the site's words, and add
+synonyms for residents' phrases."""
 
 from __future__ import annotations
 
@@ -16,6 +17,50 @@ ANAPHORA = re.compile(
 )
 
 
+LONG = 1000  # characters: a story with a question in it, and longer than the embedder reads
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+ASKING = re.compile(
+    r"\?\s*$|^(?:so\s+|and\s+|but\s+)?(?:how|what|when|where|which|who|why|can|could|do|does|"
+    r"is|are|am|will|would|should|shall|may)\b|\b(?:want|need|like|wanted) to (?:know|ask|"
+    r"understand)\b|\b(?:tell|let) me\b|\bmy (?:main |real |only )?question\b", re.I)
+FOCUS_WORDS = 90  # the most of a long message that is searched
+
+
+def focus(message: str) -> str:
+    """What a long message asks: its asking sentences (a question mark, a question word first,
+    "I need to know", "my question is"), in their order, at most FOCUS_WORDS words, the last kept
+    first; one that names no topic of its own or points back ("Is that right?") brings the
+    sentence before it. A message that asks nothing in words keeps its last two sentences. Short
+    messages are the question as they stand."""
+    if len(message) <= LONG:
+        return message
+    sentences = [s.strip() for s in SENTENCE.split(message) if s and s.strip()]
+    asking = [i for i, s in enumerate(sentences) if ASKING.search(s)]
+    if not asking:
+        return _last_words(" ".join(sentences[-2:]))
+    keep: set[int] = set()
+    words = 0
+    for i in reversed(asking):  # residents usually ask last, after the story
+        # "Is that right?" needs the sentence before it; "How much is X?" names its own topic
+        for j in ((i, i - 1) if is_follow_up(sentences[i]) else (i,)):
+            if j < 0 or j in keep:
+                continue
+            n = len(sentences[j].split())
+            if j != i and (j in asking or words + n > FOCUS_WORDS):
+                continue
+            if words and words + n > FOCUS_WORDS:
+                break
+            keep.add(j)
+            words += n
+    return _last_words(" ".join(sentences[j] for j in sorted(keep)))
+
+
+def _last_words(text: str) -> str:
+    """One run-on sentence can be the whole story: its end is where the asking usually is."""
+    words = text.split()
+    return text if len(words) <= FOCUS_WORDS else " ".join(words[-FOCUS_WORDS:])
+
+
 def is_follow_up(question: str) -> bool:
     """Refers back ("it", "that", "and ...", "what about ...") or names no topic at all
     ("how much?"). "How do I report a pothole?" names its own topic: not a follow-up."""
@@ -26,9 +71,11 @@ def is_follow_up(question: str) -> bool:
 def contextualise(ctx: TurnContext, services: Services) -> None:
     """Join a follow-up to the previous question, then add the council's words for residents'
     phrases ("tip" -> "household recycling centre") from the reviewed synonyms file."""
-    query = ctx.question
-    if ctx.history and is_follow_up(ctx.question):
-        query = f"{ctx.history[-1].query} {ctx.question}"
+    ctx.asked = query = focus(ctx.question)
+    if query != ctx.question:
+        ctx.notes.append(f"long message: searched for {query!r}")
+    if ctx.history and is_follow_up(query):
+        query = f"{ctx.history[-1].query} {query}"
         ctx.notes.append("follow-up: joined to the previous question")
     keyword, _index = ctx.indexes(services)
     corrected = keyword.correct(query)

@@ -151,7 +151,7 @@ def test_stream_handoff_and_bad_input(client) -> None:
     done = events[-1][1]
     assert done["status"] == "no_answer"
     assert dict(events)["handoff"] == done["handoff"] and done["handoff"]["phone"]
-    resp = client.post("/api/chat/stream", json={"message": "x" * 5000})
+    resp = client.post("/api/chat/stream", json={"message": "x" * 10_001})
     assert resp.status_code == 422
     assert resp.json()["error"]["code"]
     resp = client.post("/api/chat/stream", json={"message": "  "})

@@ -207,6 +207,39 @@ def test_welsh_strings_follow_the_page_language(browser, council_site, bot_url) 
         context.close()
 
 
+def test_a_long_story_is_answered_and_a_too_long_one_is_explained(browser, council_site,
+                                                                   bot_url) -> None:
+    """A pasted story is not cut off: up to 10,000 characters it is sent and answered; past
+    that the widget says how long it is and keeps the text, in English and in Welsh."""
+    story = ("We moved to Kestrelford in the spring and the garden is far bigger than our old one. "
+             * 60) + "How much does the garden waste subscription cost each year?"
+    assert 4000 < len(story) < 10_000
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, story)
+        answer = page.locator(".msg.a").last
+        assert "£49" in answer.inner_text()
+        page.locator("textarea").fill("x" * 12_345)
+        page.keyboard.press("Enter")
+        hint = page.locator("#ac-hint")
+        assert hint.is_visible()
+        assert "12,345 characters" in hint.inner_text() and "10,000" in hint.inner_text()
+        assert page.locator("textarea").get_attribute("aria-describedby") == "ac-hint"
+        assert len(page.locator("textarea").input_value()) == 12_345  # nothing thrown away
+        assert page.locator(".msg.a").count() == 1  # and nothing sent
+    finally:
+        context.close()
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"], lang="cy")
+    try:
+        page.locator("button.launcher").click()
+        page.locator("textarea").fill("x" * 10_001)
+        page.keyboard.press("Enter")
+        assert "10,001 nod" in page.locator("#ac-hint").inner_text()
+    finally:
+        context.close()
+
+
 def test_hostile_host_styles_cannot_break_it(browser, council_site, bot_url) -> None:
     hostile = f'<link rel="stylesheet" href="{council_site.origin}/hostile.css">'
     council_site.files["/hostile.css"] = (
