@@ -203,9 +203,26 @@ CRISIS = [
         r"|\b(?:collapsed|isn'?t breathing|not breathing|unconscious|unresponsive)\b"
         r"|\b(?:fallen|fell|fall) (?:in|into) the (?:river|canal|lake|sea|water)\b"
         r"|\bbeing swept away\b"
-        r"|\bdrowning\b(?! in\b[^.?!]{0,25}\b(?:debt|arrears|paperwork|bills|work|letters))"
-        r"|\b(?:smell of gas|gas leak|smell gas|gas smell)\b", re.I)),
+        r"|\bdrowning\b(?! in\b[^.?!]{0,25}\b(?:debt|arrears|paperwork|bills|work|letters))",
+        re.I)),
+    # a gas leak: the gas emergency line first, not 999 unless someone is hurt or there is fire
+    ("gas", re.compile(r"\b(?:smell(?:s|ing)? (?:of )?gas|gas leak\w*|gas smell|leaking gas|"
+                       r"carbon monoxide alarm)\b", re.I)),
 ]
+GAS_LINE = ("If you smell gas, get everyone out, do not switch anything on or off, and call the "
+            "National Gas Emergency Service on 0800 111 999 (free, 24 hours a day). If someone "
+            "is hurt or there is a fire, call 999.")
+# Urgent, but the council's own pages answer it: the answer goes on, after the out-of-hours line.
+URGENT_AT_HOME = re.compile(
+    r"\b(?:nowhere|no where|no ?place) to (?:sleep|stay|go|live)\b"
+    r"|\bhomeless (?:tonight|today|right now|now)\b|\b(?:sleeping|sleep) (?:rough|in (?:my|the|"
+    r"our) car|on the streets?)\b(?:[^.?!]{0,20}\btonight\b)?"
+    r"|\b(?:kicked|thrown|locked) (?:me |us )?out\b[^.?!]{0,30}\b(?:tonight|today)\b"
+    r"|\b(?:no|without) (?:heating|heat|hot water|running water|water|electricity|power)\b"
+    r"|\bboiler (?:has )?(?:broken|broke|packed up|stopped|is not working|isn'?t working)\b"
+    r"|\b(?:wall|building|roof|chimney|ceiling|scaffolding|tree)\b[^.?!]{0,40}\b(?:about to "
+    r"(?:fall|collapse)|fall(?:ing)? down|collaps\w*|unsafe|dangerous|leaning)\b"
+    r"|\bdangerous (?:building|structure|wall)\b", re.I)
 
 def screen_input(ctx: TurnContext, services: Services) -> None:
     question = re.sub(r"\s+", " ", strip_markup(ctx.message)).strip()
@@ -213,6 +230,11 @@ def screen_input(ctx: TurnContext, services: Services) -> None:
     if kinds:
         signpost(ctx, kinds)
         return
+    out_of_hours = ctx.council.line(ctx.council.emergency.out_of_hours_line)
+    if URGENT_AT_HOME.search(question) and out_of_hours and out_of_hours.phone:
+        ctx.preamble.append(f"If this is an emergency outside office hours, call "
+                            f"{out_of_hours.label} on {out_of_hours.phone}.")
+        ctx.notes.append("urgent at home: out-of-hours line first")
     masked = mask(question) or ""
     if masked != question:
         ctx.preamble.append(PERSONAL_DATA_NOTE)
@@ -270,6 +292,16 @@ def signpost(ctx: TurnContext, kinds: list[str]) -> None:
     handoff_line: ContactLine | None = None
     safeguarding = council.line(council.emergency.safeguarding_line)
     out_of_hours = council.line(council.emergency.out_of_hours_line)
+    if kinds == ["gas"]:  # the gas line first; then the council's own emergency line
+        lines = [GAS_LINE]
+        if out_of_hours and out_of_hours.phone:
+            lines.append(f"To tell the council (a council home, or out of hours), call "
+                         f"{out_of_hours.label} on {out_of_hours.phone}.")
+        ctx.stop(Status.URGENT, "\n".join(lines))
+        handoff_line = out_of_hours or council.general_line
+        ctx.handoff = handoff_line.as_handoff(ctx.now)
+        ctx.notes.append("signposted: gas")
+        return
     if "suicide" in kinds:
         for crisis in council.emergency.crisis_lines:
             lines.append(f"If you are thinking about suicide or harming yourself, you can talk to "

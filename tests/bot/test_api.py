@@ -141,6 +141,21 @@ def test_a_long_story_is_answered_from_the_sentences_that_ask(client, bot) -> No
     assert too_long.status_code == 422 and "10000" in too_long.json()["error"]["message"]
 
 
+def test_urgent_situations_the_site_answers_are_signposted_then_answered(client) -> None:
+    """Homeless tonight and an unsafe wall: the out-of-hours line first, then the council's
+    own page, cited. A gas leak: the gas emergency line, not a decline."""
+    for message, page in [("I have nowhere to sleep tonight", "housing/homelessness.html"),
+                          ("there's a wall about to fall down onto the pavement",
+                           "planning/building-control.html")]:
+        reply = client.post("/api/chat", json={"message": message}).json()
+        assert reply["status"] == "answered", reply["answer"]
+        assert reply["answer"].startswith("If this is an emergency outside office hours, call "
+                                          "Emergencies out of hours on 01632 960999.")
+        assert any(page in c["url"] for c in reply["citations"])
+    gas = client.post("/api/chat", json={"message": "I smell gas in my council house"}).json()
+    assert gas["status"] == "urgent" and "0800 111 999" in gas["answer"].splitlines()[0]
+
+
 def test_a_failing_dependency_degrades_to_an_error_reply(client, bot, monkeypatch) -> None:
     def broken(*args: object, **kwargs: object) -> Never:
         raise ConnectionError("chroma went away")

@@ -94,6 +94,42 @@ def test_ordinary_questions_about_people_pass(message: str) -> None:
     assert screened(message).status is None
 
 
+@pytest.mark.parametrize("message", [
+    "I can smell gas in the kitchen",
+    "think there's a gas leak in our flat, the hob is off",
+    "the carbon monoxide alarm keeps going off",
+])
+def test_a_gas_leak_is_sent_to_the_gas_emergency_line_first(message: str) -> None:
+    ctx = screened(message)
+    assert ctx.status == Status.URGENT
+    first = ctx.answer.splitlines()[0]
+    assert "0800 111 999" in first and "call 999 now" not in first  # 999 only if hurt or fire
+    assert "01632 960999" in ctx.answer  # the council's own out-of-hours line next
+    assert ctx.handoff and ctx.handoff["phone"] == "01632 960999"
+
+
+@pytest.mark.parametrize("message", [
+    "I have nowhere to sleep tonight",
+    "we've got no heating and my dad is 88",
+    "the garden wall next door is leaning and looks like it could fall down",
+    "boiler has packed up and the baby is freezing",
+])
+def test_urgent_at_home_gets_the_out_of_hours_line_and_the_answer_goes_on(message: str) -> None:
+    ctx = screened(message)
+    assert ctx.status is None  # not stopped: the council's own page answers it next
+    assert ctx.preamble == ["If this is an emergency outside office hours, call Emergencies out "
+                            "of hours on 01632 960999."]
+
+
+@pytest.mark.parametrize("message", [
+    "how do I apply for the housing register?",
+    "what is the water bill for a council flat?",
+    "can I get help with heating costs this winter?",
+])
+def test_ordinary_housing_questions_get_no_emergency_preamble(message: str) -> None:
+    assert screened(message).preamble == []
+
+
 def test_abuse_gets_a_calm_reply_and_still_an_answer() -> None:
     ctx = screened("you useless stupid bot, when is my green bin collected?")
     assert ctx.status is None  # the pipeline carries on and answers
