@@ -125,7 +125,8 @@ def run_eval(path: Path, settings: Settings, *, out_dir: Path | None = None,
                                      f"{c.text}")
         results.append(score(q, reply.status, reply.answer, cited, retrieved, round(latency, 1),
                              cited_texts=[given[u] for u in cited if u in given],
-                             crawled={u.split("#")[0] for u in given}))
+                             crawled={u.split("#")[0] for u in given},
+                             said_first=ctx.preamble if ctx is not None else None))
 
     in_process = bot.services.council(settings.council) if isinstance(bot, Bot) else None
     config = {

@@ -51,7 +51,10 @@ class Scored:
 
 def score(q: Question, status: str, answer: str, cited: list[str], retrieved: list[str] | None,
           latency_ms: float, *, cited_texts: list[str] | None = None,
-          crawled: set[str] | None = None) -> Scored:
+          crawled: set[str] | None = None, said_first: list[str] | None = None) -> Scored:
+    """``said_first``: the lines the bot puts before the answer from its own configuration (the
+    personal-data warning, the out-of-hours line), which groundedness does not ask the cited
+    pages to support."""
     expected = {page_path(u) for u in q.expected_urls}
     cited_paths = [page_path(u) for u in cited]
     retrieved_paths = [page_path(u) for u in retrieved or []]
@@ -62,7 +65,8 @@ def score(q: Question, status: str, answer: str, cited: list[str], retrieved: li
     unescaped = bool(re.search(r"<\s*(script|img|iframe)\b", answer, re.I))
     if status == "answered":
         s.checks["plain"] = readability(answer)
-        s.checks["groundedness"] = groundedness(answer, cited_texts or [])
+        s.checks["groundedness"] = groundedness(answer, cited_texts or [],
+                                                "\n".join(said_first or []))
         links = unsupported_links(answer, " ".join(cited_texts or []), crawled or set())
         s.checks["unsupported_links"] = len(links)
         if links:
