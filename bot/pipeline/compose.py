@@ -127,7 +127,7 @@ def compose(ctx: TurnContext, services: Services) -> None:
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
         return
     relevance = Relevance(ctx.query, keyword)
-    question = ctx.asked or ctx.question
+    question = ctx.asking
     tuning = ctx.council.retrieval
 
     page_text: dict[str, str] = {}

@@ -118,6 +118,12 @@ class TurnContext:
         self.status = status
         self.answer = answer
 
+    @property
+    def asking(self) -> str:
+        """What the question asks: a long message's asking sentences (``asked``, found by
+        contextualise), else the screened question."""
+        return self.asked or self.question
+
     def indexes(self, services: Services, *, again: bool = False
                 ) -> tuple[KeywordIndex, CouncilIndex]:
         """The council's keyword index and live index for this turn. Looked up on first use, so

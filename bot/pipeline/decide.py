@@ -80,7 +80,7 @@ def decide(ctx: TurnContext, services: Services) -> None:
     # the pages an answer could quote: those retrieval found fairly close to the question
     pages = {c.chunk.url for c in ctx.candidates
              if c.similarity is not None and c.similarity >= tuning.min_similarity - NEARBY}
-    missing = unmet_demand(ctx.asked or ctx.question, ctx.query,
+    missing = unmet_demand(ctx.asking, ctx.query,
                            [c for url in pages for c in keyword.page_chunks(url)], keyword)
     if missing:
         ctx.notes.append(f"declined: asks for {missing}; no retrieved page gives one")

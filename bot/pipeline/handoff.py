@@ -25,7 +25,7 @@ def hand_off(ctx: TurnContext, services: Services) -> None:
 def _add_contact_line(ctx: TurnContext) -> None:
     # Route on the question's words only: when the bot declines, the pages retrieval found
     # were judged not to answer it, so they say little about which team can.
-    line = ctx.council.line_for(ctx.asked or ctx.question or ctx.message, [])
+    line = ctx.council.line_for(ctx.asking or ctx.message, [])
     handoff = line.as_handoff(ctx.now)
     for key in ("url", "form_url"):
         if handoff[key] and ctx.site_base:

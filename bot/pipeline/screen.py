@@ -283,32 +283,25 @@ def variants(text: str) -> list[str]:
 
 
 def signpost(ctx: TurnContext, kinds: list[str]) -> None:
-    """999 first, then the lines that fit: safeguarding (or out of hours when it is closed) for
-    someone at risk, crisis lines (Samaritans) for suicide and self-harm."""
+    """999 first when a person is at risk, then the lines that fit: the gas emergency line for a
+    gas leak, safeguarding (or out of hours when it is closed) for someone at risk, crisis lines
+    (Samaritans) for suicide and self-harm; a gas leak alone goes on to the council's
+    out-of-hours line."""
     council: Council = ctx.council
-    lines: list[str] = [
-        "If you or someone else is in immediate danger, call 999 now."
-    ]
+    people = [kind for kind in kinds if kind != "gas"]
+    lines = ["If you or someone else is in immediate danger, call 999 now."] if people else []
+    if "gas" in kinds:
+        lines.append(GAS_LINE)
     handoff_line: ContactLine | None = None
     safeguarding = council.line(council.emergency.safeguarding_line)
     out_of_hours = council.line(council.emergency.out_of_hours_line)
-    if kinds == ["gas"]:  # the gas line first; then the council's own emergency line
-        lines = [GAS_LINE]
-        if out_of_hours and out_of_hours.phone:
-            lines.append(f"To tell the council (a council home, or out of hours), call "
-                         f"{out_of_hours.label} on {out_of_hours.phone}.")
-        ctx.stop(Status.URGENT, "\n".join(lines))
-        handoff_line = out_of_hours or council.general_line
-        ctx.handoff = handoff_line.as_handoff(ctx.now)
-        ctx.notes.append("signposted: gas")
-        return
     if "suicide" in kinds:
         for crisis in council.emergency.crisis_lines:
             lines.append(f"If you are thinking about suicide or harming yourself, you can talk to "
                          f"{crisis.label} on {crisis.phone}" + (
                              f" ({crisis.hours})" if crisis.hours else "") + ".")
             handoff_line = handoff_line or crisis
-    if "safeguarding" in kinds or "danger" in kinds or not handoff_line:
+    if "safeguarding" in kinds or "danger" in kinds or (people and not handoff_line):
         open_now = safeguarding.opening.is_open(ctx.now) if (
             safeguarding and safeguarding.opening) else True
         if safeguarding and safeguarding.phone:
@@ -317,8 +310,12 @@ def signpost(ctx: TurnContext, kinds: list[str]) -> None:
                              f" ({safeguarding.hours})" if safeguarding.hours else "") + ".")
         if out_of_hours and out_of_hours.phone:
             lines.append(f"Outside those hours, call {out_of_hours.label} on {out_of_hours.phone}.")
-        chosen = safeguarding if open_now or not out_of_hours else out_of_hours
-        handoff_line = chosen or handoff_line or council.general_line
+        handoff_line = (safeguarding if open_now or not out_of_hours else out_of_hours
+                        ) or handoff_line
+    elif not people and out_of_hours and out_of_hours.phone:  # a gas leak alone
+        lines.append(f"To tell the council (a council home, or out of hours), call "
+                     f"{out_of_hours.label} on {out_of_hours.phone}.")
+        handoff_line = out_of_hours
     ctx.stop(Status.URGENT, "\n".join(lines))
-    ctx.handoff = handoff_line.as_handoff(ctx.now)
+    ctx.handoff = (handoff_line or council.general_line).as_handoff(ctx.now)
     ctx.notes.append(f"signposted: {', '.join(kinds)}")

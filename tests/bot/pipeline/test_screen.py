@@ -108,6 +108,13 @@ def test_a_gas_leak_is_sent_to_the_gas_emergency_line_first(message: str) -> Non
     assert ctx.handoff and ctx.handoff["phone"] == "01632 960999"
 
 
+def test_gas_with_a_person_at_risk_gets_999_and_the_gas_line() -> None:
+    ctx = screened("smell of gas in the flat and my son has collapsed")
+    assert ctx.status == Status.URGENT
+    lines = ctx.answer.splitlines()
+    assert "call 999 now" in lines[0] and "0800 111 999" in lines[1]
+
+
 @pytest.mark.parametrize("message", [
     "I have nowhere to sleep tonight",
     "we've got no heating and my dad is 88",
