@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages eval-gate bench-crawl bench-chat bench-load \
+.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-chat bench-load \
 	audit lint site
 
 $(STAMP): pyproject.toml
@@ -48,6 +48,11 @@ eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/realpages --set realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample-residents-test --set sample-residents-test
 	$(BIN)/askcouncil eval gate eval-runs/realpages-residents-test --set realpages-residents-test
+
+## Refit the answer/decline model on the tuning questions (needs the crawls eval-gate leaves)
+## and print its precision-recall curve on the residents' test parts.
+calibrate: $(STAMP)
+	bash scripts/calibrate.sh
 
 ## Crawl benchmark on ../shared/sites/realpages: pages/s, chunks/s, embedding share, memory,
 ## and the speed-up of an unchanged re-crawl (medians of BENCH_RUNS runs).

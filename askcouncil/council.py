@@ -76,9 +76,8 @@ class Retrieval:
     top_k: int = 8
     candidates: int = 20
     rrf_k: int = 60
-    min_similarity: float = 0.5  # answer if similarity >= this and coverage >= min_coverage,
-    min_coverage: float = 0.9
-    sure_similarity: float = 0.55  # or if similarity alone is at least this
+    # answer when the decision model's probability reaches this; None: the model's own
+    answer_threshold: float | None = None
     max_answer_words: int = 120
     # the composer's section ranking (calibrated on the dev questions, docs/quality.md)
     similarity_weight: float = 3.0  # retrieval's dense similarity of the section
@@ -198,6 +197,11 @@ def parse_council(slug: str, text: str) -> Council:
                                for i, item in enumerate(emergency_raw.get("crisis_lines") or ())),
         )
         tuning = dict(raw.get("retrieval") or {})
+        retired = sorted(set(tuning) & {"min_similarity", "min_coverage", "sure_similarity"})
+        if retired:
+            raise ValueError(f"retrieval: the decision is a fitted model now, so "
+                             f"{', '.join(retired)} cannot be set; use answer_threshold (a "
+                             "probability, docs/configuration.md) or leave it out")
         weights = tuple((str(k), float(v)) for k, v in (tuning.pop("page_weights", None)
                                                          or {}).items())
         for pattern, weight in weights:
@@ -205,6 +209,8 @@ def parse_council(slug: str, text: str) -> Council:
             if not 0 <= weight <= 5:
                 raise ValueError(f"page weight for {pattern!r} must be between 0 and 5")
         retrieval = Retrieval(**tuning, page_weights=weights)
+        if retrieval.answer_threshold is not None and not 0 <= retrieval.answer_threshold <= 1:
+            raise ValueError("retrieval: answer_threshold is a probability, between 0 and 1")
         if retrieval.mode not in ("hybrid", "keyword", "dense"):
             raise ValueError(f"retrieval mode must be hybrid, keyword or dense, not "
                              f"{retrieval.mode!r}")

@@ -75,6 +75,10 @@ class KeywordIndex:
         """Every chunk of one page, in page order."""
         return self._pages.get(url, [])
 
+    def known(self, token: str) -> bool:
+        """Whether any section of the site uses this (stemmed) word."""
+        return token in self._df
+
     def idf(self, token: str) -> float:
         """Rare words weigh more; a word the site never uses weighs most."""
         n, df = len(self.chunks), self._df.get(token, 0)

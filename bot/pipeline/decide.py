@@ -1,87 +1,88 @@
 """Step 4: answer, or say plainly that the website does not answer it.
 
-Two signals, both calibrated on the development questions (see docs/quality.md):
-- ``similarity``: the best dense cosine similarity among the top candidates;
-- ``coverage``: the share of the question's words, weighted by how rare each is on the site
-  (IDF), found in one of the top chunks. A question about swimming pools on a site with no
-  leisure pages shares only common words ("open", "time") with it, so its coverage is low.
-Answer when coverage is high enough and similarity is fair, or when similarity alone is high.
-
-Then one check of what is asked: a question asking for opening hours, a phone number or a price
-is declined when no section about its topic, on a page retrieval found close to it, holds one
-(a news item saying "the recycling centres are open" does not give their opening hours).
+The evidence (``bot.pipeline.evidence``: dense similarity, the question's rare words in the best
+sections and their headings, its phrases, BM25, words the site never uses, whether a close page
+gives the kind of fact it asks for) is weighed by a logistic model fitted on the tuning questions
+(``eval/calibrate.py``; the weights in ``decision.json``, documented in docs/quality.md). The
+bot answers when the model's probability that the site answers the question reaches the
+threshold: the council file may move it (``retrieval.answer_threshold``). Declining a question
+the site answers fails the resident as surely as a wrong answer, so the threshold balances the
+two rates rather than declining whenever in doubt.
 """
 
 from __future__ import annotations
 
-from askcouncil.chunks import Chunk
-from bot.keyword import KeywordIndex
-from bot.pipeline import facts
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 from bot.pipeline.context import Status, TurnContext
+from bot.pipeline.evidence import NAMES, TOP, measure
 from bot.pipeline.replies import NO_ANSWER_REPLY
 from bot.services import Services
-from bot.text import INTENT, tokens
 
-ON_TOPIC = 0.3  # share of the question's topic words a section must hold to answer a demand
-NEARBY = 0.1  # pages this far below min_similarity still count as retrieved for the answer
+MODEL_FILE = Path(__file__).with_name("decision.json")
 
 
-def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
-    wanted = set(tokens(query)) - INTENT
-    if not wanted:
-        return 0.0
-    have = set(tokens(text))
-    total = sum(keyword.idf(t) for t in wanted)
-    return sum(keyword.idf(t) for t in wanted & have) / total if total else 0.0
+@dataclass(frozen=True)
+class Model:
+    """A logistic model over standardised signals (as scikit-learn fitted it)."""
+
+    signals: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    @staticmethod
+    def load(path: Path = MODEL_FILE) -> Model:
+        raw = json.loads(path.read_text("utf-8"))
+        unknown = set(raw["signals"]) - set(NAMES)
+        if unknown:
+            raise ValueError(f"{path} weighs signals the evidence step does not measure "
+                             f"({', '.join(sorted(unknown))}): refit it "
+                             "(python -m eval.calibrate fit)")
+        return Model(tuple(raw["signals"]), tuple(raw["mean"]), tuple(raw["scale"]),
+                     tuple(raw["weights"]), float(raw["intercept"]), float(raw["threshold"]))
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.intercept + sum(
+            w * (signals[name] - m) / (s or 1.0)
+            for name, m, s, w in zip(self.signals, self.mean, self.scale, self.weights,
+                                     strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-# Questions that ask for one kind of fact. If no retrieved page holds a fact of that kind, the
-# site does not answer them, however close its pages are ("opening hours of the tip" against a
-# news item saying the tip is open).
-DEMANDS = [
-    ("opening hours", facts.ASKS_HOURS, facts.TIME_OF_DAY),
-    ("a phone number", facts.ASKS_PHONE, facts.PHONE),
-    ("a price", facts.ASKS_PRICE, facts.GIVES_PRICE),
-]
+@cache
+def model() -> Model:
+    return Model.load()
 
 
-def unmet_demand(question: str, query: str, chunks: list[Chunk], keyword: KeywordIndex
-                 ) -> str | None:
-    """The kind of fact the question asks for that no section about its topic holds, if any.
-    (A helpline's opening times do not answer "opening hours of the recycling centre".)"""
-    for name, asks, holds in DEMANDS:
-        if asks.search(question) and not any(
-            holds.search(c.text)
-            and coverage(query, f"{c.title} {c.section} {c.text}", keyword) >= ON_TOPIC
-            for c in chunks
-        ):
-            return name
-    return None
+def signals_of(ctx: TurnContext, services: Services) -> dict[str, float]:
+    """The evidence for this turn's candidates (one small embedding: their titles)."""
+    keyword, _index = ctx.indexes(services)
+    titles: list[float] = []
+    if ctx.query_embedding is not None and ctx.candidates:
+        heads = [f"{c.chunk.title}: {c.chunk.section}" for c in ctx.candidates[:TOP]]
+        q = ctx.query_embedding
+        titles = [sum(a * b for a, b in zip(q, v, strict=True))
+                  for v in services.embedder.embed_documents(heads)]
+    return measure(ctx.asking, ctx.query, ctx.candidates, keyword,
+                   ctx.similarities.values(), titles)
 
 
 def decide(ctx: TurnContext, services: Services) -> None:
-    tuning = ctx.council.retrieval
-    keyword, _index = ctx.indexes(services)
-    sims = [c.similarity for c in ctx.candidates if c.similarity is not None]
-    best_sim = max(sims, default=0.0)
-    cover = max(
-        (coverage(ctx.query, f"{c.chunk.title} {c.chunk.section} {c.chunk.text}", keyword)
-         for c in ctx.candidates[:3]),
-        default=0.0,
-    )
-    ctx.confidence = round(best_sim, 4)
-    ctx.signals = {"similarity": round(best_sim, 4), "coverage": round(cover, 4)}
-    confident = (best_sim >= tuning.min_similarity and cover >= tuning.min_coverage) or (
-        best_sim >= tuning.sure_similarity
-    )
-    if not confident:
-        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
-        return
-    # the pages an answer could quote: those retrieval found fairly close to the question
-    pages = {c.chunk.url for c in ctx.candidates
-             if c.similarity is not None and c.similarity >= tuning.min_similarity - NEARBY}
-    missing = unmet_demand(ctx.asking, ctx.query,
-                           [c for url in pages for c in keyword.page_chunks(url)], keyword)
-    if missing:
-        ctx.notes.append(f"declined: asks for {missing}; no retrieved page gives one")
+    signals = signals_of(ctx, services)
+    chance = model().probability(signals)
+    threshold = ctx.council.retrieval.answer_threshold
+    if threshold is None:
+        threshold = model().threshold
+    ctx.confidence = round(chance, 4)
+    ctx.signals = {name: round(value, 4) for name, value in signals.items()}
+    if chance < threshold:
+        if signals["unmet_demand"]:
+            ctx.notes.append("declined: asks for a kind of fact no close page gives")
         ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)

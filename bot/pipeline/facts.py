@@ -4,9 +4,10 @@ hours), as patterns: what a question asking for one looks like, and what a text 
 Each pattern has one job, and some jobs need a different net, so similar patterns sit side by side
 rather than one serving all:
 
-- ``decide`` declines a question that *asks for* hours, a phone number or a price (``ASKS_*``,
-  strict: "how much is it", not "how much rubbish") when no on-topic section *gives* one;
-  "no charge" counts as a price there (``GIVES_PRICE``).
+- ``decide`` weighs against answering a question that *asks for* hours, a phone number, a price
+  or the date of the next event (``ASKS_*``, strict: "how much is it", not "how much rubbish")
+  when no on-topic section of a close page *gives* one; "no charge" counts as a price there
+  (``GIVES_PRICE``), a weekday as a date (``GIVES_DATE``).
 - ``compose`` favours sections holding the kind of fact a question *mentions* (``WANTS_*``,
   loose: any "cost", "when", "number" or "open"), and shows both figures when two pages give
   different ones (``FIGURE``).
@@ -64,6 +65,14 @@ ASKS_PHONE = re.compile(r"\b(?:phone|telephone|contact|helpline) number\b", re.I
 ASKS_PRICE = re.compile(
     r"\b(?:how much (?:is|are|does|do|will|would) (?:it|they|the|a|an|my)\b(?!.* notice)|"
     r"what (?:is|are) the (?:cost|price|fee|charge)s?\b|(?:cost|price) of)\b", re.I)
+
+# "When is the next council meeting?", "what date is the open day": a day of the year, which a
+# text gives as a date ("3 March", "Tuesday 4 May") or a weekday.
+ASKS_DATE = re.compile(r"\bwhen(?:'s| is| are| does| do| will)? (?:the |my |our )?next\b|"
+                       r"\bwhat (?:date|day) (?:is|are|does|do|will)\b", re.I)
+GIVES_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\b|\b{_MONTH} \d{{1,2}}\b|"
+                        r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b|"
+                        r"\b(?:every|each) (?:week|fortnight|month)\b", re.I)
 
 # -- what a question mentions (loosely: compose favours text that gives it) --------------------
 

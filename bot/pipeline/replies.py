@@ -11,6 +11,11 @@ REFUSED_REPLY = (
     "I can't help with that. I can only answer questions about council services, using "
     "information published on the council's website."
 )
+# said first when a message held instructions to the bot as well as a question: they are ignored
+SET_ASIDE_NOTE = (
+    "I can't change how I work or share how I was set up, but here is what the council's "
+    "website says about your question."
+)
 OTHER_PEOPLE_REPLY = (
     "I can't look up or share information about other people. I can only give general "
     "information from the council's website. If you have a concern about someone, contact the "
