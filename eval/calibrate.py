@@ -64,7 +64,7 @@ def measure_questions(bot: Bot, council_slug: str, questions: list[Question], na
         rows.append({
             "id": q.id, "set": name, "kind": q.kind, "answerable": q.should_answer,
             "found": any(page_path(c.chunk.url) in expected for c in ctx.candidates[:5]),
-            "signals": signals_of(ctx, bot.services),
+            "signals": signals_of(ctx, bot.services, every=True),
         })
     return rows
 

@@ -61,11 +61,15 @@ def model() -> Model:
     return Model.load()
 
 
-def signals_of(ctx: TurnContext, services: Services) -> dict[str, float]:
-    """The evidence for this turn's candidates (one small embedding: their titles)."""
+def signals_of(ctx: TurnContext, services: Services, *, every: bool = False
+               ) -> dict[str, float]:
+    """The evidence for this turn's candidates. The one costly signal (embedding the best
+    candidates' titles, ~10 ms) is measured only when the model weighs it, or ``every``
+    signal is wanted (``eval.calibrate``)."""
     keyword, _index = ctx.indexes(services)
     titles: list[float] = []
-    if ctx.query_embedding is not None and ctx.candidates:
+    wanted = every or "title_similarity" in model().signals
+    if wanted and ctx.query_embedding is not None and ctx.candidates:
         heads = [f"{c.chunk.title}: {c.chunk.section}" for c in ctx.candidates[:TOP]]
         q = ctx.query_embedding
         titles = [sum(a * b for a, b in zip(q, v, strict=True))

@@ -68,6 +68,9 @@ def test_synonyms_and_follow_ups() -> None:
     assert is_follow_up("and how much is it?")
     assert is_follow_up("cost?")
     assert is_follow_up("what about garden waste?")
+    # a variation on the last question, not a new one: "what if" asks it again for a new case
+    assert is_follow_up("What if we move to another area before the baby is born?")
+    assert is_follow_up("if I'm over 65 do I still pay?")
     assert not is_follow_up("How do I apply for a resident parking permit?")
     assert not is_follow_up("How do I report a pothole?")
 
