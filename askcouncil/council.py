@@ -36,17 +36,29 @@ class ContactLine:
     form_url: str | None = None
     opening: OpeningHours | None = None
     body: str | None = None  # for a partner body's line: who runs the service
+    # In Welsh (the council file's label_cy and hours_cy; hours_cy is written from ``open`` when
+    # the English hours were too). None: the file does not give it.
+    label_cy: str | None = None
+    hours_cy: str | None = None
 
-    def as_handoff(self, now: datetime | None = None) -> dict[str, Any]:
+    def speaks(self, lang: str) -> bool:
+        """Whether everything the handoff says about this line can be said in ``lang``."""
+        return lang != "cy" or (self.label_cy is not None and self.body is None
+                                and (self.hours is None or self.hours_cy is not None))
+
+    def as_handoff(self, now: datetime | None = None, lang: str = "en") -> dict[str, Any]:
+        """The line as the API gives it, in ``lang`` when the line ``speaks`` it."""
+        welsh = lang == "cy" and self.speaks("cy")
         open_now = self.opening.is_open(now) if self.opening and now else None
         return {
-            "label": self.label,
+            "label": self.label_cy if welsh else self.label,
             "phone": self.phone,
             "url": self.url,
-            "hours": self.hours,
+            "hours": self.hours_cy if welsh else self.hours,
             "form_url": self.form_url,
             "open_now": open_now,
-            "availability": self.opening.status(now) if self.opening and now else None,
+            "availability": self.opening.status(now, "cy" if welsh else "en")
+            if self.opening and now else None,
             "body": self.body,
         }
 
@@ -242,6 +254,8 @@ def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str 
           ) -> ContactLine:
     opening = OpeningHours.parse(item["open"], closed_on) if item.get("open") else None
     hours = item.get("hours") or (opening.describe() if opening else None)
+    hours_cy = item.get("hours_cy") or (
+        opening.describe("cy") if opening and not item.get("hours") else None)
     return ContactLine(
         key=key,
         label=item.get("label") or item["name"],
@@ -253,6 +267,8 @@ def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str 
         form_url=item.get("form_url"),
         opening=opening,
         body=body,
+        label_cy=item.get("label_cy"),
+        hours_cy=hours_cy,
     )
 
 

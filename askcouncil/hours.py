@@ -22,6 +22,8 @@ from askcouncil.errors import ConfigError
 LONDON = ZoneInfo("Europe/London")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Welsh day names as they follow "ddydd" / "dydd" ("ddydd Llun", "dydd Llun i ddydd Gwener")
+WELSH_DAYS = ["Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn", "Sul"]
 SPAN = re.compile(r"^(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)$")
 
 
@@ -84,43 +86,67 @@ class OpeningHours:
                 return opens
         return None
 
-    def status(self, now: datetime) -> str:
-        """"open now until 5pm", "closed now; opens Monday at 9am" or "open 24 hours"."""
+    def status(self, now: datetime, lang: str = "en") -> str:
+        """"open now until 5pm", "closed now; opens Monday at 9am" or "open 24 hours"; in
+        Welsh (``lang="cy"``) "ar agor nawr tan 5pm", "ar gau nawr; yn agor ddydd Llun am 9am"."""
+        welsh = lang == "cy"
         if self.always:
-            return "open 24 hours"
+            return "ar agor 24 awr" if welsh else "open 24 hours"
         local = now.astimezone(LONDON)
         if self.is_open(local):
             today = self._today(local.date())
             assert today is not None
-            return f"open now until {clock(today[1])}"
+            return (f"ar agor nawr tan {clock(today[1])}" if welsh
+                    else f"open now until {clock(today[1])}")
         nxt = self.next_opening(local)
         if nxt is None:
-            return "closed now"
+            return "ar gau nawr" if welsh else "closed now"
         if nxt.date() == local.date():
-            when = "today"
+            when = "heddiw" if welsh else "today"
         elif nxt.date() == local.date() + timedelta(days=1):
-            when = "tomorrow"
+            when = "yfory" if welsh else "tomorrow"
         else:
-            when = DAY_NAMES[nxt.weekday()]
+            when = f"ddydd {WELSH_DAYS[nxt.weekday()]}" if welsh else DAY_NAMES[nxt.weekday()]
+        if welsh:
+            return f"ar gau nawr; yn agor {when} am {clock(nxt.time())}"
         return f"closed now; opens {when} at {clock(nxt.time())}"
 
-    def describe(self) -> str:
-        """Plain English: "Monday to Thursday, 9am to 5pm, and Friday, 9am to 4:30pm"."""
+    def describe(self, lang: str = "en") -> str:
+        """Plain English: "Monday to Thursday, 9am to 5pm, and Friday, 9am to 4:30pm"; in Welsh
+        "Dydd Llun i ddydd Iau, 9am i 5pm, a dydd Gwener, 9am i 4:30pm"."""
+        if lang == "cy":
+            return self._describe_welsh()
         if self.always:
             return "24 hours a day, 7 days a week"
+        parts = []
+        for first, last, opens, closes in self._groups():
+            names = DAY_NAMES[first] if first == last else (
+                f"{DAY_NAMES[first]} and {DAY_NAMES[last]}" if last == first + 1
+                else f"{DAY_NAMES[first]} to {DAY_NAMES[last]}")
+            parts.append(f"{names}, {clock(opens)} to {clock(closes)}")
+        return ", and ".join(parts)
+
+    def _describe_welsh(self) -> str:
+        if self.always:
+            return "24 awr y dydd, 7 diwrnod yr wythnos"
+        parts = []
+        for first, last, opens, closes in self._groups():
+            names = f"dydd {WELSH_DAYS[first]}" if first == last else (
+                f"dydd {WELSH_DAYS[first]} a dydd {WELSH_DAYS[last]}" if last == first + 1
+                else f"dydd {WELSH_DAYS[first]} i ddydd {WELSH_DAYS[last]}")
+            parts.append(f"{names}, {clock(opens)} i {clock(closes)}")
+        text = ", a ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    def _groups(self) -> list[tuple[int, int, time, time]]:
+        """Runs of days with the same hours: (first day, last day, opens, closes)."""
         groups: list[tuple[int, int, time, time]] = []
         for day, opens, closes in self.days:
             if groups and groups[-1][1] == day - 1 and groups[-1][2:] == (opens, closes):
                 groups[-1] = (groups[-1][0], day, opens, closes)
             else:
                 groups.append((day, day, opens, closes))
-        parts = []
-        for first, last, opens, closes in groups:
-            names = DAY_NAMES[first] if first == last else (
-                f"{DAY_NAMES[first]} and {DAY_NAMES[last]}" if last == first + 1
-                else f"{DAY_NAMES[first]} to {DAY_NAMES[last]}")
-            parts.append(f"{names}, {clock(opens)} to {clock(closes)}")
-        return ", and ".join(parts)
+        return groups
 
 
 def clock(t: time) -> str:

@@ -44,6 +44,7 @@ class Reply:
     context: TurnContext
     conversation_token: str = ""  # send back with conversation_id to continue
     message_token: str = ""  # send back with message_id for feedback and events
+    lang: str = "en"  # the language the answer is written in ("en" or "cy")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class Reply:
             "answer": self.answer,
             "citations": self.citations,
             "handoff": self.handoff,
+            "lang": self.lang,
         }
 
 
@@ -160,6 +162,7 @@ class Bot:
             context=ctx,
             conversation_token=self.tokens.sign("conversation", conversation_id),
             message_token=self.tokens.sign("message", message_id),
+            lang=ctx.reply_lang,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
                      is_bot=bool(user_agent and BOT_AGENT.search(user_agent)))

@@ -66,6 +66,10 @@ class ChatResponse(BaseModel):
     answer: str
     citations: list[CitationOut]
     handoff: HandoffOut | None
+    lang: Literal["en", "cy"] = Field(
+        default="en", description="The language the answer is written in (a Welsh question "
+        "gets Welsh pages and, where the council file gives Welsh names, Welsh contact lines); "
+        "mark the answer with it.")
 
 
 class FeedbackRequest(BaseModel):

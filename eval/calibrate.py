@@ -30,7 +30,7 @@ from askcouncil.settings import Settings
 from bot.chat import Bot
 from bot.pipeline import DEFAULT_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
-from bot.pipeline.decide import Model, decide, signals_of
+from bot.pipeline.decide import Model, decide, ruled_out, signals_of
 from bot.pipeline.evidence import NAMES, SIGNS
 from eval.dataset import Question, load_questions
 from eval.scoring import page_path
@@ -142,7 +142,10 @@ def fit(rows: list[Row], sources: list[str], min_declined: float = MIN_DECLINED
     chosen = select(rows)
     names = [n for n, _ in chosen]
     x, y = _matrix(rows, names)
-    held = _held_out(rows, names)
+    # the evidence-of-absence rules decline before the model is asked (decide.ruled_out)
+    held = [0.0 if ruled_out(r["signals"]) else p
+            for r, p in zip(rows, _held_out(rows, names), strict=True)]
+    guarded = [r for r in rows if ruled_out(r["signals"])]
     grid = [t / 100 for t in range(5, 96)]
     pos, neg = sum(y), len(y) - sum(y)
 
@@ -166,6 +169,8 @@ def fit(rows: list[Row], sources: list[str], min_declined: float = MIN_DECLINED
         "threshold": threshold,
         "fitted_on": sources,
         "questions": len(y), "answerable": sum(y),
+        "ruled_out": {"answerable": sum(r["answerable"] for r in guarded),
+                      "unanswerable": sum(not r["answerable"] for r in guarded)},
         "cross_validated": {
             "auc_as_signals_were_added": dict(chosen),
             "answered": round(answered, 4), "declined": round(declined, 4),
@@ -177,7 +182,7 @@ def fit(rows: list[Row], sources: list[str], min_declined: float = MIN_DECLINED
 
 def curve(model: Model, rows: list[Row]) -> list[dict[str, float]]:
     """Precision and recall of "answerable" at each threshold, with both classes' rates."""
-    probs = [model.probability(r["signals"]) for r in rows]
+    probs = [model.chance(r["signals"]) for r in rows]
     labels = [int(r["answerable"]) for r in rows]
     points = []
     for t in sorted({x / 20 for x in range(1, 20)} | {model.threshold}):
@@ -221,7 +226,8 @@ def main() -> None:
     elif args.command == "fit":
         fitted = fit(_read(args.rows), [Path(p).name for p in args.rows])
         Path(args.out).write_text(json.dumps(fitted, indent=1) + "\n")
-        print(json.dumps({k: fitted[k] for k in ("threshold", "cross_validated")}, indent=1))
+        print(json.dumps({k: fitted[k] for k in ("threshold", "ruled_out", "cross_validated")},
+                         indent=1))
         for name, w in sorted(zip(fitted["signals"], fitted["weights"], strict=True),
                               key=lambda p: -abs(p[1])):
             print(f"  {name:<18} {w:+.3f}")

@@ -97,6 +97,11 @@ class TurnContext:
     notes: list[str] = field(default_factory=list)
     # said before the answer: "please don't share personal details", a calm word after abuse
     preamble: list[str] = field(default_factory=list)
+    # the question's language ("cy" when it looks Welsh, set by screening), and the reply's:
+    # the language its text is in, which the widget marks (``hand_off`` sets it)
+    lang: str = "en"
+    reply_lang: str = "en"
+    welsh: dict[str, str] = field(default_factory=dict)  # this turn's own lines, in Welsh
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # for "open now"
     composer: str = "extractive"  # or "llm" when the chat model's answer was used
     # streaming: where events go (POST /api/chat/stream), and the answer text sent so far

@@ -11,8 +11,8 @@ from bot.services import Services
 from bot.text import INTENT, tokens
 
 ANAPHORA = re.compile(
-    r"^(and|also|so|but|what about|how about|what if|what happens if|if|then)\b|\b(it|its|that|this|they|them|those|these|"
-    r"there|one|ones|he|she|him|her)\b",
+    r"^(and|also|so|but|what about|how about|what if|what happens if|if|then)\b"
+    r"|\b(it|its|that|this|they|them|those|these|there|one|ones|he|she|him|her)\b",
     re.I,
 )
 

@@ -11,34 +11,68 @@ from urllib.parse import urljoin
 
 from askcouncil.council import ContactLine
 from bot.pipeline.context import Status, TurnContext
+from bot.pipeline.replies import WELSH
 from bot.services import Services
 
 HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
 
 
 def hand_off(ctx: TurnContext, services: Services) -> None:
-    if ctx.status in HANDOFF_STATUSES:
-        _add_contact_line(ctx)
+    line = (ctx.council.line_for(ctx.asking or ctx.message, [])
+            if ctx.status in HANDOFF_STATUSES else None)
+    # Route on the question's words only: when the bot declines, the pages retrieval found
+    # were judged not to answer it, so they say little about which team can.
+    lang = _reply_language(ctx, line)
+    if lang == "cy":  # our own lines in Welsh too, as the answer is
+        say = {**WELSH, **ctx.welsh}
+        ctx.preamble = [say.get(p, p) for p in ctx.preamble]
+        if ctx.status is not Status.ANSWERED:
+            ctx.answer = say[ctx.answer]
+    ctx.reply_lang = lang
+    if line is not None:
+        _add_contact_line(ctx, line, lang)
     ctx.answer = ctx.with_preamble(ctx.answer)
 
 
-def _add_contact_line(ctx: TurnContext) -> None:
-    # Route on the question's words only: when the bot declines, the pages retrieval found
-    # were judged not to answer it, so they say little about which team can.
-    line = ctx.council.line_for(ctx.asking or ctx.message, [])
-    handoff = line.as_handoff(ctx.now)
+def _reply_language(ctx: TurnContext, line: ContactLine | None) -> str:
+    """The language the reply is in: an answer's is its pages'; the bot's own words are Welsh
+    for a Welsh question when all of them can be (the stock reply, the lines said first, and
+    the contact line's name and hours from the council file), else English throughout."""
+    if ctx.status is Status.ANSWERED:
+        langs = [u.chunk.lang for u in ctx.units] or [c.chunk.lang for c in ctx.candidates[:1]]
+        return "cy" if langs and langs.count("cy") * 2 > len(langs) else "en"
+    say = {**WELSH, **ctx.welsh}
+    welsh = (ctx.lang == "cy" and ctx.answer in say and all(p in say for p in ctx.preamble)
+             and (line is None or line.speaks("cy")))
+    return "cy" if welsh else "en"
+
+
+def _add_contact_line(ctx: TurnContext, line: ContactLine, lang: str) -> None:
+    handoff = line.as_handoff(ctx.now, lang)
     for key in ("url", "form_url"):
         if handoff[key] and ctx.site_base:
             handoff[key] = urljoin(ctx.site_base, handoff[key])
         elif handoff[key] and handoff[key].startswith("/"):
             handoff[key] = None  # a site-relative link is useless until we know the site
     ctx.handoff = handoff
-    ctx.answer = f"{ctx.answer} {handoff_text(line, handoff, ctx.council.name)}".strip()
+    ctx.answer = f"{ctx.answer} {handoff_text(line, handoff, ctx.council.name, lang)}".strip()
 
 
-def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str) -> str:
+def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str,
+                 lang: str = "en") -> str:
     """"You can contact Waste and recycling on 01632 960101 (Monday to Friday, 9:30am to 3:30pm;
-    closed now; opens tomorrow at 9:30am), or use the online form: URL." """
+    closed now; opens tomorrow at 9:30am), or use the online form: URL." In Welsh, "Gallwch
+    gysylltu â Gwastraff ac ailgylchu ar 01632 960101 (...), neu ddefnyddio'r ffurflen ar-lein:
+    URL." (``handoff`` already holds the line's Welsh name and hours)."""
+    if lang == "cy":
+        where = f" ar {line.phone}" if line.phone else ""
+        when = "; ".join(x for x in (handoff["hours"] if line.phone else None,
+                                     handoff["availability"]) if x)
+        sentence = f"Gallwch gysylltu {_with(handoff['label'])}{where}" + (
+            f" ({when})" if when else "")
+        if handoff["form_url"]:
+            sentence += f", neu ddefnyddio'r ffurflen ar-lein: {handoff['form_url']}"
+        return sentence + "."
     said = []
     if line.body:
         said.append(f"This service is run by {line.body}, not by {council_name}.")
@@ -51,3 +85,14 @@ def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str) 
         sentence += f", or go to {handoff['url']}"
     said.append(sentence + ".")
     return " ".join(said)
+
+
+def _with(name: str) -> str:
+    """"â" (with) before a name: "ag" before a vowel ("ag Ymholiadau cyffredinol"), and the
+    aspirate mutation after "â" ("â Thîm y Dreth Gyngor")."""
+    if name[:1].lower() in "aeiouwyâêîôûŵŷ":
+        return f"ag {name}"
+    for plain, mutated in (("C", "Ch"), ("P", "Ph"), ("T", "Th")):
+        if name.startswith(plain) and not name.startswith(mutated):
+            return f"â {mutated}{name[1:]}"
+    return f"â {name}"

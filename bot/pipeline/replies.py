@@ -39,3 +39,45 @@ PERSONAL_DATA_NOTE = (
     "Please don't share personal details such as phone numbers, email addresses or account "
     "numbers here. I've removed them, and I don't need them to answer."
 )
+
+# The same words in Welsh, for a resident who writes in Welsh (``hand_off`` swaps them in when
+# everything else the reply says can be said in Welsh too; docs/configuration.md, "Welsh").
+WELSH = {
+    NO_ANSWER_REPLY: "Ni allwn ddod o hyd i ateb i hynny ar wefan y cyngor.",
+    ERROR_REPLY: ("Mae'n ddrwg gen i, ni allaf ateb cwestiynau ar hyn o bryd oherwydd problem "
+                  "dechnegol."),
+    IN_WORDS_REPLY: ("Teipiwch eich cwestiwn mewn geiriau, er enghraifft \"Pryd mae fy miniau'n "
+                     "cael eu casglu?\""),
+    REFUSED_REPLY: (
+        "Ni allaf helpu gyda hynny. Dim ond cwestiynau am wasanaethau'r cyngor y gallaf eu hateb, "
+        "gan ddefnyddio gwybodaeth a gyhoeddwyd ar wefan y cyngor."),
+    SET_ASIDE_NOTE: (
+        "Ni allaf newid sut rydw i'n gweithio na rhannu sut y cefais fy sefydlu, ond dyma beth "
+        "mae gwefan y cyngor yn ei ddweud am eich cwestiwn."),
+    OTHER_PEOPLE_REPLY: (
+        "Ni allaf chwilio am wybodaeth am bobl eraill na'i rhannu. Dim ond gwybodaeth gyffredinol "
+        "o wefan y cyngor y gallaf ei rhoi. Os ydych yn poeni am rywun, cysylltwch â'r cyngor."),
+    DEFAMATION_REPLY: (
+        "Ni allaf ysgrifennu hynny. Dim ond gwybodaeth a gyhoeddwyd ar wefan y cyngor y gallaf ei "
+        "rhoi. Os ydych am gwyno am y cyngor neu aelod o staff, mae tudalen gwynion y cyngor yn "
+        "esbonio sut."),
+    OUT_OF_SCOPE_REPLY: (
+        "Dim ond gyda chwestiynau am wasanaethau'r cyngor y gallaf helpu, gan ddefnyddio "
+        "gwybodaeth o wefan y cyngor. Gofynnwch am finiau, y Dreth Gyngor, parcio, tai neu "
+        "wasanaeth arall."),
+    CALM_REPLY: "Mae'n ddrwg gen i fod hyn wedi bod yn rhwystredig. Fe wnaf fy ngorau i helpu.",
+    CALM_ONLY_REPLY: (
+        "Mae'n ddrwg gen i fod hyn wedi bod yn rhwystredig. Os dywedwch wrthyf beth sydd ei angen "
+        "arnoch, er enghraifft \"Pryd mae fy miniau'n cael eu casglu?\", fe wnaf fy ngorau i "
+        "helpu, neu gallaf roi'r rhif cywir i chi ei ffonio."),
+    PERSONAL_DATA_NOTE: (
+        "Peidiwch â rhannu manylion personol fel rhifau ffôn, cyfeiriadau e-bost neu rifau cyfrif "
+        "yma. Rydw i wedi'u dileu, ac nid oes eu hangen arnaf i ateb."),
+}
+
+
+def out_of_hours_note(label: str, phone: str, lang: str = "en") -> str:
+    """Said first when a message is urgent at home (no heating, nowhere to sleep tonight)."""
+    if lang == "cy":
+        return f"Os yw hyn yn argyfwng y tu allan i oriau swyddfa, ffoniwch {label} ar {phone}."
+    return f"If this is an emergency outside office hours, call {label} on {phone}."

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from askcouncil.council import ContactLine, Council
+from askcouncil.language import looks_welsh
 from askcouncil.masking import mask
 from bot.pipeline.context import Status, TurnContext
 from bot.pipeline.replies import (
@@ -26,6 +27,7 @@ from bot.pipeline.replies import (
     PERSONAL_DATA_NOTE,
     REFUSED_REPLY,
     SET_ASIDE_NOTE,
+    out_of_hours_note,
 )
 from bot.services import Services
 from bot.text import INTENT, strip_markup, tokens
@@ -231,10 +233,13 @@ def screen_input(ctx: TurnContext, services: Services) -> None:
     if kinds:
         signpost(ctx, kinds)
         return
+    ctx.lang = "cy" if looks_welsh(question) else "en"
     out_of_hours = ctx.council.line(ctx.council.emergency.out_of_hours_line)
     if URGENT_AT_HOME.search(question) and out_of_hours and out_of_hours.phone:
-        ctx.preamble.append(f"If this is an emergency outside office hours, call "
-                            f"{out_of_hours.label} on {out_of_hours.phone}.")
+        note = out_of_hours_note(out_of_hours.label, out_of_hours.phone)
+        ctx.preamble.append(note)
+        if out_of_hours.label_cy:
+            ctx.welsh[note] = out_of_hours_note(out_of_hours.label_cy, out_of_hours.phone, "cy")
         ctx.notes.append("urgent at home: out-of-hours line first")
     masked = mask(question) or ""
     if masked != question:

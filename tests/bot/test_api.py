@@ -21,8 +21,8 @@ def test_chat_contract(client) -> None:
     assert resp.status_code == 200
     body = resp.json()
     assert set(body) == {"conversation_id", "conversation_token", "message_id", "message_token",
-                         "status", "answer", "citations", "handoff"}
-    assert body["status"] == "answered"
+                         "status", "answer", "citations", "handoff", "lang"}
+    assert body["status"] == "answered" and body["lang"] == "en"
     assert "£10" in body["answer"]
     assert "[1]" in body["answer"]
     cite = body["citations"][0]
@@ -32,6 +32,20 @@ def test_chat_contract(client) -> None:
     assert cite["title"] == "Blue Badge parking"
     assert cite["section"] == "How to apply"
     assert body["handoff"] is None
+
+
+def test_every_reply_says_its_language(client) -> None:
+    """A Welsh question is answered from the Welsh page and marked "cy"; a Welsh question the
+    site does not answer gets the Welsh no-answer line and contact line, marked "cy"."""
+    answered = client.post("/api/chat", json={
+        "message": "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?"}).json()
+    assert answered["status"] == "answered" and answered["lang"] == "cy", answered
+    assert all("/cy/" in c["url"] for c in answered["citations"])
+    declined = client.post("/api/chat", json={
+        "message": "Pwy yw fy nghynghorydd lleol a sut ydw i'n cysylltu â nhw?"}).json()
+    assert declined["status"] == "no_answer" and declined["lang"] == "cy", declined
+    assert declined["answer"].startswith("Ni allwn ddod o hyd i ateb")
+    assert "Gallwch gysylltu" in declined["answer"]
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,13 @@ def test_the_threshold_setting_is_checked_and_the_retired_thresholds_explain_the
         parse_council("x", base + "{answer_threshold: 40}")
     with pytest.raises(ConfigError, match="min_similarity cannot be set; use answer_threshold"):
         parse_council("x", base + "{min_similarity: 0.5}")
+
+
+def test_a_question_the_site_shares_no_words_with_is_declined_however_close() -> None:
+    """Evidence of absence the linear model cannot weigh: the one Welsh page is "close" to any
+    Welsh question, but none of this question's words is on it."""
+    ctx = turn("who is my local councillor", (LIBRARY[0], 0.75), (LIBRARY[1], 0.7))
+    decide(ctx, None)
+    assert ctx.status is Status.NO_ANSWER
+    assert ctx.notes == ["declined: none of the question's words is in the sections found"]
+    assert model().probability(ctx.signals) >= model().threshold  # the model alone would answer
