@@ -19,7 +19,7 @@ from bot.pipeline import facts
 from bot.pipeline.context import Candidate
 from bot.text import INTENT, tokens
 
-ON_TOPIC = 0.3  # share of the question's topic words a section must hold to answer a demand
+ON_TOPIC = 0.5  # share of the question's topic words a section must hold to answer a demand
 NEAR_PAGE = 0.4  # a page retrieved at least this close may hold the fact a question demands
 TOP = 3  # the candidates whose text counts for coverage, headings and phrases
 
