@@ -11,6 +11,9 @@
   var VERSION = "0.2.0";
   var DEFAULT_COLOUR = "#1d4f44";
   var MAX_CHARS = 10000; // the API's default ASKCOUNCIL_MAX_MESSAGE_CHARS; it says so itself past it
+  // Where the window fills the screen (a phone, or 400% zoom): the same query as widget.css.
+  // There it covers the whole page, so it is modal: the page behind it is out of reach.
+  var FULL_SCREEN = "(max-width: 480px), (max-height: 480px)";
 
   // Every string the widget shows, in one object per language (English and Welsh).
   var STRINGS = {
@@ -212,16 +215,20 @@
     wrap.hidden = true; // until its styles have loaded
     sheet.addEventListener("load", function () { wrap.hidden = false; });
     sheet.addEventListener("error", function () { wrap.hidden = false; });
+    // The widget lives in the browser's top layer (a manual popover, always shown): no z-index
+    // on the page (a consent banner at the highest there is) can cover it, and a filter or
+    // transform on the page's body (a council's mourning mode) cannot carry it off with the
+    // page as it scrolls. Browsers without popovers get the fixed position and z-index alone.
+    var topLayer = typeof wrap.showPopover === "function";
+    if (topLayer) wrap.setAttribute("popover", "manual");
 
     var launcher = el("button", {
       type: "button", class: "launcher", "aria-expanded": "false",
       "aria-controls": "ac-panel", "aria-haspopup": "dialog",
     }, ds.launcher || t.launcher);
-    var panel = el("div", {
-      id: "ac-panel", class: "panel", role: "dialog", "aria-modal": "false",
-      "aria-labelledby": "ac-title",
-    });
-    panel.hidden = true;
+    // A <dialog>: beside the launcher it is shown non-modal (the page stays usable); where it
+    // fills the screen it is shown modal, so the browser makes the page behind it inert.
+    var panel = el("dialog", { id: "ac-panel", class: "panel", "aria-labelledby": "ac-title" });
     var head = el("div", { class: "head" });
     var title = el("h2", { id: "ac-title" }, ds.title || t.title);
     var restart = el("button", { type: "button", class: "restart" }, t.restart);
@@ -244,6 +251,7 @@
     wrap.append(launcher, panel);
     root.append(sheet, wrap);
     document.body.appendChild(host);
+    if (topLayer) wrap.showPopover();
     // With JavaScript on, the page's own fallback link (for when it is off) is not needed.
     document.querySelectorAll("[data-askcouncil-fallback]").forEach(function (node) {
       node.hidden = true;
@@ -256,28 +264,70 @@
       } catch (err) { /* a damaged entry is replaced */ }
       return { v: 1, id: null, token: null, turns: [], open: false };
     }
+    var fullScreen = window.matchMedia ? window.matchMedia(FULL_SCREEN) : null;
+    var isOpen = false;
     function save() {
       try { if (store) store.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
     }
 
+    function modal() { return !!(fullScreen && fullScreen.matches && panel.showModal); }
+    function showPanel() {
+      if (modal()) {
+        panel.showModal();
+      } else {
+        // The attribute, not show(): show() would move focus, and a window reopened on the
+        // next page must not take the page's focus.
+        panel.setAttribute("open", "");
+      }
+    }
+    function hidePanel() {
+      if (typeof panel.close === "function") panel.close();
+      else panel.removeAttribute("open");
+    }
     function open(focus) {
-      panel.hidden = false;
+      if (isOpen) return;
+      isOpen = true;
       launcher.hidden = true;
       launcher.setAttribute("aria-expanded", "true");
+      showPanel();
       state.open = true;
       save();
       if (focus !== false) input.focus();
     }
     function shut() {
-      panel.hidden = true;
+      if (!isOpen) return;
+      isOpen = false;
       launcher.hidden = false;
       launcher.setAttribute("aria-expanded", "false");
+      hidePanel();
       state.open = false;
       save();
       launcher.focus();
     }
     launcher.addEventListener("click", function () { open(); });
     close.addEventListener("click", shut);
+    // Escape on a modal dialog (the browser's "cancel"), or the dialog closed some other way:
+    // the launcher comes back with focus, as with the close button.
+    panel.addEventListener("cancel", function (e) { e.preventDefault(); shut(); });
+    panel.addEventListener("close", function () {
+      if (isOpen && !panel.hasAttribute("open")) shut(); // not if it was shown again since
+    });
+    // Full screen, Escape closes the window wherever focus is (after a click on plain text it
+    // is on the page's body, not in the window).
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && isOpen && modal()) { e.preventDefault(); shut(); }
+    });
+    // Zoom or a turned phone can cross the breakpoint while the window is open: show it again
+    // in the other mode, keeping the resident's place.
+    if (fullScreen && fullScreen.addEventListener) {
+      fullScreen.addEventListener("change", function () {
+        if (!isOpen) return;
+        var had = root.activeElement;
+        hidePanel();
+        showPanel();
+        if (had) had.focus();
+      });
+    }
     restart.addEventListener("click", function () {
       state = { v: 1, id: null, turns: [], open: true };
       save();
@@ -535,7 +585,10 @@
       log.append(shell.box);
       fillAnswer(shell, turn.a, turn);
     });
-    if (state.open) open(false); // reopen where it was, without taking the page's focus
+    // Reopen where it was, without taking the page's focus: beside the launcher only. Full
+    // screen it would cover the new page the resident just asked for; the launcher is there.
+    if (state.open && !modal()) open(false);
+    else if (state.open) { state.open = false; save(); }
   }
 
   function boot(script) {

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,26 +87,33 @@ def bot_url(crawled, bot, council_site) -> Iterator[str]:
 
 
 def host_page(bot_url: str, tag: str, *, lang: str = "en", extra_head: str = "",
-              host: str = "") -> str:
+              host: str = "", extra_body: str = "", fallback: bool = True) -> str:
     tag = tag.replace("https://BOT", bot_url)
+    contact = (f'<p data-askcouncil-fallback><a href="{host}/contact-us">Contact the council</a>'
+               "</p>" if fallback else "")
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Council page</title>{extra_head}</head>
 <body><header><p>Kestrelford Borough Council</p></header>
 <main><h1>Bins and recycling</h1><p>Find out about bin collections.</p>
-<p data-askcouncil-fallback><a href="{host}/contact-us">Contact the council</a></p>
+{contact}
 <p><a href="{host}/other-page">Another page</a></p></main>
-{tag}</body></html>"""
+{extra_body}{tag}</body></html>"""
 
 
 def open_site(browser: Browser, site: CouncilSite, bot_url: str, tag: str, *, lang: str = "en",
-              extra_head: str = "", viewport: ViewportSize | None = None
+              extra_head: str = "", viewport: ViewportSize | None = None, extra_body: str = "",
+              fallback: bool = True, before: Callable[[Page], None] | None = None,
               ) -> tuple[BrowserContext, Page, list[str]]:
-    """A browser tab on the council's site (served with a strict CSP) with the widget tag."""
+    """A browser tab on the council's site (served with a strict CSP) with the widget tag.
+    `before` runs on the new tab before the page loads (routes, browser settings)."""
     site.files["*"] = ("text/html; charset=utf-8", host_page(
-        bot_url, tag, lang=lang, extra_head=extra_head, host=site.origin))
+        bot_url, tag, lang=lang, extra_head=extra_head, host=site.origin,
+        extra_body=extra_body, fallback=fallback))
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
     page = context.new_page()
+    if before:
+        before(page)
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text)
             if "Content Security Policy" in m.text else None)
@@ -477,5 +484,175 @@ def test_forced_colours_and_reduced_motion(browser, council_site, bot_url) -> No
             "solid"
         assert page.locator(".msg.a").last.evaluate(
             "e => getComputedStyle(e).transitionDuration") in ("0s", "")
+    finally:
+        context.close()
+
+
+# ---- The accessibility audit of issue 17: each test below failed on the widget before its fix ----
+
+PHONE: ViewportSize = {"width": 320, "height": 640}
+ROOT = "document.getElementById('askcouncil-widget').shadowRoot"
+# The deepest focused element (through the widget's shadow root), and whether it can be seen:
+# the topmost element at the centre of its visible part is it (or inside it), not something
+# drawn over it (WCAG 2.4.11). null when nothing is focused.
+FOCUSED = """() => {
+    let el = document.activeElement;
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const host = document.getElementById('askcouncil-widget');
+    const r = el.getBoundingClientRect();
+    const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+    const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+    let hit = null;
+    if (right > left && bottom > top) {
+        const x = (left + right) / 2, y = (top + bottom) / 2;
+        hit = document.elementFromPoint(x, y);
+        while (hit && hit.shadowRoot) {
+            const inner = hit.shadowRoot.elementFromPoint(x, y);
+            if (!inner || inner === hit) break;
+            hit = inner;
+        }
+    }
+    const text = (el.value || el.textContent || '').trim();
+    return {what: el.tagName.toLowerCase() + '.' + (el.className || '') + ' ' + text.slice(0, 40),
+            text: text, cls: el.className || '', inWidget: el.getRootNode() === host.shadowRoot,
+            shown: !!hit && (hit === el || el.contains(hit))};
+}"""
+# A busy council page: a sticky header and a side column of links, and a cookie banner over
+# everything else (the highest z-index there is) with buttons of its own.
+BUSY_CSS = (".sticky { position: sticky; top: 0; z-index: 10; background: #fff; } "
+            ".cookies { position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483647; "
+            "background: #fff; border-top: 2px solid #000; padding: 8px; } "
+            "main { min-height: 1500px; }")
+BUSY_BODY = ('<div class="sticky"><a href="/">Home</a> <a href="/search">Search</a></div>'
+             '<aside><a href="/bins">Bins</a> <a href="/tax">Council Tax</a></aside>'
+             '<div class="cookies"><p>We use cookies.</p><button type="button">Accept</button> '
+             '<button type="button">Reject</button></div>')
+# Records every change of the widget's live region, as a screen reader would hear it.
+RECORD_LIVE = """() => {
+    const live = ROOT.querySelector('[aria-live]');
+    window.liveLog = [];
+    new MutationObserver(() => window.liveLog.push(live.textContent)).observe(
+        live, {childList: true, characterData: true, subtree: true});
+}""".replace("ROOT", ROOT)
+LIVE_EMPTY = f"() => {ROOT}.querySelector('[aria-live]').textContent === ''"
+PLAIN_TAG = '<script src="https://BOT/widget.js" data-council="kestrelford" defer></script>'
+
+
+def said(page: Page) -> list[str]:
+    return [t for t in page.evaluate("window.liveLog") if t.strip()]
+
+
+def hold_chat(page: Page) -> list:
+    """Hold every chat request until the test lets it go (route.continue_())."""
+    held: list = []
+    page.route(re.compile(r"/api/chat"), lambda route: held.append(route))
+    return held
+
+
+def wait_held(page: Page, held: list, n: int = 1) -> None:
+    for _ in range(100):
+        if len(held) >= n:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{n} chat request(s) expected, {len(held)} made")
+
+
+def busy_page(browser: Browser, council_site: CouncilSite, bot_url: str
+              ) -> tuple[BrowserContext, Page, list[str]]:
+    council_site.files["/busy.css"] = ("text/css", BUSY_CSS)
+    return open_site(browser, council_site, bot_url, EXAMPLES["default"], viewport=PHONE,
+                     extra_head=f'<link rel="stylesheet" href="{council_site.origin}/busy.css">',
+                     extra_body=BUSY_BODY)
+
+
+def test_full_screen_window_is_modal_and_nothing_focused_is_hidden(browser, council_site,
+                                                                    bot_url) -> None:
+    """2.4.11 at 320 x 640 (a phone, or 400% zoom): the window fills the screen, so Tab must
+    stay in it (the host's header links and the cookie banner's buttons are behind it), nothing
+    focused may be covered (the banner has the highest z-index), and Escape closes it from
+    anywhere, with focus back on the launcher."""
+    context, page, _ = busy_page(browser, council_site, bot_url)
+    try:
+        page.locator("button.launcher").focus()
+        page.keyboard.press("Enter")
+        ask(page, "How do I report a pothole on my road?")  # links, a handoff card, buttons
+        seen = set()
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUSED)
+            if state is None:
+                continue
+            assert state["inWidget"], f"focus went behind the window to {state['what']}"
+            assert state["shown"], f"{state['what']} is focused but covered"
+            seen.add(state["what"])
+        assert len(seen) >= 6, seen
+        page.keyboard.press("Escape")
+        assert page.get_by_role("dialog").is_hidden()
+        assert page.evaluate(FOCUSED)["cls"] == "launcher"
+        # Escape works wherever focus is: here after a click on plain text in the window
+        page.keyboard.press("Enter")
+        page.get_by_role("dialog").locator("p").first.click()
+        page.keyboard.press("Escape")
+        assert page.get_by_role("dialog").is_hidden()
+        assert page.evaluate(FOCUSED)["cls"] == "launcher"
+    finally:
+        context.close()
+
+
+def test_full_screen_window_reopens_as_the_launcher_on_the_next_page(browser, council_site,
+                                                                      bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                 viewport=PHONE)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I apply for a Blue Badge?")
+        page.goto(f"{council_site.origin}/other-page")
+        page.wait_for_function(f"() => !{ROOT}.querySelector('.ac').hidden")  # styles loaded
+        launcher = page.locator("button.launcher")
+        assert launcher.is_visible() and page.get_by_role("dialog").is_hidden()
+        launcher.click()  # the conversation is still there when the resident opens it
+        assert "Blue Badge" in page.get_by_role("dialog").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("effect", ["filter: grayscale(1)", "transform: translateX(0)"])
+def test_host_effects_cannot_move_cover_or_restyle_it(browser, council_site, bot_url,
+                                                      effect) -> None:
+    """Mourning mode (a grey body) or a body transform must not carry the launcher off with the
+    page; a consent banner at the highest z-index must not cover it; the host's text-transform
+    and letter-spacing must not reach the answers."""
+    council_site.files["/mourning.css"] = ("text/css", (
+        f"body {{ {effect}; text-transform: uppercase; letter-spacing: 4px; }} "
+        "main { min-height: 3000px; } "
+        "div, p, span { text-transform: uppercase !important; letter-spacing: 4px !important; "
+        "font-style: italic !important; } "
+        ".consent { position: fixed; left: 0; right: 0; bottom: 0; height: 200px; "
+        "z-index: 2147483647; background: #fff; }"))
+    context, page, _ = open_site(
+        browser, council_site, bot_url, EXAMPLES["default"],
+        extra_head=f'<link rel="stylesheet" href="{council_site.origin}/mourning.css">',
+        extra_body='<div class="consent"><p>We use cookies.</p></div>')
+    topmost = """([x, y]) => { const hit = document.elementFromPoint(x, y);
+                                return hit ? hit.id || hit.className : null; }"""
+    try:
+        page.evaluate("() => window.scrollTo(0, 2000)")
+        launcher = page.locator("button.launcher")
+        box = launcher.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 800, box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+        centre = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+        assert page.evaluate(topmost, centre) == "askcouncil-widget"
+        launcher.click()
+        ask(page, "How much does a garden waste subscription cost?")
+        style = page.locator(".msg.a .text").last.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.textTransform, s.letterSpacing, "
+            "s.fontStyle]; }")
+        assert style == ["none", "normal", "normal"], style
+        field = page.locator("textarea").bounding_box()
+        assert field
+        centre = [field["x"] + field["width"] / 2, field["y"] + field["height"] / 2]
+        assert page.evaluate(topmost, centre) == "askcouncil-widget"
     finally:
         context.close()
