@@ -14,6 +14,9 @@
   // Where the window fills the screen (a phone, or 400% zoom): the same query as widget.css.
   // There it covers the whole page, so it is modal: the page behind it is out of reach.
   var FULL_SCREEN = "(max-width: 480px), (max-height: 480px)";
+  // How long an announcement stays in the live region. Screen readers take the text when it
+  // changes; emptied afterwards, it is not found again later as stale text in the window.
+  var ANNOUNCE_MS = 6000;
 
   // Every string the widget shows, in one object per language (English and Welsh).
   var STRINGS = {
@@ -343,9 +346,16 @@
       if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
     });
 
+    // One announcement at a time: a newer one replaces any still pending, and the region is
+    // emptied once it has been read out.
+    var sayTimers = [];
     function say(text) {
+      sayTimers.forEach(clearTimeout);
       live.textContent = "";
-      setTimeout(function () { live.textContent = text; }, 50);
+      sayTimers = [
+        setTimeout(function () { live.textContent = text; }, 50),
+        setTimeout(function () { live.textContent = ""; }, 50 + ANNOUNCE_MS),
+      ];
     }
 
     function contactLink() {
@@ -361,7 +371,7 @@
     }
 
     function answerBox() {
-      var box = el("div", { class: "msg a", tabindex: "-1" });
+      var box = el("div", { class: "msg a" });
       var text = el("p", { class: "text" });
       box.append(el("span", { class: "who" }, t.bot + ": "), text);
       return { box: box, text: text };
@@ -441,8 +451,11 @@
         var thanks = el("p", { tabindex: "-1" }, t.thanks);
         box.replaceChildren(thanks);
         if (extra) box.append(extra);
+        // The clicked button is gone, so focus moves, and what it lands on is read out: the
+        // thanks, or the survey's group ("Would you have phoned us?"). Only a thanks that focus
+        // does not reach is announced, so nothing is heard twice.
         (extra ? extra.querySelector("button") : thanks).focus();
-        say(t.thanks + (extra ? " " + t.phonedQ : ""));
+        if (extra) say(t.thanks);
       }
       function buttons(group, labels, onPick) {
         labels.forEach(function (text, i) {
@@ -474,8 +487,7 @@
             done();
           });
           box.replaceChildren(reasons);
-          reasons.querySelector("button").focus();
-          say(t.reasonQ);
+          reasons.querySelector("button").focus(); // its group, "What was wrong?", is read out
         }
       });
       return box;
@@ -519,10 +531,20 @@
       });
     }
 
+    // While an answer is on its way the widget is busy: Enter or Send does nothing (a second
+    // question would go before the first reply gave it its conversation). The button is
+    // aria-disabled, not disabled, so focus on it stays where it is.
+    var busy = false;
+    function setBusy(on) {
+      busy = on;
+      if (on) send.setAttribute("aria-disabled", "true");
+      else send.removeAttribute("aria-disabled");
+    }
+
     function ask(message) {
       renderQuestion(message);
       input.value = "";
-      send.disabled = true;
+      setBusy(true);
       say(t.thinking);
       var shell = answerBox();
       shell.box.setAttribute("aria-busy", "true");
@@ -545,22 +567,25 @@
           save();
           shell.box.removeAttribute("aria-busy");
           fillAnswer(shell, data, turn);
-          shell.box.focus();
+          // Focus stays where the resident is (often typing the next question): the answer is
+          // announced once, through the live region, and is the last message above the box.
           say(data.answer);
         })
         .catch(function () {
           shell.box.removeAttribute("aria-busy");
           shell.box.replaceChildren(contactLink());
-          shell.box.focus();
-          say(t.failed);
+          // The question goes back in the box to send again, unless they have typed another.
+          if (!input.value) input.value = message;
+          say(shell.box.textContent);
         })
         .finally(function () {
-          send.disabled = false;
+          setBusy(false);
         });
     }
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      if (busy) return; // the text stays in the box for when the answer is in
       var message = input.value.trim();
       // Not maxlength: it cuts a pasted story off without a word. Say so, and keep the text.
       var problem = !message ? t.empty : message.length > MAX_CHARS ? t.tooLong
@@ -571,6 +596,7 @@
         hint.hidden = false;
         input.setAttribute("aria-describedby", "ac-hint");
         input.focus();
+        say(problem); // focus is already in the box, so nothing else would read it out
         return;
       }
       hint.hidden = true;

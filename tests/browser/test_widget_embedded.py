@@ -446,6 +446,8 @@ def test_focus_is_visible_never_trapped_and_announcements_are_new_only(
         page.wait_for_function("""() => document.getElementById('askcouncil-widget').shadowRoot
             .querySelector('[aria-live]').textContent.includes('missed')""")
         assert "£49" not in live.inner_text()  # the new answer only, not the history
+        # Focus stays in the question box when an answer comes: walk from the top of the window.
+        page.get_by_role("button", name="Start again").focus()
         # Tab through everything: each focused control shows a 3px outline inside the
         # viewport (2.4.7, 2.4.11), and focus leaves the widget in the end (no trap, 2.1.2).
         seen, left = 0, False
@@ -613,6 +615,73 @@ def test_full_screen_window_reopens_as_the_launcher_on_the_next_page(browser, co
         assert launcher.is_visible() and page.get_by_role("dialog").is_hidden()
         launcher.click()  # the conversation is still there when the resident opens it
         assert "Blue Badge" in page.get_by_role("dialog").inner_text()
+    finally:
+        context.close()
+
+
+def test_each_status_is_announced_once_and_the_live_region_is_cleared(browser, council_site,
+                                                                      bot_url) -> None:
+    """4.1.3: the empty-question error is announced; an answer is heard once (not through focus
+    and the live region both); feedback thanks once; and the region empties after use."""
+    tag = EXAMPLES["default"].replace("<script ", '<script data-survey-rate="0" ')
+    context, page, _ = open_site(browser, council_site, bot_url, tag)
+    try:
+        page.locator("button.launcher").click()
+        page.evaluate(RECORD_LIVE)
+        page.keyboard.press("Enter")  # nothing typed
+        page.wait_for_function("() => window.liveLog.includes('Type a question first.')",
+                               timeout=5000)
+        ask(page, "How much does a garden waste subscription cost?")
+        page.wait_for_function("() => window.liveLog.some(t => t.includes('£49'))")
+        page.wait_for_function(LIVE_EMPTY, timeout=15000)  # cleared after use
+        focused = page.evaluate(FOCUSED)
+        heard = [t for t in said(page) if "£49" in t]
+        assert len(heard) + ("£49" in focused["text"]) == 1, (heard, focused)
+        assert said(page).count("Finding an answer…") == 1, said(page)
+        page.evaluate("() => { window.liveLog = []; }")
+        page.locator(".fb").last.get_by_role("button", name="Yes").click()
+        page.get_by_text("Thank you for your feedback.").wait_for()
+        page.wait_for_timeout(300)
+        page.wait_for_function(LIVE_EMPTY, timeout=15000)
+        focused = page.evaluate(FOCUSED)
+        heard = [t for t in said(page) if "Thank you" in t]
+        assert len(heard) + ("Thank you" in focused["text"]) == 1, (heard, focused)
+    finally:
+        context.close()
+
+
+def test_busy_widget_ignores_enter_and_keeps_the_residents_typing(browser, council_site,
+                                                                  bot_url) -> None:
+    """3.3.7 and 2.1.1: Enter while an answer is on its way sends nothing (the follow-up then
+    goes with its conversation); the answer landing does not take focus from the question box
+    mid-word; a question that failed is still in the box."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        sent: list[dict] = []
+        page.on("request", lambda r: sent.append(r.post_data_json)
+                if "/api/chat" in r.url and r.method == "POST" else None)
+        page.locator("button.launcher").click()
+        box = page.locator("textarea")
+        held = hold_chat(page)
+        box.fill("How do I apply for a Blue Badge?")
+        box.press("Enter")
+        wait_held(page, held)
+        page.keyboard.type("and how long")  # the resident starts the follow-up
+        page.keyboard.press("Enter")  # ... and presses Enter before the answer is in
+        page.wait_for_timeout(300)
+        assert len(held) == 1, "a second question was sent while the first was answered"
+        held[0].continue_()
+        page.unroute(re.compile(r"/api/chat"))
+        page.locator(".msg.a:not([aria-busy])").first.wait_for(timeout=20000)
+        page.keyboard.type(" does it take?")  # still typing in the box
+        assert box.input_value() == "and how long does it take?"
+        page.keyboard.press("Enter")
+        page.locator(".msg.a:not([aria-busy])").nth(1).wait_for(timeout=20000)
+        assert "12 weeks" in page.locator(".msg.a").last.inner_text()
+        assert len(sent) == 2 and sent[1]["conversation_id"], sent  # the same conversation
+        page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(status=500, body="{}"))
+        ask(page, "When is my bin collected?")
+        assert box.input_value() == "When is my bin collected?"  # kept to try again
     finally:
         context.close()
 
