@@ -26,7 +26,9 @@
       close: "Close chat",
       restart: "Start again",
       restarted: "The conversation has been cleared.",
-      intro: "Ask a question about council services. Answers come from the council's website.",
+      intro: "Ask a question about council services.",
+      notice: "This is an automated service that answers from the council's website. Please do " +
+              "not type personal details, such as your name, address or phone number.",
       label: "Your question",
       send: "Send",
       thinking: "Finding an answer…",
@@ -45,6 +47,10 @@
       form: "Use the online form",
       website: "Go to the web page",
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
+      failedNoLink: "Sorry, the chat is not working right now. Please try again later, or use " +
+                    "the contact details on this website.",
+      tooMany: "Sorry, there have been too many questions in a short time. Please wait a " +
+               "minute, then try again.",
       contact: "Contact the council",
       empty: "Type a question first.",
       tooLong: "Your message is {n} characters long. Please shorten it to {max} characters or " +
@@ -58,7 +64,9 @@
       close: "Cau'r sgwrs",
       restart: "Dechrau eto",
       restarted: "Mae'r sgwrs wedi'i chlirio.",
-      intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor. Daw'r atebion o wefan y cyngor.",
+      intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor.",
+      notice: "Gwasanaeth awtomataidd yw hwn. Daw'r atebion o wefan y cyngor. Peidiwch â " +
+              "theipio manylion personol, fel eich enw, eich cyfeiriad na'ch rhif ffôn.",
       label: "Eich cwestiwn",
       send: "Anfon",
       thinking: "Yn chwilio am ateb…",
@@ -78,6 +86,11 @@
       website: "Mynd i'r dudalen we",
       failed: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Gallwch gysylltu " +
               "â'r cyngor o hyd:",
+      failedNoLink: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Rhowch " +
+                    "gynnig arall arni yn nes ymlaen, neu defnyddiwch y manylion cyswllt ar y " +
+                    "wefan hon.",
+      tooMany: "Mae'n ddrwg gennym, bu gormod o gwestiynau mewn amser byr. Arhoswch funud, " +
+               "yna rhowch gynnig arall arni.",
       contact: "Cysylltu â'r cyngor",
       empty: "Teipiwch gwestiwn yn gyntaf.",
       tooLong: "Mae eich neges yn {n} nod o hyd. Byrhewch hi i {max} nod neu lai, gan gadw " +
@@ -162,6 +175,25 @@
     }
   }
 
+  // A UK phone number in an answer's text: 0 or +44 (optionally "+44 (0)"), then 9 or 10 more
+  // digits with single spaces or hyphens between (01632 960 000, 0800 123 4567, +44 1632
+  // 960001). Shorter runs of digits (references, amounts) are left alone.
+  var PHONE = /(?:\+44\s?(?:\(0\)\s?)?|\b0)(?:\d[ -]?){8,9}\d\b/g;
+
+  /** The answer's text into `node`, with each phone number a tap-to-call tel: link. */
+  function withPhoneLinks(node, text) {
+    node.replaceChildren();
+    var last = 0, m;
+    PHONE.lastIndex = 0;
+    while ((m = PHONE.exec(text))) {
+      var number = m[0].replace("(0)", "").replace(/[^0-9+]/g, "");
+      node.append(document.createTextNode(text.slice(last, m.index)),
+                  el("a", { href: "tel:" + number, "data-kind": "phone" }, m[0]));
+      last = m.index + m[0].length;
+    }
+    node.append(document.createTextNode(text.slice(last)));
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -203,7 +235,11 @@
     var lang = pickLanguage(ds.lang, document.documentElement.lang);
     var t = STRINGS[lang];
     var api = (ds.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
-    var contactUrl = ds.contactUrl || "";
+    // Where to send residents when the API fails: the tag's contact page, else the link the page
+    // itself shows with JavaScript off (data-askcouncil-fallback).
+    var fallbackLink = document.querySelector(
+      "a[data-askcouncil-fallback][href], [data-askcouncil-fallback] a[href]");
+    var contactUrl = ds.contactUrl || (fallbackLink ? fallbackLink.href : "");
     var surveyRate = ds.surveyRate === undefined ? 0.5 : Number(ds.surveyRate);
     var useStream = ds.stream !== "false";
     var store = storage();
@@ -239,7 +275,10 @@
     head.append(title, restart, close);
     var log = el("div", { class: "log", role: "region", "aria-label": ds.title || t.title,
                           tabindex: "0" });
-    var greeting = el("p", {}, ds.greeting || t.intro);
+    // The greeting (the council's own, or ours) and, always, what the service is and what not
+    // to type into it.
+    var greeting = el("div", { class: "greeting" });
+    greeting.append(el("p", {}, ds.greeting || t.intro), el("p", {}, t.notice));
     log.append(greeting);
     var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
     var form = el("form", { novalidate: "" });
@@ -358,9 +397,12 @@
       ];
     }
 
-    function contactLink() {
+    // What a failed question leaves: never a sentence ending in a colon with nothing after it.
+    function failure(err) {
+      if (err && err.status === 429) return el("p", {}, t.tooMany);
+      if (!contactUrl) return el("p", {}, t.failedNoLink);
       var p = el("p", {}, t.failed + " ");
-      if (contactUrl) p.append(el("a", { href: contactUrl }, t.contact));
+      p.append(el("a", { href: contactUrl }, t.contact));
       return p;
     }
 
@@ -372,13 +414,20 @@
 
     function answerBox() {
       var box = el("div", { class: "msg a" });
-      var text = el("p", { class: "text" });
+      // "Finding an answer…" shows in the box until the first words of the answer arrive.
+      var text = el("p", { class: "text waiting" }, t.thinking);
       box.append(el("span", { class: "who" }, t.bot + ": "), text);
       return { box: box, text: text };
     }
+    function stopWaiting(shell) {
+      if (!shell.text.classList.contains("waiting")) return;
+      shell.text.classList.remove("waiting");
+      shell.text.textContent = "";
+    }
 
     function fillAnswer(shell, data, turn) {
-      shell.text.textContent = data.answer;
+      stopWaiting(shell);
+      withPhoneLinks(shell.text, data.answer);
       var box = shell.box;
       box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
@@ -493,11 +542,17 @@
       return box;
     }
 
+    function httpError(r) {
+      var err = new Error("HTTP " + r.status);
+      err.status = r.status;
+      return err;
+    }
+
     function plainChat(body) {
       return fetch(api + "/api/chat", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: body,
       }).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
+        if (!r.ok) throw httpError(r);
         return r.json();
       });
     }
@@ -507,13 +562,18 @@
       return fetch(api + "/api/chat/stream", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: body,
       }).then(function (r) {
-        if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+        if (!r.ok || !r.body) throw httpError(r);
         var reader = r.body.getReader();
         var decoder = new TextDecoder();
         var final = null;
         var feed = sseParser(function (name, data) {
-          if (name === "answer") shell.text.textContent += data.text;
-          else if (name === "reset") shell.text.textContent = "";
+          if (name === "answer") {
+            stopWaiting(shell);
+            shell.text.textContent += data.text;
+          } else if (name === "reset") {
+            stopWaiting(shell);
+            shell.text.textContent = "";
+          }
           else if (name === "done") final = data;
           else if (name === "error") throw new Error(data.message);
         });
@@ -554,8 +614,10 @@
                                   conversation_token: state.token || null,
                                   council: ds.council || null });
       var streaming = useStream && window.ReadableStream && window.TextDecoder;
-      (streaming ? streamChat(body, shell).catch(function () {
-        shell.text.textContent = "";
+      (streaming ? streamChat(body, shell).catch(function (err) {
+        if (err && err.status === 429) throw err; // asking again would only be refused again
+        shell.text.textContent = t.thinking;
+        shell.text.classList.add("waiting");
         return plainChat(body); // the stream failed: ask once more, the plain way
       }) : plainChat(body))
         .then(function (data) {
@@ -571,9 +633,9 @@
           // announced once, through the live region, and is the last message above the box.
           say(data.answer);
         })
-        .catch(function () {
+        .catch(function (err) {
           shell.box.removeAttribute("aria-busy");
-          shell.box.replaceChildren(contactLink());
+          shell.box.replaceChildren(failure(err));
           // The question goes back in the box to send again, unless they have typed another.
           if (!input.value) input.value = message;
           say(shell.box.textContent);

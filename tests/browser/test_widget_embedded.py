@@ -650,6 +650,30 @@ def test_each_status_is_announced_once_and_the_live_region_is_cleared(browser, c
         context.close()
 
 
+@pytest.mark.parametrize("fallback", [True, False])
+def test_api_failure_never_ends_on_a_colon(browser, council_site, bot_url, fallback) -> None:
+    """The default tag has no data-contact-url: the page's own fallback link is offered, and
+    without one the message still ends in a full sentence."""
+    def failing(page: Page) -> None:
+        page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(
+            status=500, content_type="application/json", body='{"error": "internal"}'))
+
+    context, page, _ = open_site(browser, council_site, bot_url, PLAIN_TAG, fallback=fallback,
+                                 before=failing)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "When is my bin collected?")
+        reply = page.locator(".msg.a").last
+        text = reply.inner_text().strip()
+        assert not text.endswith(":"), text
+        if fallback:
+            link = reply.locator(f"a[href='{council_site.origin}/contact-us']")
+            assert link.count() == 1, text
+            assert link.inner_text() == "Contact the council"
+    finally:
+        context.close()
+
+
 def test_busy_widget_ignores_enter_and_keeps_the_residents_typing(browser, council_site,
                                                                   bot_url) -> None:
     """3.3.7 and 2.1.1: Enter while an answer is on its way sends nothing (the follow-up then
@@ -723,5 +747,88 @@ def test_host_effects_cannot_move_cover_or_restyle_it(browser, council_site, bot
         assert field
         centre = [field["x"] + field["width"] / 2, field["y"] + field["height"] / 2]
         assert page.evaluate(topmost, centre) == "askcouncil-widget"
+    finally:
+        context.close()
+
+
+def test_waiting_is_shown_and_the_send_button_looks_busy(browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        send = page.locator("button.send")
+        idle = send.evaluate("b => getComputedStyle(b).backgroundColor")
+        held = hold_chat(page)
+        page.locator("textarea").fill("How do I apply for a Blue Badge?")
+        page.keyboard.press("Enter")
+        wait_held(page, held)
+        waiting = page.locator(".msg.a").last.get_by_text("Finding an answer…")
+        assert waiting.is_visible()
+        assert send.get_attribute("aria-disabled") == "true"
+        assert send.evaluate("b => getComputedStyle(b).backgroundColor") != idle
+        held[0].continue_()
+        page.unroute(re.compile(r"/api/chat"))
+        page.locator(".msg.a:not([aria-busy])").first.wait_for(timeout=20000)
+        assert waiting.count() == 0 and send.get_attribute("aria-disabled") != "true"
+        assert send.evaluate("b => getComputedStyle(b).backgroundColor") == idle
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("example", "lang", "words"), [
+    ("default", "en", ["automated service", "council's website", "personal details"]),
+    ("custom", "en", ["Ask about bins", "automated service", "personal details"]),
+    ("welsh", "cy", ["Gwasanaeth awtomataidd", "wefan y cyngor", "manylion personol"]),
+])
+def test_greeting_says_it_is_automated_and_asks_for_no_personal_details(
+        browser, council_site, bot_url, example, lang, words) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES[example], lang=lang)
+    try:
+        page.locator("button.launcher").click()
+        greeting = page.locator(".log").inner_text()
+        assert all(w in greeting for w in words), greeting
+    finally:
+        context.close()
+
+
+def test_phone_numbers_in_answers_are_tap_to_call_links(browser, council_site, bot_url) -> None:
+    reply = {"conversation_id": "c1", "conversation_token": "t" * 43, "message_id": "m1",
+             "message_token": "t" * 43, "status": "answered", "citations": [], "handoff": None,
+             "answer": "Call 01632 960 000 (Monday to Friday) or +44 1632 960001. Your "
+                       "reference is 12345678 and the fee is £49.\nOut of hours: 0800 123 4567."}
+
+    def answering(page: Page) -> None:
+        page.route(re.compile(r"/api/chat$"), lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(reply)))
+
+    tag = EXAMPLES["default"].replace("<script ", '<script data-stream="false" ')
+    context, page, _ = open_site(browser, council_site, bot_url, tag, before=answering)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "What is the number?")
+        text = page.locator(".msg.a .text").last
+        links = text.locator("a[href^='tel:']")
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == \
+            ["tel:01632960000", "tel:+441632960001", "tel:08001234567"]
+        assert links.first.inner_text() == "01632 960 000"
+        assert text.inner_text() == reply["answer"]  # the words are unchanged
+    finally:
+        context.close()
+
+
+def test_too_many_requests_says_to_wait_and_keeps_the_question(browser, council_site,
+                                                               bot_url) -> None:
+    def limited(page: Page) -> None:
+        page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(
+            status=429, content_type="application/json", headers={"Retry-After": "30"},
+            body='{"error": "rate_limited", "message": "Too many requests"}'))
+
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                 before=limited)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "When is my bin collected?")
+        text = page.locator(".msg.a").last.inner_text()
+        assert "wait" in text and "try again" in text, text
+        assert "not working" not in text, text
     finally:
         context.close()
