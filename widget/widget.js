@@ -410,6 +410,17 @@
       var q = el("p", { class: "msg q" });
       q.append(el("span", { class: "who" }, t.you + ": "), document.createTextNode(text));
       log.append(q);
+      return q;
+    }
+
+    // Focus no longer carries the window to a new answer, so scroll it there: the question at
+    // the top, its answer below. Only the window's own scroller moves (the log beside the
+    // launcher, the whole window full screen), never the page.
+    function reveal(node) {
+      [log, panel].forEach(function (box) {
+        if (box.scrollHeight <= box.clientHeight) return;
+        box.scrollTop += node.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      });
     }
 
     function answerBox() {
@@ -602,13 +613,14 @@
     }
 
     function ask(message) {
-      renderQuestion(message);
+      var question = renderQuestion(message);
       input.value = "";
       setBusy(true);
       say(t.thinking);
       var shell = answerBox();
       shell.box.setAttribute("aria-busy", "true");
       log.append(shell.box);
+      reveal(question);
       // The conversation continues only with the token its first reply gave this browser.
       var body = JSON.stringify({ message: message, conversation_id: state.id,
                                   conversation_token: state.token || null,
@@ -629,6 +641,7 @@
           save();
           shell.box.removeAttribute("aria-busy");
           fillAnswer(shell, data, turn);
+          reveal(question);
           // Focus stays where the resident is (often typing the next question): the answer is
           // announced once, through the live region, and is the last message above the box.
           say(data.answer);
@@ -667,15 +680,19 @@
     });
 
     // A conversation carried over from another page of the same site (session storage).
+    var lastQuestion = null;
     state.turns.forEach(function (turn) {
-      renderQuestion(turn.q);
+      lastQuestion = renderQuestion(turn.q);
       var shell = answerBox();
       log.append(shell.box);
       fillAnswer(shell, turn.a, turn);
     });
     // Reopen where it was, without taking the page's focus: beside the launcher only. Full
     // screen it would cover the new page the resident just asked for; the launcher is there.
-    if (state.open && !modal()) open(false);
+    if (state.open && !modal()) {
+      open(false);
+      if (lastQuestion) reveal(lastQuestion);
+    }
     else if (state.open) { state.open = false; save(); }
   }
 

@@ -702,6 +702,10 @@ def test_busy_widget_ignores_enter_and_keeps_the_residents_typing(browser, counc
         page.keyboard.press("Enter")
         page.locator(".msg.a:not([aria-busy])").nth(1).wait_for(timeout=20000)
         assert "12 weeks" in page.locator(".msg.a").last.inner_text()
+        # focus no longer carries the window to the answer: it is scrolled there instead
+        assert page.locator(".msg.q").last.evaluate("""q => {
+            const log = q.closest('.log').getBoundingClientRect(), r = q.getBoundingClientRect();
+            return r.top >= log.top && r.bottom <= log.bottom; }""")
         assert len(sent) == 2 and sent[1]["conversation_id"], sent  # the same conversation
         page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(status=500, body="{}"))
         ask(page, "When is my bin collected?")
