@@ -11,6 +11,12 @@
   var VERSION = "0.2.0";
   var DEFAULT_COLOUR = "#1d4f44";
   var MAX_CHARS = 10000; // the API's default ASKCOUNCIL_MAX_MESSAGE_CHARS; it says so itself past it
+  // Where the window fills the screen (a phone, or 400% zoom): the same query as widget.css.
+  // There it covers the whole page, so it is modal: the page behind it is out of reach.
+  var FULL_SCREEN = "(max-width: 480px), (max-height: 480px)";
+  // How long an announcement stays in the live region. Screen readers take the text when it
+  // changes; emptied afterwards, it is not found again later as stale text in the window.
+  var ANNOUNCE_MS = 6000;
 
   // Every string the widget shows, in one object per language (English and Welsh).
   var STRINGS = {
@@ -20,7 +26,9 @@
       close: "Close chat",
       restart: "Start again",
       restarted: "The conversation has been cleared.",
-      intro: "Ask a question about council services. Answers come from the council's website.",
+      intro: "Ask a question about council services.",
+      notice: "This is an automated service that answers from the council's website. Please do " +
+              "not type personal details, such as your name, address or phone number.",
       label: "Your question",
       send: "Send",
       thinking: "Finding an answer…",
@@ -39,6 +47,10 @@
       form: "Use the online form",
       website: "Go to the web page",
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
+      failedNoLink: "Sorry, the chat is not working right now. Please try again later, or use " +
+                    "the contact details on this website.",
+      tooMany: "Sorry, there have been too many questions in a short time. Please wait a " +
+               "minute, then try again.",
       contact: "Contact the council",
       empty: "Type a question first.",
       tooLong: "Your message is {n} characters long. Please shorten it to {max} characters or " +
@@ -52,7 +64,9 @@
       close: "Cau'r sgwrs",
       restart: "Dechrau eto",
       restarted: "Mae'r sgwrs wedi'i chlirio.",
-      intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor. Daw'r atebion o wefan y cyngor.",
+      intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor.",
+      notice: "Gwasanaeth awtomataidd yw hwn. Daw'r atebion o wefan y cyngor. Peidiwch â " +
+              "theipio manylion personol, fel eich enw, eich cyfeiriad na'ch rhif ffôn.",
       label: "Eich cwestiwn",
       send: "Anfon",
       thinking: "Yn chwilio am ateb…",
@@ -72,6 +86,11 @@
       website: "Mynd i'r dudalen we",
       failed: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Gallwch gysylltu " +
               "â'r cyngor o hyd:",
+      failedNoLink: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Rhowch " +
+                    "gynnig arall arni yn nes ymlaen, neu defnyddiwch y manylion cyswllt ar y " +
+                    "wefan hon.",
+      tooMany: "Mae'n ddrwg gennym, bu gormod o gwestiynau mewn amser byr. Arhoswch funud, " +
+               "yna rhowch gynnig arall arni.",
       contact: "Cysylltu â'r cyngor",
       empty: "Teipiwch gwestiwn yn gyntaf.",
       tooLong: "Mae eich neges yn {n} nod o hyd. Byrhewch hi i {max} nod neu lai, gan gadw " +
@@ -156,6 +175,25 @@
     }
   }
 
+  // A UK phone number in an answer's text: 0 or +44 (optionally "+44 (0)"), then 9 or 10 more
+  // digits with single spaces or hyphens between (01632 960 000, 0800 123 4567, +44 1632
+  // 960001). Shorter runs of digits (references, amounts) are left alone.
+  var PHONE = /(?:\+44\s?(?:\(0\)\s?)?|\b0)(?:\d[ -]?){8,9}\d\b/g;
+
+  /** The answer's text into `node`, with each phone number a tap-to-call tel: link. */
+  function withPhoneLinks(node, text) {
+    node.replaceChildren();
+    var last = 0, m;
+    PHONE.lastIndex = 0;
+    while ((m = PHONE.exec(text))) {
+      var number = m[0].replace("(0)", "").replace(/[^0-9+]/g, "");
+      node.append(document.createTextNode(text.slice(last, m.index)),
+                  el("a", { href: "tel:" + number, "data-kind": "phone" }, m[0]));
+      last = m.index + m[0].length;
+    }
+    node.append(document.createTextNode(text.slice(last)));
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -197,7 +235,11 @@
     var lang = pickLanguage(ds.lang, document.documentElement.lang);
     var t = STRINGS[lang];
     var api = (ds.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
-    var contactUrl = ds.contactUrl || "";
+    // Where to send residents when the API fails: the tag's contact page, else the link the page
+    // itself shows with JavaScript off (data-askcouncil-fallback).
+    var fallbackLink = document.querySelector(
+      "a[data-askcouncil-fallback][href], [data-askcouncil-fallback] a[href]");
+    var contactUrl = ds.contactUrl || (fallbackLink ? fallbackLink.href : "");
     var surveyRate = ds.surveyRate === undefined ? 0.5 : Number(ds.surveyRate);
     var useStream = ds.stream !== "false";
     var store = storage();
@@ -212,16 +254,20 @@
     wrap.hidden = true; // until its styles have loaded
     sheet.addEventListener("load", function () { wrap.hidden = false; });
     sheet.addEventListener("error", function () { wrap.hidden = false; });
+    // The widget lives in the browser's top layer (a manual popover, always shown): no z-index
+    // on the page (a consent banner at the highest there is) can cover it, and a filter or
+    // transform on the page's body (a council's mourning mode) cannot carry it off with the
+    // page as it scrolls. Browsers without popovers get the fixed position and z-index alone.
+    var topLayer = typeof wrap.showPopover === "function";
+    if (topLayer) wrap.setAttribute("popover", "manual");
 
     var launcher = el("button", {
       type: "button", class: "launcher", "aria-expanded": "false",
       "aria-controls": "ac-panel", "aria-haspopup": "dialog",
     }, ds.launcher || t.launcher);
-    var panel = el("div", {
-      id: "ac-panel", class: "panel", role: "dialog", "aria-modal": "false",
-      "aria-labelledby": "ac-title",
-    });
-    panel.hidden = true;
+    // A <dialog>: beside the launcher it is shown non-modal (the page stays usable); where it
+    // fills the screen it is shown modal, so the browser makes the page behind it inert.
+    var panel = el("dialog", { id: "ac-panel", class: "panel", "aria-labelledby": "ac-title" });
     var head = el("div", { class: "head" });
     var title = el("h2", { id: "ac-title" }, ds.title || t.title);
     var restart = el("button", { type: "button", class: "restart" }, t.restart);
@@ -229,7 +275,10 @@
     head.append(title, restart, close);
     var log = el("div", { class: "log", role: "region", "aria-label": ds.title || t.title,
                           tabindex: "0" });
-    var greeting = el("p", {}, ds.greeting || t.intro);
+    // The greeting (the council's own, or ours) and, always, what the service is and what not
+    // to type into it.
+    var greeting = el("div", { class: "greeting" });
+    greeting.append(el("p", {}, ds.greeting || t.intro), el("p", {}, t.notice));
     log.append(greeting);
     var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
     var form = el("form", { novalidate: "" });
@@ -244,6 +293,7 @@
     wrap.append(launcher, panel);
     root.append(sheet, wrap);
     document.body.appendChild(host);
+    if (topLayer) wrap.showPopover();
     // With JavaScript on, the page's own fallback link (for when it is off) is not needed.
     document.querySelectorAll("[data-askcouncil-fallback]").forEach(function (node) {
       node.hidden = true;
@@ -256,28 +306,70 @@
       } catch (err) { /* a damaged entry is replaced */ }
       return { v: 1, id: null, token: null, turns: [], open: false };
     }
+    var fullScreen = window.matchMedia ? window.matchMedia(FULL_SCREEN) : null;
+    var isOpen = false;
     function save() {
       try { if (store) store.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
     }
 
+    function modal() { return !!(fullScreen && fullScreen.matches && panel.showModal); }
+    function showPanel() {
+      if (modal()) {
+        panel.showModal();
+      } else {
+        // The attribute, not show(): show() would move focus, and a window reopened on the
+        // next page must not take the page's focus.
+        panel.setAttribute("open", "");
+      }
+    }
+    function hidePanel() {
+      if (typeof panel.close === "function") panel.close();
+      else panel.removeAttribute("open");
+    }
     function open(focus) {
-      panel.hidden = false;
+      if (isOpen) return;
+      isOpen = true;
       launcher.hidden = true;
       launcher.setAttribute("aria-expanded", "true");
+      showPanel();
       state.open = true;
       save();
       if (focus !== false) input.focus();
     }
     function shut() {
-      panel.hidden = true;
+      if (!isOpen) return;
+      isOpen = false;
       launcher.hidden = false;
       launcher.setAttribute("aria-expanded", "false");
+      hidePanel();
       state.open = false;
       save();
       launcher.focus();
     }
     launcher.addEventListener("click", function () { open(); });
     close.addEventListener("click", shut);
+    // Escape on a modal dialog (the browser's "cancel"), or the dialog closed some other way:
+    // the launcher comes back with focus, as with the close button.
+    panel.addEventListener("cancel", function (e) { e.preventDefault(); shut(); });
+    panel.addEventListener("close", function () {
+      if (isOpen && !panel.hasAttribute("open")) shut(); // not if it was shown again since
+    });
+    // Full screen, Escape closes the window wherever focus is (after a click on plain text it
+    // is on the page's body, not in the window).
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && isOpen && modal()) { e.preventDefault(); shut(); }
+    });
+    // Zoom or a turned phone can cross the breakpoint while the window is open: show it again
+    // in the other mode, keeping the resident's place.
+    if (fullScreen && fullScreen.addEventListener) {
+      fullScreen.addEventListener("change", function () {
+        if (!isOpen) return;
+        var had = root.activeElement;
+        hidePanel();
+        showPanel();
+        if (had) had.focus();
+      });
+    }
     restart.addEventListener("click", function () {
       state = { v: 1, id: null, turns: [], open: true };
       save();
@@ -293,14 +385,24 @@
       if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
     });
 
+    // One announcement at a time: a newer one replaces any still pending, and the region is
+    // emptied once it has been read out.
+    var sayTimers = [];
     function say(text) {
+      sayTimers.forEach(clearTimeout);
       live.textContent = "";
-      setTimeout(function () { live.textContent = text; }, 50);
+      sayTimers = [
+        setTimeout(function () { live.textContent = text; }, 50),
+        setTimeout(function () { live.textContent = ""; }, 50 + ANNOUNCE_MS),
+      ];
     }
 
-    function contactLink() {
+    // What a failed question leaves: never a sentence ending in a colon with nothing after it.
+    function failure(err) {
+      if (err && err.status === 429) return el("p", {}, t.tooMany);
+      if (!contactUrl) return el("p", {}, t.failedNoLink);
       var p = el("p", {}, t.failed + " ");
-      if (contactUrl) p.append(el("a", { href: contactUrl }, t.contact));
+      p.append(el("a", { href: contactUrl }, t.contact));
       return p;
     }
 
@@ -308,17 +410,35 @@
       var q = el("p", { class: "msg q" });
       q.append(el("span", { class: "who" }, t.you + ": "), document.createTextNode(text));
       log.append(q);
+      return q;
+    }
+
+    // Focus no longer carries the window to a new answer, so scroll it there: the question at
+    // the top, its answer below. Only the window's own scroller moves (the log beside the
+    // launcher, the whole window full screen), never the page.
+    function reveal(node) {
+      [log, panel].forEach(function (box) {
+        if (box.scrollHeight <= box.clientHeight) return;
+        box.scrollTop += node.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      });
     }
 
     function answerBox() {
-      var box = el("div", { class: "msg a", tabindex: "-1" });
-      var text = el("p", { class: "text" });
+      var box = el("div", { class: "msg a" });
+      // "Finding an answer…" shows in the box until the first words of the answer arrive.
+      var text = el("p", { class: "text waiting" }, t.thinking);
       box.append(el("span", { class: "who" }, t.bot + ": "), text);
       return { box: box, text: text };
     }
+    function stopWaiting(shell) {
+      if (!shell.text.classList.contains("waiting")) return;
+      shell.text.classList.remove("waiting");
+      shell.text.textContent = "";
+    }
 
     function fillAnswer(shell, data, turn) {
-      shell.text.textContent = data.answer;
+      stopWaiting(shell);
+      withPhoneLinks(shell.text, data.answer);
       var box = shell.box;
       box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
@@ -391,8 +511,11 @@
         var thanks = el("p", { tabindex: "-1" }, t.thanks);
         box.replaceChildren(thanks);
         if (extra) box.append(extra);
+        // The clicked button is gone, so focus moves, and what it lands on is read out: the
+        // thanks, or the survey's group ("Would you have phoned us?"). Only a thanks that focus
+        // does not reach is announced, so nothing is heard twice.
         (extra ? extra.querySelector("button") : thanks).focus();
-        say(t.thanks + (extra ? " " + t.phonedQ : ""));
+        if (extra) say(t.thanks);
       }
       function buttons(group, labels, onPick) {
         labels.forEach(function (text, i) {
@@ -424,18 +547,23 @@
             done();
           });
           box.replaceChildren(reasons);
-          reasons.querySelector("button").focus();
-          say(t.reasonQ);
+          reasons.querySelector("button").focus(); // its group, "What was wrong?", is read out
         }
       });
       return box;
+    }
+
+    function httpError(r) {
+      var err = new Error("HTTP " + r.status);
+      err.status = r.status;
+      return err;
     }
 
     function plainChat(body) {
       return fetch(api + "/api/chat", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: body,
       }).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
+        if (!r.ok) throw httpError(r);
         return r.json();
       });
     }
@@ -445,13 +573,18 @@
       return fetch(api + "/api/chat/stream", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: body,
       }).then(function (r) {
-        if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+        if (!r.ok || !r.body) throw httpError(r);
         var reader = r.body.getReader();
         var decoder = new TextDecoder();
         var final = null;
         var feed = sseParser(function (name, data) {
-          if (name === "answer") shell.text.textContent += data.text;
-          else if (name === "reset") shell.text.textContent = "";
+          if (name === "answer") {
+            stopWaiting(shell);
+            shell.text.textContent += data.text;
+          } else if (name === "reset") {
+            stopWaiting(shell);
+            shell.text.textContent = "";
+          }
           else if (name === "done") final = data;
           else if (name === "error") throw new Error(data.message);
         });
@@ -469,21 +602,34 @@
       });
     }
 
+    // While an answer is on its way the widget is busy: Enter or Send does nothing (a second
+    // question would go before the first reply gave it its conversation). The button is
+    // aria-disabled, not disabled, so focus on it stays where it is.
+    var busy = false;
+    function setBusy(on) {
+      busy = on;
+      if (on) send.setAttribute("aria-disabled", "true");
+      else send.removeAttribute("aria-disabled");
+    }
+
     function ask(message) {
-      renderQuestion(message);
+      var question = renderQuestion(message);
       input.value = "";
-      send.disabled = true;
+      setBusy(true);
       say(t.thinking);
       var shell = answerBox();
       shell.box.setAttribute("aria-busy", "true");
       log.append(shell.box);
+      reveal(question);
       // The conversation continues only with the token its first reply gave this browser.
       var body = JSON.stringify({ message: message, conversation_id: state.id,
                                   conversation_token: state.token || null,
                                   council: ds.council || null });
       var streaming = useStream && window.ReadableStream && window.TextDecoder;
-      (streaming ? streamChat(body, shell).catch(function () {
-        shell.text.textContent = "";
+      (streaming ? streamChat(body, shell).catch(function (err) {
+        if (err && err.status === 429) throw err; // asking again would only be refused again
+        shell.text.textContent = t.thinking;
+        shell.text.classList.add("waiting");
         return plainChat(body); // the stream failed: ask once more, the plain way
       }) : plainChat(body))
         .then(function (data) {
@@ -495,22 +641,26 @@
           save();
           shell.box.removeAttribute("aria-busy");
           fillAnswer(shell, data, turn);
-          shell.box.focus();
+          reveal(question);
+          // Focus stays where the resident is (often typing the next question): the answer is
+          // announced once, through the live region, and is the last message above the box.
           say(data.answer);
         })
-        .catch(function () {
+        .catch(function (err) {
           shell.box.removeAttribute("aria-busy");
-          shell.box.replaceChildren(contactLink());
-          shell.box.focus();
-          say(t.failed);
+          shell.box.replaceChildren(failure(err));
+          // The question goes back in the box to send again, unless they have typed another.
+          if (!input.value) input.value = message;
+          say(shell.box.textContent);
         })
         .finally(function () {
-          send.disabled = false;
+          setBusy(false);
         });
     }
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      if (busy) return; // the text stays in the box for when the answer is in
       var message = input.value.trim();
       // Not maxlength: it cuts a pasted story off without a word. Say so, and keep the text.
       var problem = !message ? t.empty : message.length > MAX_CHARS ? t.tooLong
@@ -521,6 +671,7 @@
         hint.hidden = false;
         input.setAttribute("aria-describedby", "ac-hint");
         input.focus();
+        say(problem); // focus is already in the box, so nothing else would read it out
         return;
       }
       hint.hidden = true;
@@ -529,13 +680,20 @@
     });
 
     // A conversation carried over from another page of the same site (session storage).
+    var lastQuestion = null;
     state.turns.forEach(function (turn) {
-      renderQuestion(turn.q);
+      lastQuestion = renderQuestion(turn.q);
       var shell = answerBox();
       log.append(shell.box);
       fillAnswer(shell, turn.a, turn);
     });
-    if (state.open) open(false); // reopen where it was, without taking the page's focus
+    // Reopen where it was, without taking the page's focus: beside the launcher only. Full
+    // screen it would cover the new page the resident just asked for; the launcher is there.
+    if (state.open && !modal()) {
+      open(false);
+      if (lastQuestion) reveal(lastQuestion);
+    }
+    else if (state.open) { state.open = false; save(); }
   }
 
   function boot(script) {

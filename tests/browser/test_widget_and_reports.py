@@ -63,7 +63,7 @@ def test_keyboard_only_question_answer_and_axe(page, live_url) -> None:
     answer = page.locator(".msg.a:not([aria-busy])").first
     answer.wait_for(timeout=20000)
     assert "£49 a year" in answer.inner_text()
-    assert shadow_active(page) == "msg a"  # focus moved to the new answer
+    assert shadow_active(page) == "textarea"  # focus stays put: the answer is announced
     link = answer.locator("a[href*='bins-and-recycling/garden-waste.html#']")
     assert link.count() == 1
     assert link.first.inner_text().startswith("Garden waste collections")
