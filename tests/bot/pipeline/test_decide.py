@@ -105,7 +105,7 @@ def test_the_shipped_model_weighs_each_signal_the_way_it_should() -> None:
 
 
 def test_asking_for_a_fact_no_close_page_gives_lowers_the_chance() -> None:
-    question = "What are the opening hours of the recycling centre on Mill Lane?"
+    question = "What are the opening hours of the household recycling centre?"
     hours_far = signals(question, (NEWS[0], 0.62), (TIP[0], 0.35))  # the hours page is far
     hours_near = signals(question, (NEWS[0], 0.62), (TIP[0], 0.45))  # within reach
     assert hours_far["unmet_demand"] == 1.0 and hours_near["unmet_demand"] == 0.0
