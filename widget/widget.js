@@ -388,9 +388,10 @@
     // One announcement at a time: a newer one replaces any still pending, and the region is
     // emptied once it has been read out.
     var sayTimers = [];
-    function say(text) {
+    function say(text, sayLang) {
       sayTimers.forEach(clearTimeout);
       live.textContent = "";
+      live.setAttribute("lang", sayLang || lang);
       sayTimers = [
         setTimeout(function () { live.textContent = text; }, 50),
         setTimeout(function () { live.textContent = ""; }, 50 + ANNOUNCE_MS),
@@ -439,6 +440,10 @@
     function fillAnswer(shell, data, turn) {
       stopWaiting(shell);
       withPhoneLinks(shell.text, data.answer);
+      // The reply says which language it is in (a Welsh question in the English widget, or an
+      // English reply in the Welsh one): screen readers pronounce it right (WCAG 3.1.2).
+      var replyLang = data.lang || lang;
+      shell.text.setAttribute("lang", replyLang);
       var box = shell.box;
       box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
@@ -452,7 +457,7 @@
         });
         box.append(list);
       }
-      if (data.handoff) box.append(renderHandoff(data.handoff));
+      if (data.handoff) box.append(renderHandoff(data.handoff, replyLang));
       if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data, turn));
       // Handoffs used (phone, form, page, source) feed the deflection estimate.
       box.addEventListener("click", function (e) {
@@ -467,19 +472,27 @@
       });
     }
 
-    function renderHandoff(h) {
+    // The card's own words are the widget's language; the line's name, hours and whether it is
+    // open now come from the reply, in the reply's language.
+    function renderHandoff(h, replyLang) {
       var card = el("div", { class: "handoff" });
-      card.append(el("h4", {}, t.handoff + ": " + h.label));
+      var heading = el("h4", {}, t.handoff + ": ");
+      heading.append(el("span", { lang: replyLang }, h.label));
+      card.append(heading);
       if (h.phone) {
         var p = el("p", {}, t.call + " ");
         p.append(el("a", { href: "tel:" + h.phone.replace(/[^0-9+]/g, ""), "data-kind": "phone" },
                     h.phone));
         card.append(p);
       }
-      if (h.hours) card.append(el("p", {}, t.hours + ": " + h.hours));
+      if (h.hours) {
+        var hours = el("p", {}, t.hours + ": ");
+        hours.append(el("span", { lang: replyLang }, h.hours));
+        card.append(hours);
+      }
       if (h.availability) {
-        card.append(el("p", { class: "open-now" }, h.availability.charAt(0).toUpperCase() +
-                                                   h.availability.slice(1) + "."));
+        card.append(el("p", { class: "open-now", lang: replyLang },
+                       h.availability.charAt(0).toUpperCase() + h.availability.slice(1) + "."));
       }
       if (h.form_url) {
         var f = el("p", {});
@@ -644,7 +657,7 @@
           reveal(question);
           // Focus stays where the resident is (often typing the next question): the answer is
           // announced once, through the live region, and is the last message above the box.
-          say(data.answer);
+          say(data.answer, data.lang);
         })
         .catch(function (err) {
           shell.box.removeAttribute("aria-busy");

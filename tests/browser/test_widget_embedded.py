@@ -214,6 +214,46 @@ def test_welsh_strings_follow_the_page_language(browser, council_site, bot_url) 
         context.close()
 
 
+def test_every_reply_is_marked_with_its_own_language(browser, council_site, bot_url) -> None:
+    """WCAG 3.1.2: in the Welsh widget an English reply is marked en, and a Welsh question's
+    reply (the no-answer line, the line's name, hours and open-now) is Welsh and marked cy;
+    in the English widget a Welsh answer is marked cy. Every text node's nearest lang is
+    checked against the reply's (inherited through the shadow root, as lang is)."""
+    nearest = """el => { const out = [];
+        const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        while (walk.nextNode()) { const n = walk.currentNode; if (!n.textContent.trim()) continue;
+            let e = n.parentElement;  // up through the shadow root to its host, as lang is
+            while (e && !e.hasAttribute('lang')) e = e.parentElement || e.getRootNode().host;
+            out.push([n.textContent.trim(), e ? e.lang : '']); }
+        return out; }"""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"], lang="cy")
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "When is the next full council meeting?")
+        english = page.locator(".msg.a").last
+        assert english.locator("p.text").get_attribute("lang") == "en"
+        assert "You can contact" in english.locator("p.text").inner_text()
+        ask(page, "Pryd mae cyfarfod nesaf y cyngor llawn?")
+        welsh = page.locator(".msg.a").last
+        text = welsh.locator("p.text").inner_text()
+        assert text.startswith("Ni allwn ddod o hyd i ateb") and "Gallwch gysylltu" in text
+        marked = dict(welsh.locator(".handoff").evaluate(nearest))
+        assert marked["Ymholiadau cyffredinol"] == "cy"
+        assert all(lang == "cy" for words, lang in marked.items()
+                   if words.startswith(("Dydd", "Ar gau", "Ar agor"))), marked
+        assert all(lang == "cy" for _w, lang in welsh.evaluate(nearest))  # the widget's and its
+    finally:
+        context.close()
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?")
+        answer = page.locator(".msg.a").last.locator("p.text")
+        assert answer.get_attribute("lang") == "cy"
+    finally:
+        context.close()
+
+
 def test_a_long_story_is_answered_and_a_too_long_one_is_explained(browser, council_site,
                                                                    bot_url) -> None:
     """A pasted story is not cut off: up to 10,000 characters it is sent and answered; past
