@@ -24,6 +24,7 @@ from bot.conversations import ConversationMemory, Tokens
 from bot.pipeline import DEFAULT_STEPS, LLM_STEPS, run_pipeline
 from bot.pipeline.context import PastTurn, TurnContext
 from bot.services import Services
+from bot.structure import parts
 
 log = logging.getLogger(__name__)
 # Crawlers, link checkers, monitoring and scripts: their conversations are stored but flagged, and
@@ -57,6 +58,7 @@ class Reply:
             "citations": self.citations,
             "handoff": self.handoff,
             "lang": self.lang,
+            "parts": parts(self.answer, {c["n"] for c in self.citations}),
         }
 
 

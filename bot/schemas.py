@@ -54,6 +54,16 @@ class HandoffOut(BaseModel):
         "service.")
 
 
+class PartOut(BaseModel):
+    kind: Literal["text", "list", "table"]
+    text: str | None = Field(default=None, description="kind text: a paragraph.")
+    items: list[str] | None = Field(default=None, description="kind list: its items.")
+    ordered: bool | None = Field(default=None, description="kind list: numbered steps.")
+    rows: list[list[str]] | None = Field(default=None, description="kind table: its rows, "
+                                         "the first usually the headings.")
+    cites: list[int] = Field(description="The citations (their n) this part is taken from.")
+
+
 class ChatResponse(BaseModel):
     conversation_id: str
     conversation_token: str = Field(
@@ -70,6 +80,10 @@ class ChatResponse(BaseModel):
         default="en", description="The language the answer is written in (a Welsh question "
         "gets Welsh pages and, where the council file gives Welsh names, Welsh contact lines); "
         "mark the answer with it.")
+    parts: list[PartOut] = Field(
+        default_factory=list, description="The answer's structure, in reading order: "
+        "paragraphs, lists and tables, each with the citations it is taken from. It holds the "
+        "same words as answer, without the [n] markers.")
 
 
 class FeedbackRequest(BaseModel):

@@ -21,8 +21,14 @@ def test_chat_contract(client) -> None:
     assert resp.status_code == 200
     body = resp.json()
     assert set(body) == {"conversation_id", "conversation_token", "message_id", "message_token",
-                         "status", "answer", "citations", "handoff", "lang"}
+                         "status", "answer", "citations", "handoff", "lang", "parts"}
     assert body["status"] == "answered" and body["lang"] == "en"
+    # the structure holds the answer's words, each part with the sources it is taken from
+    said = " ".join(p.get("text") or " ".join(p.get("items") or []) for p in body["parts"])
+    assert "£10" in said and "[1]" not in said
+    holding = next(p for p in body["parts"] if "£10" in (p.get("text") or str(p.get("items"))))
+    assert 1 in holding["cites"]
+    assert {n for p in body["parts"] for n in p["cites"]} <= {c["n"] for c in body["citations"]}
     assert "£10" in body["answer"]
     assert "[1]" in body["answer"]
     cite = body["citations"][0]
