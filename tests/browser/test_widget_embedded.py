@@ -241,7 +241,7 @@ def test_every_reply_is_marked_with_its_own_language(browser, council_site, bot_
         assert marked["Ymholiadau cyffredinol"] == "cy"
         assert all(lang == "cy" for words, lang in marked.items()
                    if words.startswith(("Dydd", "Ar gau", "Ar agor"))), marked
-        assert all(lang == "cy" for _w, lang in welsh.evaluate(nearest))  # the widget's and its
+        assert all(lang == "cy" for _w, lang in welsh.evaluate(nearest))  # every word of it
     finally:
         context.close()
     context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
