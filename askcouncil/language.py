@@ -9,7 +9,9 @@ WELSH = frozenset(
     "yw mae ein eich gyda gyfer hefyd neu chi sydd bod fydd cyngor gwybodaeth rhaid ddim hyn "
     "wedi ydych dylech yr ac ei eu gan i'r o'r a'r ydy sut faint beth pryd ble gallwch "
     "gwneud cais ffurflen gwasanaethau yn y rydym rydych bob mis ym drwy cael gael sy'n mae'n "
-    "chi'n hwn hon rhwng unwaith blwyddyn".split()
+    "chi'n hwn hon rhwng unwaith blwyddyn "
+    # and as residents write it: "dw i eisiau ...", "does gen i ddim ..."
+    "dw dwi fy eisiau isio ydw oes efo hefo fod roedd oedd gen rhagor plis diolch".split()
 )
 
 

@@ -215,6 +215,9 @@ CRISIS = [
 GAS_LINE = ("If you smell gas, get everyone out, do not switch anything on or off, and call the "
             "National Gas Emergency Service on 0800 111 999 (free, 24 hours a day). If someone "
             "is hurt or there is a fire, call 999.")
+GAS_LINE_CY = ("Os ydych yn arogli nwy, ewch â phawb allan, peidiwch â throi dim byd ymlaen na'i "
+               "ddiffodd, a ffoniwch y Gwasanaeth Argyfwng Nwy Cenedlaethol ar 0800 111 999 (am "
+               "ddim, 24 awr y dydd). Os oes rhywun wedi'i anafu neu os oes tân, ffoniwch 999.")
 # Urgent, but the council's own pages answer it: the answer goes on, after the out-of-hours line.
 URGENT_AT_HOME = re.compile(
     r"\b(?:nowhere|no where|no ?place) to (?:sleep|stay|go|live)\b"
@@ -229,11 +232,11 @@ URGENT_AT_HOME = re.compile(
 
 def screen_input(ctx: TurnContext, services: Services) -> None:
     question = re.sub(r"\s+", " ", strip_markup(ctx.message)).strip()
+    ctx.lang = "cy" if looks_welsh(question) else "en"
     kinds = [kind for kind, pattern in CRISIS if pattern.search(question)]
     if kinds:
         signpost(ctx, kinds)
         return
-    ctx.lang = "cy" if looks_welsh(question) else "en"
     out_of_hours = ctx.council.line(ctx.council.emergency.out_of_hours_line)
     if URGENT_AT_HOME.search(question) and out_of_hours and out_of_hours.phone:
         note = out_of_hours_note(out_of_hours.label, out_of_hours.phone)
@@ -349,36 +352,61 @@ def signpost(ctx: TurnContext, kinds: list[str]) -> None:
     """999 first when a person is at risk, then the lines that fit: the gas emergency line for a
     gas leak, safeguarding (or out of hours when it is closed) for someone at risk, crisis lines
     (Samaritans) for suicide and self-harm; a gas leak alone goes on to the council's
-    out-of-hours line."""
+    out-of-hours line. Written in Welsh as well when every line used has a Welsh name."""
     council: Council = ctx.council
     people = [kind for kind in kinds if kind != "gas"]
-    lines = ["If you or someone else is in immediate danger, call 999 now."] if people else []
+    lines: list[tuple[str, str | None]] = []  # (English, Welsh or None)
+    if people:
+        lines.append(("If you or someone else is in immediate danger, call 999 now.",
+                      "Os ydych chi neu rywun arall mewn perygl uniongyrchol, ffoniwch 999 nawr."))
     if "gas" in kinds:
-        lines.append(GAS_LINE)
+        lines.append((GAS_LINE, GAS_LINE_CY))
     handoff_line: ContactLine | None = None
     safeguarding = council.line(council.emergency.safeguarding_line)
     out_of_hours = council.line(council.emergency.out_of_hours_line)
     if "suicide" in kinds:
         for crisis in council.emergency.crisis_lines:
-            lines.append(f"If you are thinking about suicide or harming yourself, you can talk to "
-                         f"{crisis.label} on {crisis.phone}" + (
-                             f" ({crisis.hours})" if crisis.hours else "") + ".")
+            lines.append((
+                f"If you are thinking about suicide or harming yourself, you can talk to "
+                f"{crisis.label} on {crisis.phone}{_hours(crisis.hours)}.",
+                f"Os ydych yn meddwl am hunanladdiad neu am niweidio eich hun, gallwch siarad â "
+                f"{crisis.label_cy} ar {crisis.phone}{_hours(crisis.hours_cy)}."
+                if crisis.speaks("cy") else None))
             handoff_line = handoff_line or crisis
     if "safeguarding" in kinds or "danger" in kinds or (people and not handoff_line):
         open_now = safeguarding.opening.is_open(ctx.now) if (
             safeguarding and safeguarding.opening) else True
         if safeguarding and safeguarding.phone:
-            lines.append(f"To report that a child or adult is at risk, call {safeguarding.label} "
-                         f"on {safeguarding.phone}" + (
-                             f" ({safeguarding.hours})" if safeguarding.hours else "") + ".")
+            lines.append((
+                f"To report that a child or adult is at risk, call {safeguarding.label} on "
+                f"{safeguarding.phone}{_hours(safeguarding.hours)}.",
+                f"I roi gwybod bod plentyn neu oedolyn mewn perygl, ffoniwch "
+                f"{safeguarding.label_cy} ar {safeguarding.phone}{_hours(safeguarding.hours_cy)}."
+                if safeguarding.speaks("cy") else None))
         if out_of_hours and out_of_hours.phone:
-            lines.append(f"Outside those hours, call {out_of_hours.label} on {out_of_hours.phone}.")
+            lines.append((
+                f"Outside those hours, call {out_of_hours.label} on {out_of_hours.phone}.",
+                f"Y tu allan i'r oriau hynny, ffoniwch {out_of_hours.label_cy} ar "
+                f"{out_of_hours.phone}." if out_of_hours.speaks("cy") else None))
         handoff_line = (safeguarding if open_now or not out_of_hours else out_of_hours
                         ) or handoff_line
     elif not people and out_of_hours and out_of_hours.phone:  # a gas leak alone
-        lines.append(f"To tell the council (a council home, or out of hours), call "
-                     f"{out_of_hours.label} on {out_of_hours.phone}.")
+        lines.append((
+            f"To tell the council (a council home, or out of hours), call {out_of_hours.label} on "
+            f"{out_of_hours.phone}.",
+            f"I roi gwybod i'r cyngor (cartref cyngor, neu y tu allan i oriau), ffoniwch "
+            f"{out_of_hours.label_cy} ar {out_of_hours.phone}." if out_of_hours.speaks("cy")
+            else None))
         handoff_line = out_of_hours
-    ctx.stop(Status.URGENT, "\n".join(lines))
-    ctx.handoff = (handoff_line or council.general_line).as_handoff(ctx.now)
+    english = "\n".join(en for en, _cy in lines)
+    ctx.stop(Status.URGENT, english)
+    line = handoff_line or council.general_line
+    welsh = all(cy for _en, cy in lines) and line.speaks("cy")
+    if welsh:  # hand_off gives it in Welsh to a Welsh question
+        ctx.welsh[english] = "\n".join(cy for _en, cy in lines if cy)
+    ctx.handoff = line.as_handoff(ctx.now, "cy" if welsh and ctx.lang == "cy" else "en")
     ctx.notes.append(f"signposted: {', '.join(kinds)}")
+
+
+def _hours(hours: str | None) -> str:
+    return f" ({hours})" if hours else ""

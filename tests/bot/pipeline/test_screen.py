@@ -373,3 +373,14 @@ def test_a_welsh_question_whose_contact_line_has_no_welsh_name_is_answered_in_en
     assert ctx.lang == "cy" and ctx.reply_lang == "en"
     assert ctx.answer.startswith(NO_ANSWER_REPLY) and "You can contact Contact us" in ctx.answer
     assert ctx.handoff["label"] == "Contact us"
+
+
+def test_someone_at_risk_who_writes_in_welsh_is_signposted_in_welsh() -> None:
+    ctx = declined("Dw i ddim eisiau byw rhagor, dw i eisiau lladd fy hun")
+    assert ctx.status is Status.URGENT and ctx.reply_lang == "cy"
+    lines = ctx.answer.splitlines()
+    assert lines[0] == "Os ydych chi neu rywun arall mewn perygl uniongyrchol, ffoniwch 999 nawr."
+    assert "gallwch siarad â Samaritans ar 116 123 (am ddim, 24 awr y dydd)" in lines[1]
+    assert ctx.handoff["label"] == "Samaritans" and ctx.handoff["hours"] == "am ddim, 24 awr y dydd"
+    english = declined("I want to kill myself")
+    assert english.reply_lang == "en" and english.answer.startswith("If you or someone else")
