@@ -33,6 +33,7 @@
       send: "Send",
       thinking: "Finding an answer…",
       sources: "Sources",
+      source: "Source",
       helpfulQ: "Did this answer your question?",
       yes: "Yes",
       no: "No",
@@ -71,6 +72,7 @@
       send: "Anfon",
       thinking: "Yn chwilio am ateb…",
       sources: "Ffynonellau",
+      source: "Ffynhonnell",
       helpfulQ: "A wnaeth hyn ateb eich cwestiwn?",
       yes: "Do",
       no: "Naddo",
@@ -437,9 +439,81 @@
       shell.text.textContent = "";
     }
 
+    // Each answer's numbered sources get ids of their own (ac-3-src-1: answer 3, source 1), so
+    // the source numbers after its paragraphs and lists can link to them.
+    var answerCount = 0;
+
+    /** The answer as its parts (WCAG 1.3.1): each paragraph a <p>, each list a real <ul> or
+     *  <ol>, each table a <table>, and after each part the numbers of the sources it comes
+     *  from, each a link to that source in the list below the answer. */
+    function renderParts(parts, sourceId) {
+      var node = el("div", { class: "text" });
+      function cites(part) {
+        var span = el("span", { class: "cites" });
+        (part.cites || []).forEach(function (n) {
+          var id = sourceId(n);
+          if (!id) return;
+          // "Source 1", not a bare "1": the link says what it goes to.
+          span.append(" ", el("a", { href: "#" + id, class: "cite", lang: lang },
+                              t.source + " " + n));
+        });
+        return span.childNodes.length ? span : null;
+      }
+      // After a list or table its source numbers stand in a paragraph of their own.
+      function ownLine(span) {
+        var p = el("p", { class: "cites-only" });
+        p.append(span);
+        return p;
+      }
+      parts.forEach(function (part) {
+        var after = cites(part);
+        if (part.kind === "list" && Array.isArray(part.items)) {
+          var list = el(part.ordered ? "ol" : "ul", {});
+          part.items.forEach(function (item) {
+            var li = el("li", {});
+            withPhoneLinks(li, String(item));
+            list.append(li);
+          });
+          node.append(list);
+          if (after) node.append(ownLine(after));
+        } else if (part.kind === "table" && Array.isArray(part.rows) && part.rows.length) {
+          // With more than one row the first is taken as the column headings.
+          var table = el("table", {});
+          part.rows.forEach(function (row, i) {
+            var tr = el("tr", {});
+            (row || []).forEach(function (cell) {
+              var header = i === 0 && part.rows.length > 1;
+              var c = el(header ? "th" : "td", header ? { scope: "col" } : {});
+              withPhoneLinks(c, String(cell));
+              tr.append(c);
+            });
+            table.append(tr);
+          });
+          node.append(table);
+          if (after) node.append(ownLine(after));
+        } else if (part.text) {
+          var p = el("p", {});
+          withPhoneLinks(p, String(part.text));
+          if (after) p.append(after);
+          node.append(p);
+        }
+      });
+      return node.childNodes.length ? node : null;
+    }
+
     function fillAnswer(shell, data, turn) {
       stopWaiting(shell);
-      withPhoneLinks(shell.text, data.answer);
+      answerCount += 1;
+      var prefix = "ac-" + answerCount + "-src-";
+      var numbers = (data.citations || []).map(function (c) { return c.n; });
+      var structured = Array.isArray(data.parts) && data.parts.length ? renderParts(
+        data.parts, function (n) { return numbers.indexOf(n) >= 0 ? prefix + n : null; }) : null;
+      if (structured) {
+        shell.text = structured; // the streamed plain text is replaced by the structured answer
+      } else {
+        // An older server without parts: the text as it came, markers and all.
+        withPhoneLinks(shell.text, data.answer);
+      }
       // The reply says which language it is in (a Welsh question in the English widget, or an
       // English reply in the Welsh one): screen readers pronounce it right (WCAG 3.1.2).
       var replyLang = data.lang || lang;
@@ -448,9 +522,9 @@
       box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
         box.append(el("h3", {}, t.sources));
-        var list = el("ol", {});
+        var list = el("ol", { class: "sources" });
         data.citations.forEach(function (c) {
-          var li = el("li", { value: String(c.n) });
+          var li = el("li", { value: String(c.n), id: prefix + c.n });
           var name = c.section && c.section !== c.title ? c.title + ": " + c.section : c.title;
           li.append(el("a", { href: c.url, "data-kind": "source" }, name));
           list.append(li);
@@ -461,6 +535,16 @@
       if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data, turn));
       // Handoffs used (phone, form, page, source) feed the deflection estimate.
       box.addEventListener("click", function (e) {
+        // A source number: the browser cannot follow "#id" into the widget's shadow root (and
+        // must not change the page's address), so focus moves to that source's link here.
+        var cite = e.target.closest && e.target.closest("a.cite");
+        if (cite) {
+          e.preventDefault();
+          var target = root.getElementById(cite.getAttribute("href").slice(1));
+          var to = target && target.querySelector("a");
+          if (to) { to.focus(); to.scrollIntoView({ block: "nearest" }); }
+          return;
+        }
         var link = e.target.closest && e.target.closest("a[data-kind]");
         if (!link || !data.message_id) return;
         fetch(api + "/api/event", {

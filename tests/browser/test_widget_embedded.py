@@ -231,11 +231,11 @@ def test_every_reply_is_marked_with_its_own_language(browser, council_site, bot_
         page.locator("button.launcher").click()
         ask(page, "When is the next full council meeting?")
         english = page.locator(".msg.a").last
-        assert english.locator("p.text").get_attribute("lang") == "en"
-        assert "You can contact" in english.locator("p.text").inner_text()
+        assert english.locator(".text").get_attribute("lang") == "en"
+        assert "You can contact" in english.locator(".text").inner_text()
         ask(page, "Pryd mae cyfarfod nesaf y cyngor llawn?")
         welsh = page.locator(".msg.a").last
-        text = welsh.locator("p.text").inner_text()
+        text = welsh.locator(".text").inner_text()
         assert text.startswith("Ni allwn ddod o hyd i ateb") and "Gallwch gysylltu" in text
         marked = dict(welsh.locator(".handoff").evaluate(nearest))
         assert marked["Ymholiadau cyffredinol"] == "cy"
@@ -248,7 +248,7 @@ def test_every_reply_is_marked_with_its_own_language(browser, council_site, bot_
     try:
         page.locator("button.launcher").click()
         ask(page, "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?")
-        answer = page.locator(".msg.a").last.locator("p.text")
+        answer = page.locator(".msg.a").last.locator(".text")
         assert answer.get_attribute("lang") == "cy"
     finally:
         context.close()
@@ -910,5 +910,41 @@ def test_text_follows_the_residents_font_size_and_links_are_big_enough(
                        a.getBoundingClientRect().height])""".replace("ROOT", ROOT))
         assert len(sizes) >= 3, sizes
         assert all(w >= 24 and h >= 24 for _, w, h in sizes), sizes
+    finally:
+        context.close()
+
+
+# ---- Issue 17b: each test below failed on the widget before its fix ----
+
+
+def test_an_answer_with_a_list_is_a_real_list_with_its_sources_linked(browser, council_site,
+                                                                     bot_url) -> None:
+    """1.3.1: the answer's parts are shown as they are (a list as <ul><li>, not "- " lines) once
+    the streamed text is complete, and each source number is a link named "Source n" to that
+    numbered source below the answer; following it moves focus there."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "What can I put in my recycling bin?")
+        answer = page.locator(".msg.a").last.locator(".text")
+        items = answer.locator("ul > li")
+        assert items.count() >= 3, answer.inner_text()
+        assert "cardboard, flattened" in items.all_inner_texts()
+        words = answer.inner_text()
+        assert not re.search(r"^- |\[\d+\]", words, flags=re.M), words
+        assert answer.get_attribute("lang") == "en"
+        cites = answer.get_by_role("link", name=re.compile(r"^Source \d+$"))
+        assert cites.count() >= 2, words
+        for i in range(cites.count()):
+            target = cites.nth(i).get_attribute("href") or ""
+            assert target.startswith("#"), target
+            source = page.locator(f".msg.a ol.sources > li[id='{target[1:]}']")
+            assert source.count() == 1, target
+            assert source.get_attribute("value") == cites.nth(i).inner_text().split()[-1]
+        first = cites.first.get_attribute("href") or ""
+        cites.first.click()
+        assert page.evaluate(FOCUSED)["text"] == page.locator(
+            f"li[id='{first[1:]}'] a").inner_text()
+        assert "#" not in page.url  # the host page's address is left alone
     finally:
         context.close()
