@@ -560,7 +560,8 @@
     // open now come from the reply, in the reply's language.
     function renderHandoff(h, replyLang) {
       var card = el("div", { class: "handoff" });
-      var heading = el("h4", {}, t.handoff + ": ");
+      // h3, as "Sources" is: one level below the window's h2, whichever comes first.
+      var heading = el("h3", {}, t.handoff + ": ");
       heading.append(el("span", { lang: replyLang }, h.label));
       card.append(heading);
       if (h.phone) {
