@@ -979,3 +979,27 @@ def test_headings_never_skip_a_level_and_best_practice_rules_pass(browser, counc
         axe_clean(page, f"best-practice-{first}-then-other", WITH_BEST_PRACTICE)
     finally:
         context.close()
+
+
+def test_in_forced_colours_questions_and_answers_differ_by_more_than_colour(
+        browser, council_site, bot_url) -> None:
+    """1.4.1 and 1.3.1 in forced-colours (high contrast) mode, where the backgrounds that set the
+    resident's messages apart are replaced: the "You asked:" and "Answer:" labels are shown and
+    the resident's message has a border the answer does not."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.emulate_media(forced_colors="active")
+        page.locator("button.launcher").click()
+        ask(page, "How much does a garden waste subscription cost?")
+        for selector, words in ((".msg.q", "You asked:"), (".msg.a", "Answer:")):
+            label = page.locator(selector).last.locator(".who")
+            box = label.bounding_box()
+            assert box and box["width"] > 40 and box["height"] > 10, (selector, box)
+            assert label.inner_text().strip() == words
+        border = "e => { const s = getComputedStyle(e); return s.borderTopStyle + ' ' + " \
+                 "s.borderTopWidth; }"
+        question = page.locator(".msg.q").last.evaluate(border)
+        answer = page.locator(".msg.a").last.evaluate(border)
+        assert question.startswith("solid") and question != answer, (question, answer)
+    finally:
+        context.close()
