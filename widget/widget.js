@@ -53,6 +53,7 @@
       tooMany: "Sorry, there have been too many questions in a short time. Please wait a " +
                "minute, then try again.",
       contact: "Contact the council",
+      contactNoLink: "To speak to someone, please use the contact details on this website.",
       empty: "Type a question first.",
       tooLong: "Your message is {n} characters long. Please shorten it to {max} characters or " +
                "fewer, keeping your question.",
@@ -94,6 +95,7 @@
       tooMany: "Mae'n ddrwg gennym, bu gormod o gwestiynau mewn amser byr. Arhoswch funud, " +
                "yna rhowch gynnig arall arni.",
       contact: "Cysylltu â'r cyngor",
+      contactNoLink: "I siarad â rhywun, defnyddiwch y manylion cyswllt ar y wefan hon.",
       empty: "Teipiwch gwestiwn yn gyntaf.",
       tooLong: "Mae eich neges yn {n} nod o hyd. Byrhewch hi i {max} nod neu lai, gan gadw " +
                "eich cwestiwn.",
@@ -592,6 +594,16 @@
       return card;
     }
 
+    // Where to speak to someone: the reply's own contact line, else the council's contact page,
+    // else a sentence pointing to the contact details on the website.
+    function contactLine(data) {
+      if (data.handoff) return renderHandoff(data.handoff, data.lang || lang);
+      if (!contactUrl) return el("p", { class: "contact" }, t.contactNoLink);
+      var p = el("p", { class: "contact" });
+      p.append(el("a", { href: contactUrl }, t.contact));
+      return p;
+    }
+
     function postFeedback(body) {
       return fetch(api + "/api/feedback", {
         method: "POST", headers: { "Content-Type": "application/json" },
@@ -603,16 +615,18 @@
       // Only this browser holds the answer's token: nobody else can give its feedback.
       var answer = { message_id: data.message_id, message_token: data.message_token };
       var box = el("div", { class: "fb", role: "group", "aria-label": t.helpfulQ });
-      function done(extra) {
+      function done(extra, contact) {
         turn.fb = true;
         save();
         var thanks = el("p", { tabindex: "-1" }, t.thanks);
         box.replaceChildren(thanks);
         if (extra) box.append(extra);
         // The clicked button is gone, so focus moves, and what it lands on is read out: the
-        // thanks, or the survey's group ("Would you have phoned us?"). Only a thanks that focus
-        // does not reach is announced, so nothing is heard twice.
-        (extra ? extra.querySelector("button") : thanks).focus();
+        // thanks, the survey's group ("Would you have phoned us?"), or the contact line (read
+        // whole). Only a thanks that focus does not reach is announced, so nothing is heard
+        // twice.
+        if (extra && contact) extra.setAttribute("tabindex", "-1");
+        (extra ? (contact ? extra : extra.querySelector("button")) : thanks).focus();
         if (extra) say(t.thanks);
       }
       function buttons(group, labels, onPick) {
@@ -640,9 +654,11 @@
         } else {
           var reasons = el("div", { role: "group", "aria-label": t.reasonQ });
           reasons.append(el("p", {}, t.reasonQ));
+          // It did not help: whatever the reason, the resident is not left with only a thanks,
+          // but given the right line to speak to someone.
           buttons(reasons, t.reasons, function (_j, text) {
             postFeedback(Object.assign({ helpful: false, reason: text }, answer));
-            done();
+            done(contactLine(data), true);
           });
           box.replaceChildren(reasons);
           reasons.querySelector("button").focus(); // its group, "What was wrong?", is read out

@@ -1003,3 +1003,55 @@ def test_in_forced_colours_questions_and_answers_differ_by_more_than_colour(
         assert question.startswith("solid") and question != answer, (question, answer)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("contact", ["contact-url", "fallback-link", "none", "handoff"])
+def test_an_answer_that_did_not_help_ends_with_where_to_speak_to_someone(
+        browser, council_site, bot_url, contact) -> None:
+    """"No", then "I need to speak to someone", is not answered with only a thank-you: the
+    reply's contact line when it has one, else the tag's contact page, else the page's own
+    fallback link, else a sentence saying to use the website's contact details. Focus moves to
+    it, so it is read out; the thanks is announced."""
+    reply = {"conversation_id": "c1", "conversation_token": "t" * 43, "message_id": "m1",
+             "message_token": "t" * 43, "status": "answered", "lang": "en", "citations": [],
+             "answer": "A subscription costs £49 a year.",
+             "parts": [{"kind": "text", "text": "A subscription costs £49 a year.", "cites": []}],
+             "handoff": {"label": "Waste and recycling", "phone": "01632 960101",
+                         "url": "https://www.example.gov.uk/bins", "hours": None,
+                         "form_url": None, "open_now": None, "availability": None,
+                         "body": None}}
+
+    def answering(page: Page) -> None:
+        if contact == "handoff":
+            page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(
+                status=200, content_type="application/json", body=json.dumps(reply)))
+
+    tag = {"contact-url": EXAMPLES["default"], "handoff": EXAMPLES["custom"]}.get(
+        contact, PLAIN_TAG).replace("<script ", '<script data-stream="false" ')
+    context, page, _ = open_site(browser, council_site, bot_url, tag, before=answering,
+                                 fallback=contact != "none")
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How much does a garden waste subscription cost?")
+        feedback = page.locator(".fb").last
+        feedback.get_by_role("button", name="No").click()
+        page.evaluate(RECORD_LIVE)
+        feedback.get_by_role("button", name="I need to speak to someone").click()
+        feedback.get_by_text("Thank you for your feedback.").wait_for()
+        page.wait_for_function("() => window.liveLog.includes('Thank you for your feedback.')",
+                               timeout=5000)
+        text = feedback.inner_text()
+        focused = page.evaluate(FOCUSED)
+        if contact == "handoff":
+            assert feedback.locator("a[href='tel:01632960101']").count() == 1, text
+            assert "Waste and recycling" in focused["text"], focused
+        elif contact == "none":
+            assert "contact details on this website" in focused["text"], (text, focused)
+        else:
+            href = ("https://www.example.gov.uk/contact-us" if contact == "contact-url"
+                    else f"{council_site.origin}/contact-us")
+            link = feedback.get_by_role("link", name="Contact the council")
+            assert link.get_attribute("href") == href, text
+            assert focused["text"] == "Contact the council", focused
+    finally:
+        context.close()
