@@ -46,7 +46,7 @@
       call: "Call",
       hours: "Opening hours",
       form: "Use the online form",
-      website: "Go to the web page",
+      website: "Go to the {label} web page",
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
       failedNoLink: "Sorry, the chat is not working right now. Please try again later, or use " +
                     "the contact details on this website.",
@@ -86,7 +86,7 @@
       call: "Ffonio",
       hours: "Oriau agor",
       form: "Defnyddio'r ffurflen ar-lein",
-      website: "Mynd i'r dudalen we",
+      website: "Mynd i dudalen we {label}",
       failed: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Gallwch gysylltu " +
               "â'r cyngor o hyd:",
       failedNoLink: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Rhowch " +
@@ -588,7 +588,11 @@
       }
       if (h.url) {
         var w = el("p", {});
-        w.append(el("a", { href: h.url, "data-kind": "page" }, t.website));
+        // The link names the page it goes to: "Go to the Waste and recycling web page".
+        var words = t.website.split("{label}");
+        var go = el("a", { href: h.url, "data-kind": "page" }, words[0]);
+        go.append(el("span", { lang: replyLang }, h.label), words[1]);
+        w.append(go);
         card.append(w);
       }
       return card;

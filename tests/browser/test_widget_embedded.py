@@ -1055,3 +1055,26 @@ def test_an_answer_that_did_not_help_ends_with_where_to_speak_to_someone(
             assert focused["text"] == "Contact the council", focused
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("example", "lang", "name"), [
+    ("default", "en", "Go to the {label} web page"),
+    ("welsh", "cy", "Mynd i dudalen we {label}"),
+])
+def test_the_contact_cards_web_page_link_says_which_page(browser, council_site, bot_url,
+                                                         example, lang, name) -> None:
+    """2.4.4: the card's web page link is named after its line, not only "Go to the web page"."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES[example], lang=lang)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I report a pothole on my road?")
+        card = page.locator(".msg.a").last.locator(".handoff")
+        label = card.locator(":is(h3, h4) span").inner_text()
+        assert label, card.inner_text()
+        link = card.locator("a[data-kind=page]")
+        assert link.count() == 1, card.inner_text()
+        expected = name.format(label=label)
+        assert card.get_by_role("link", name=expected, exact=True).count() == 1, \
+            link.inner_text()
+    finally:
+        context.close()
