@@ -1078,3 +1078,41 @@ def test_the_contact_cards_web_page_link_says_which_page(browser, council_site, 
             link.inner_text()
     finally:
         context.close()
+
+
+def test_numbered_lists_and_tables_are_shown_as_such_with_phone_links(browser, council_site,
+                                                                       bot_url) -> None:
+    """1.3.1 for the other kinds of part: a numbered list is an <ol>, a table a <table> whose
+    first row is column headings, and a phone number inside a part is still tap-to-call."""
+    reply = {"conversation_id": "c1", "conversation_token": "t" * 43, "message_id": "m1",
+             "message_token": "t" * 43, "status": "answered", "lang": "en", "handoff": None,
+             "citations": [{"n": 1, "url": "https://www.example.gov.uk/tax", "title": "Council Tax",
+                            "section": "Bands", "snippet": ""}],
+             "answer": "To pay:\n1. Call 01632 960 000\n2. Give your reference\n"
+                       "Band | Amount\nA | £1,000 [1]",
+             "parts": [{"kind": "text", "text": "To pay:", "cites": []},
+                       {"kind": "list", "ordered": True, "cites": [],
+                        "items": ["Call 01632 960 000", "Give your reference"]},
+                       {"kind": "table", "rows": [["Band", "Amount"], ["A", "£1,000"]],
+                        "cites": [1]}]}
+
+    def answering(page: Page) -> None:
+        page.route(re.compile(r"/api/chat"), lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(reply)))
+
+    tag = EXAMPLES["default"].replace("<script ", '<script data-stream="false" ')
+    context, page, _ = open_site(browser, council_site, bot_url, tag, before=answering)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I pay my Council Tax?")
+        answer = page.locator(".msg.a").last.locator(".text")
+        assert answer.locator("ol > li").all_inner_texts() == ["Call 01632 960 000",
+                                                               "Give your reference"]
+        assert answer.locator("ol > li a[href='tel:01632960000']").count() == 1
+        assert answer.locator("table th[scope=col]").all_inner_texts() == ["Band", "Amount"]
+        assert answer.locator("table td").all_inner_texts() == ["A", "£1,000"]
+        cite = answer.get_by_role("link", name="Source 1", exact=True)
+        target = cite.get_attribute("href") or ""
+        assert page.locator(f"ol.sources > li[id='{target[1:]}']").count() == 1
+    finally:
+        context.close()
