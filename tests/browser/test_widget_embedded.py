@@ -238,11 +238,11 @@ def test_every_reply_is_marked_with_its_own_language(browser, council_site, bot_
         ask(page, "When is the next full council meeting?")
         english = page.locator(".msg.a").last
         assert english.locator(".text").get_attribute("lang") == "en"
-        assert "You can contact" in english.locator(".text").inner_text()
+        assert "couldn't find" in english.locator(".text").inner_text()
         ask(page, "Pryd mae cyfarfod nesaf y cyngor llawn?")
         welsh = page.locator(".msg.a").last
         text = welsh.locator(".text").inner_text()
-        assert text.startswith("Ni allwn ddod o hyd i ateb") and "Gallwch gysylltu" in text
+        assert text.startswith("Ni allwn ddod o hyd i ateb"), text
         marked = dict(welsh.locator(".handoff").evaluate(nearest))
         assert marked["Ymholiadau cyffredinol"] == "cy"
         assert all(lang == "cy" for words, lang in marked.items()
@@ -1114,5 +1114,34 @@ def test_numbered_lists_and_tables_are_shown_as_such_with_phone_links(browser, c
         cite = answer.get_by_role("link", name="Source 1", exact=True)
         target = cite.get_attribute("href") or ""
         assert page.locator(f"ol.sources > li[id='{target[1:]}']").count() == 1
+    finally:
+        context.close()
+
+
+
+@pytest.mark.parametrize(("example", "lang", "question", "sentence"), [
+    ("default", "en", "How do I report a pothole on my road?", "You can contact"),
+    ("default", "cy", "Pryd mae cyfarfod nesaf y cyngor llawn?", "Gallwch gysylltu"),
+])
+def test_the_contact_line_is_shown_once_and_announced_once(browser, council_site, bot_url,
+                                                           example, lang, question,
+                                                           sentence) -> None:
+    """A no-answer reply ends with the contact line as a sentence, and the card under it holds
+    the same line: the card is where it is shown (name, number, hours), the sentence is not
+    repeated above it, and the announcement reads the whole reply, the sentence once."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES[example], lang=lang)
+    try:
+        page.locator("button.launcher").click()
+        page.evaluate(RECORD_LIVE)
+        ask(page, question)
+        reply = page.locator(".msg.a").last
+        card = reply.locator(".handoff")
+        number = card.locator("a[href^='tel:']").inner_text()
+        text = reply.locator(".text").inner_text()
+        assert text.strip() and sentence not in text and number not in text, text
+        assert reply.inner_text().count(number) == 1, reply.inner_text()
+        page.wait_for_function(f"() => window.liveLog.some(t => t.includes({sentence!r}))")
+        heard = [t for t in said(page) if sentence in t]
+        assert len(heard) == 1 and heard[0].count(number) == 1, heard
     finally:
         context.close()
