@@ -33,6 +33,7 @@
       send: "Send",
       thinking: "Finding an answer…",
       sources: "Sources",
+      source: "Source",
       helpfulQ: "Did this answer your question?",
       yes: "Yes",
       no: "No",
@@ -45,13 +46,14 @@
       call: "Call",
       hours: "Opening hours",
       form: "Use the online form",
-      website: "Go to the web page",
+      website: "Go to the {label} web page",
       failed: "Sorry, the chat is not working right now. You can still contact the council:",
       failedNoLink: "Sorry, the chat is not working right now. Please try again later, or use " +
                     "the contact details on this website.",
       tooMany: "Sorry, there have been too many questions in a short time. Please wait a " +
                "minute, then try again.",
       contact: "Contact the council",
+      contactNoLink: "To speak to someone, please use the contact details on this website.",
       empty: "Type a question first.",
       tooLong: "Your message is {n} characters long. Please shorten it to {max} characters or " +
                "fewer, keeping your question.",
@@ -71,6 +73,7 @@
       send: "Anfon",
       thinking: "Yn chwilio am ateb…",
       sources: "Ffynonellau",
+      source: "Ffynhonnell",
       helpfulQ: "A wnaeth hyn ateb eich cwestiwn?",
       yes: "Do",
       no: "Naddo",
@@ -83,7 +86,7 @@
       call: "Ffonio",
       hours: "Oriau agor",
       form: "Defnyddio'r ffurflen ar-lein",
-      website: "Mynd i'r dudalen we",
+      website: "Mynd i dudalen we {label}",
       failed: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Gallwch gysylltu " +
               "â'r cyngor o hyd:",
       failedNoLink: "Mae'n ddrwg gennym, nid yw'r sgwrs yn gweithio ar hyn o bryd. Rhowch " +
@@ -92,6 +95,7 @@
       tooMany: "Mae'n ddrwg gennym, bu gormod o gwestiynau mewn amser byr. Arhoswch funud, " +
                "yna rhowch gynnig arall arni.",
       contact: "Cysylltu â'r cyngor",
+      contactNoLink: "I siarad â rhywun, defnyddiwch y manylion cyswllt ar y wefan hon.",
       empty: "Teipiwch gwestiwn yn gyntaf.",
       tooLong: "Mae eich neges yn {n} nod o hyd. Byrhewch hi i {max} nod neu lai, gan gadw " +
                "eich cwestiwn.",
@@ -437,9 +441,102 @@
       shell.text.textContent = "";
     }
 
+    // Each answer's numbered sources get ids of their own (ac-3-src-1: answer 3, source 1), so
+    // the source numbers after its paragraphs and lists can link to them.
+    var answerCount = 0;
+
+    /** The answer as its parts (WCAG 1.3.1): each paragraph a <p>, each list a real <ul> or
+     *  <ol>, each table a <table>, and after each part the numbers of the sources it comes
+     *  from, each a link to that source in the list below the answer. */
+    function renderParts(parts, sourceId) {
+      var node = el("div", { class: "text" });
+      function cites(part) {
+        var span = el("span", { class: "cites" });
+        (part.cites || []).forEach(function (n) {
+          var id = sourceId(n);
+          if (!id) return;
+          // "Source 1", not a bare "1": the link says what it goes to.
+          span.append(" ", el("a", { href: "#" + id, class: "cite", lang: lang },
+                              t.source + " " + n));
+        });
+        return span.childNodes.length ? span : null;
+      }
+      // After a list or table its source numbers stand in a paragraph of their own.
+      function ownLine(span) {
+        var p = el("p", { class: "cites-only" });
+        p.append(span);
+        return p;
+      }
+      parts.forEach(function (part) {
+        var after = cites(part);
+        if (part.kind === "list" && Array.isArray(part.items)) {
+          var list = el(part.ordered ? "ol" : "ul", {});
+          part.items.forEach(function (item) {
+            var li = el("li", {});
+            withPhoneLinks(li, String(item));
+            list.append(li);
+          });
+          node.append(list);
+          if (after) node.append(ownLine(after));
+        } else if (part.kind === "table" && Array.isArray(part.rows) && part.rows.length) {
+          // With more than one row the first is taken as the column headings.
+          var table = el("table", {});
+          part.rows.forEach(function (row, i) {
+            var tr = el("tr", {});
+            (row || []).forEach(function (cell) {
+              var header = i === 0 && part.rows.length > 1;
+              var c = el(header ? "th" : "td", header ? { scope: "col" } : {});
+              withPhoneLinks(c, String(cell));
+              tr.append(c);
+            });
+            table.append(tr);
+          });
+          node.append(table);
+          if (after) node.append(ownLine(after));
+        } else if (part.text) {
+          var p = el("p", {});
+          withPhoneLinks(p, String(part.text));
+          if (after) p.append(after);
+          node.append(p);
+        }
+      });
+      return node.childNodes.length ? node : null;
+    }
+
+    // With a contact card the answer ends with the same line as a sentence ("You can contact
+    // Waste and recycling on 01632 960101 (...)", or in Welsh "Gallwch gysylltu â ...", as
+    // bot/pipeline/handoff.py writes it). The card holds all of it (name, number, hours, open
+    // now, form and page), so the sentence is left out of the answer shown, and the line is
+    // shown once. The announcement still reads the whole answer, sentence and all, once. Where
+    // the sentence is not found as expected the answer is shown whole.
+    function withoutContactSentence(parts, data) {
+      var h = data.handoff;
+      var last = parts[parts.length - 1];
+      if (!h || !last || last.kind !== "text" || !last.text) return parts;
+      var text = String(last.text);
+      var start = (data.lang || lang) === "cy" ? "Gallwch gysylltu " : "You can contact " + h.label;
+      var at = text.lastIndexOf(start);
+      if (at < 0 || (at > 0 && text.charAt(at - 1) !== " ") || !/\.$/.test(text)) return parts;
+      var kept = text.slice(0, at).trim();
+      var rest = parts.slice(0, -1);
+      if (kept) rest.push(Object.assign({}, last, { text: kept }));
+      return rest;
+    }
+
     function fillAnswer(shell, data, turn) {
       stopWaiting(shell);
-      withPhoneLinks(shell.text, data.answer);
+      answerCount += 1;
+      var prefix = "ac-" + answerCount + "-src-";
+      var numbers = (data.citations || []).map(function (c) { return c.n; });
+      var parts = Array.isArray(data.parts) ? withoutContactSentence(data.parts, data) : null;
+      var structured = parts && parts.length ? renderParts(
+        parts, function (n) { return numbers.indexOf(n) >= 0 ? prefix + n : null; }) : null;
+      if (structured) {
+        shell.text = structured; // the streamed plain text is replaced by the structured answer
+      } else {
+        // An older server without parts: the text as it came, markers and all.
+        withPhoneLinks(shell.text, data.answer);
+      }
       // The reply says which language it is in (a Welsh question in the English widget, or an
       // English reply in the Welsh one): screen readers pronounce it right (WCAG 3.1.2).
       var replyLang = data.lang || lang;
@@ -448,9 +545,9 @@
       box.replaceChildren(box.firstChild, shell.text);
       if (data.citations && data.citations.length) {
         box.append(el("h3", {}, t.sources));
-        var list = el("ol", {});
+        var list = el("ol", { class: "sources" });
         data.citations.forEach(function (c) {
-          var li = el("li", { value: String(c.n) });
+          var li = el("li", { value: String(c.n), id: prefix + c.n });
           var name = c.section && c.section !== c.title ? c.title + ": " + c.section : c.title;
           li.append(el("a", { href: c.url, "data-kind": "source" }, name));
           list.append(li);
@@ -461,6 +558,16 @@
       if (data.status === "answered" && !turn.fb) box.append(renderFeedback(data, turn));
       // Handoffs used (phone, form, page, source) feed the deflection estimate.
       box.addEventListener("click", function (e) {
+        // A source number: the browser cannot follow "#id" into the widget's shadow root (and
+        // must not change the page's address), so focus moves to that source's link here.
+        var cite = e.target.closest && e.target.closest("a.cite");
+        if (cite) {
+          e.preventDefault();
+          var target = root.getElementById(cite.getAttribute("href").slice(1));
+          var to = target && target.querySelector("a");
+          if (to) { to.focus(); to.scrollIntoView({ block: "nearest" }); }
+          return;
+        }
         var link = e.target.closest && e.target.closest("a[data-kind]");
         if (!link || !data.message_id) return;
         fetch(api + "/api/event", {
@@ -476,7 +583,8 @@
     // open now come from the reply, in the reply's language.
     function renderHandoff(h, replyLang) {
       var card = el("div", { class: "handoff" });
-      var heading = el("h4", {}, t.handoff + ": ");
+      // h3, as "Sources" is: one level below the window's h2, whichever comes first.
+      var heading = el("h3", {}, t.handoff + ": ");
       heading.append(el("span", { lang: replyLang }, h.label));
       card.append(heading);
       if (h.phone) {
@@ -501,10 +609,24 @@
       }
       if (h.url) {
         var w = el("p", {});
-        w.append(el("a", { href: h.url, "data-kind": "page" }, t.website));
+        // The link names the page it goes to: "Go to the Waste and recycling web page".
+        var words = t.website.split("{label}");
+        var go = el("a", { href: h.url, "data-kind": "page" }, words[0]);
+        go.append(el("span", { lang: replyLang }, h.label), words[1]);
+        w.append(go);
         card.append(w);
       }
       return card;
+    }
+
+    // Where to speak to someone: the reply's own contact line, else the council's contact page,
+    // else a sentence pointing to the contact details on the website.
+    function contactLine(data) {
+      if (data.handoff) return renderHandoff(data.handoff, data.lang || lang);
+      if (!contactUrl) return el("p", { class: "contact" }, t.contactNoLink);
+      var p = el("p", { class: "contact" });
+      p.append(el("a", { href: contactUrl }, t.contact));
+      return p;
     }
 
     function postFeedback(body) {
@@ -518,16 +640,18 @@
       // Only this browser holds the answer's token: nobody else can give its feedback.
       var answer = { message_id: data.message_id, message_token: data.message_token };
       var box = el("div", { class: "fb", role: "group", "aria-label": t.helpfulQ });
-      function done(extra) {
+      function done(extra, contact) {
         turn.fb = true;
         save();
         var thanks = el("p", { tabindex: "-1" }, t.thanks);
         box.replaceChildren(thanks);
         if (extra) box.append(extra);
         // The clicked button is gone, so focus moves, and what it lands on is read out: the
-        // thanks, or the survey's group ("Would you have phoned us?"). Only a thanks that focus
-        // does not reach is announced, so nothing is heard twice.
-        (extra ? extra.querySelector("button") : thanks).focus();
+        // thanks, the survey's group ("Would you have phoned us?"), or the contact line (read
+        // whole). Only a thanks that focus does not reach is announced, so nothing is heard
+        // twice.
+        if (extra && contact) extra.setAttribute("tabindex", "-1");
+        (extra ? (contact ? extra : extra.querySelector("button")) : thanks).focus();
         if (extra) say(t.thanks);
       }
       function buttons(group, labels, onPick) {
@@ -555,9 +679,11 @@
         } else {
           var reasons = el("div", { role: "group", "aria-label": t.reasonQ });
           reasons.append(el("p", {}, t.reasonQ));
+          // It did not help: whatever the reason, the resident is not left with only a thanks,
+          // but given the right line to speak to someone.
           buttons(reasons, t.reasons, function (_j, text) {
             postFeedback(Object.assign({ helpful: false, reason: text }, answer));
-            done();
+            done(contactLine(data), true);
           });
           box.replaceChildren(reasons);
           reasons.querySelector("button").focus(); // its group, "What was wrong?", is read out
