@@ -58,7 +58,8 @@ class Reply:
             "citations": self.citations,
             "handoff": self.handoff,
             "lang": self.lang,
-            "parts": parts(self.answer, {c["n"] for c in self.citations}),
+            "parts": parts(self.answer, {c["n"] for c in self.citations},
+                           self.context.contact_sentence),
         }
 
 

@@ -55,8 +55,9 @@ class HandoffOut(BaseModel):
 
 
 class PartOut(BaseModel):
-    kind: Literal["text", "list", "table"]
-    text: str | None = Field(default=None, description="kind text: a paragraph.")
+    kind: Literal["text", "list", "table", "contact"]
+    text: str | None = Field(default=None, description="kind text: a paragraph; kind contact: "
+                             "the contact line as a sentence (the handoff object holds it too).")
     items: list[str] | None = Field(default=None, description="kind list: its items.")
     ordered: bool | None = Field(default=None, description="kind list: numbered steps.")
     rows: list[list[str]] | None = Field(default=None, description="kind table: its rows, "

@@ -18,12 +18,18 @@ MARKER = re.compile(r"\s*\[(\d+)\]")
 RUN = re.compile(r"(.*?)(?:\s*\[(\d+)\]|$)")
 
 
-def parts(answer: str, known: set[int]) -> list[dict[str, Any]]:
+def parts(answer: str, known: set[int], contact: str | None = None) -> list[dict[str, Any]]:
     """``[{"kind": "text", "text": ..., "cites": [1]}, {"kind": "list", "items": [...],
     "ordered": false, "cites": [1]}, {"kind": "table", "rows": [[...], ...], "cites": []}]``,
     in reading order. ``cites`` are the source numbers the part ends with or holds (only those
-    in ``known``); the markers are taken out of the text, since ``cites`` carries them."""
+    in ``known``); the markers are taken out of the text, since ``cites`` carries them. The
+    contact line's sentence the answer ends with (``contact``, from ``hand_off``) is a part of
+    its own, ``{"kind": "contact", "text": ...}``: a page showing the contact card can leave it
+    out rather than say the line twice."""
     out: list[dict[str, Any]] = []
+    tail = None
+    if contact and answer.rstrip().endswith(contact):
+        answer, tail = answer.rstrip()[: -len(contact)], contact
     for line in (raw.strip() for raw in answer.split("\n")):
         if not line:
             continue
@@ -55,4 +61,6 @@ def parts(answer: str, known: set[int]) -> list[dict[str, Any]]:
                     out[-1]["cites"] += [n for n in cited if n not in out[-1]["cites"]]
         elif cites and last:  # a marker on a line of its own belongs to what came before
             last["cites"] += [n for n in cites if n not in last["cites"]]
+    if tail:
+        out.append({"kind": "contact", "text": tail, "cites": []})
     return out

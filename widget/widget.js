@@ -504,23 +504,13 @@
     }
 
     // With a contact card the answer ends with the same line as a sentence ("You can contact
-    // Waste and recycling on 01632 960101 (...)", or in Welsh "Gallwch gysylltu â ...", as
-    // bot/pipeline/handoff.py writes it). The card holds all of it (name, number, hours, open
-    // now, form and page), so the sentence is left out of the answer shown, and the line is
-    // shown once. The announcement still reads the whole answer, sentence and all, once. Where
-    // the sentence is not found as expected the answer is shown whole.
+    // Waste and recycling on 01632 960101 (...)"), which the API gives as a part of its own
+    // (kind "contact"). The card holds all of it (name, number, hours, open now, form and
+    // page), so that part is left out of the answer shown, and the line is shown once. The
+    // announcement still reads the whole answer, sentence and all, once.
     function withoutContactSentence(parts, data) {
-      var h = data.handoff;
-      var last = parts[parts.length - 1];
-      if (!h || !last || last.kind !== "text" || !last.text) return parts;
-      var text = String(last.text);
-      var start = (data.lang || lang) === "cy" ? "Gallwch gysylltu " : "You can contact " + h.label;
-      var at = text.lastIndexOf(start);
-      if (at < 0 || (at > 0 && text.charAt(at - 1) !== " ") || !/\.$/.test(text)) return parts;
-      var kept = text.slice(0, at).trim();
-      var rest = parts.slice(0, -1);
-      if (kept) rest.push(Object.assign({}, last, { text: kept }));
-      return rest;
+      if (!data.handoff) return parts;
+      return parts.filter(function (part) { return part.kind !== "contact"; });
     }
 
     function fillAnswer(shell, data, turn) {

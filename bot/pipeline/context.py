@@ -89,6 +89,7 @@ class TurnContext:
     answer: str = ""
     citations: list[Citation] = field(default_factory=list)
     handoff: dict[str, str | None] | None = None
+    contact_sentence: str | None = None  # the handoff said as a sentence, at the answer's end
     status: Status | None = None
     stopped_by: str | None = None
     confidence: float = 0.0

@@ -55,7 +55,8 @@ def _add_contact_line(ctx: TurnContext, line: ContactLine, lang: str) -> None:
         elif handoff[key] and handoff[key].startswith("/"):
             handoff[key] = None  # a site-relative link is useless until we know the site
     ctx.handoff = handoff
-    ctx.answer = f"{ctx.answer} {handoff_text(line, handoff, ctx.council.name, lang)}".strip()
+    ctx.contact_sentence = handoff_text(line, handoff, ctx.council.name, lang)
+    ctx.answer = f"{ctx.answer} {ctx.contact_sentence}".strip()
 
 
 def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str,

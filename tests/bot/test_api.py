@@ -52,6 +52,9 @@ def test_every_reply_says_its_language(client) -> None:
     assert declined["status"] == "no_answer" and declined["lang"] == "cy", declined
     assert declined["answer"].startswith("Ni allwn ddod o hyd i ateb")
     assert "Gallwch gysylltu" in declined["answer"]
+    # the contact line's sentence is its own part, for a page showing the card to leave out
+    assert declined["parts"][-1]["kind"] == "contact"
+    assert declined["parts"][-1]["text"].startswith("Gallwch gysylltu")
 
 
 @pytest.mark.parametrize(

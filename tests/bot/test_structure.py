@@ -37,3 +37,15 @@ def test_the_parts_hold_the_answer_s_words_and_only_known_sources() -> None:
     assert sorted(re.findall(r"[\w£,']+", words)) == sorted(
         re.findall(r"[\w£,']+", re.sub(r"\[\d\]|^\d+\.|^- |\|", " ", ANSWER, flags=re.M)))
     assert all(n in (1, 2) for p in got for n in p["cites"])
+
+
+def test_the_contact_sentence_is_a_part_of_its_own() -> None:
+    contact = "You can contact Waste and recycling on 01632 960101 (closed now)."
+    answer = f"I couldn't find an answer to that on the council's website. {contact}"
+    got = parts(answer, set(), contact)
+    assert got == [
+        {"kind": "text", "text": "I couldn't find an answer to that on the council's website.",
+         "cites": []},
+        {"kind": "contact", "text": contact, "cites": []}]
+    # a sentence the output check changed is no longer the answer's end: left in the text
+    assert [p["kind"] for p in parts(answer, set(), contact + " (changed)")] == ["text"]
