@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from askcouncil.errors import ConfigError
@@ -22,8 +23,22 @@ from askcouncil.errors import ConfigError
 LONDON = ZoneInfo("Europe/London")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-# Welsh day names as they follow "ddydd" / "dydd" ("ddydd Llun", "dydd Llun i ddydd Gwener")
-WELSH_DAYS = ["Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn", "Sul"]
+# What the hours are said with, in English and Welsh (Welsh day names follow "dydd"/"ddydd":
+# "dydd Llun i ddydd Gwener", "yn agor ddydd Llun").
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {"days": DAY_NAMES, "one_day": "{}", "two_days": "{} and {}", "day_range": "{} to {}",
+           "span": "{}, {} to {}", "and": ", and ", "always": "24 hours a day, 7 days a week",
+           "open_always": "open 24 hours", "open_until": "open now until {}",
+           "closed": "closed now", "today": "today", "tomorrow": "tomorrow", "on_day": "{}",
+           "opens": "closed now; opens {} at {}"},
+    "cy": {"days": ["Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn", "Sul"],
+           "one_day": "dydd {}", "two_days": "dydd {} a dydd {}",
+           "day_range": "dydd {} i ddydd {}", "span": "{}, {} i {}", "and": ", a ",
+           "always": "24 awr y dydd, 7 diwrnod yr wythnos", "open_always": "ar agor 24 awr",
+           "open_until": "ar agor nawr tan {}", "closed": "ar gau nawr", "today": "heddiw",
+           "tomorrow": "yfory", "on_day": "ddydd {}",
+           "opens": "ar gau nawr; yn agor {} am {}"},
+}
 SPAN = re.compile(r"^(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)$")
 
 
@@ -89,53 +104,39 @@ class OpeningHours:
     def status(self, now: datetime, lang: str = "en") -> str:
         """"open now until 5pm", "closed now; opens Monday at 9am" or "open 24 hours"; in
         Welsh (``lang="cy"``) "ar agor nawr tan 5pm", "ar gau nawr; yn agor ddydd Llun am 9am"."""
-        welsh = lang == "cy"
+        say = WORDS[lang]
         if self.always:
-            return "ar agor 24 awr" if welsh else "open 24 hours"
+            return say["open_always"]
         local = now.astimezone(LONDON)
         if self.is_open(local):
             today = self._today(local.date())
             assert today is not None
-            return (f"ar agor nawr tan {clock(today[1])}" if welsh
-                    else f"open now until {clock(today[1])}")
+            return say["open_until"].format(clock(today[1]))
         nxt = self.next_opening(local)
         if nxt is None:
-            return "ar gau nawr" if welsh else "closed now"
+            return say["closed"]
         if nxt.date() == local.date():
-            when = "heddiw" if welsh else "today"
+            when = say["today"]
         elif nxt.date() == local.date() + timedelta(days=1):
-            when = "yfory" if welsh else "tomorrow"
+            when = say["tomorrow"]
         else:
-            when = f"ddydd {WELSH_DAYS[nxt.weekday()]}" if welsh else DAY_NAMES[nxt.weekday()]
-        if welsh:
-            return f"ar gau nawr; yn agor {when} am {clock(nxt.time())}"
-        return f"closed now; opens {when} at {clock(nxt.time())}"
+            when = say["on_day"].format(say["days"][nxt.weekday()])
+        return say["opens"].format(when, clock(nxt.time()))
 
     def describe(self, lang: str = "en") -> str:
         """Plain English: "Monday to Thursday, 9am to 5pm, and Friday, 9am to 4:30pm"; in Welsh
         "Dydd Llun i ddydd Iau, 9am i 5pm, a dydd Gwener, 9am i 4:30pm"."""
-        if lang == "cy":
-            return self._describe_welsh()
+        say = WORDS[lang]
         if self.always:
-            return "24 hours a day, 7 days a week"
+            return say["always"]
+        days = say["days"]
         parts = []
         for first, last, opens, closes in self._groups():
-            names = DAY_NAMES[first] if first == last else (
-                f"{DAY_NAMES[first]} and {DAY_NAMES[last]}" if last == first + 1
-                else f"{DAY_NAMES[first]} to {DAY_NAMES[last]}")
-            parts.append(f"{names}, {clock(opens)} to {clock(closes)}")
-        return ", and ".join(parts)
-
-    def _describe_welsh(self) -> str:
-        if self.always:
-            return "24 awr y dydd, 7 diwrnod yr wythnos"
-        parts = []
-        for first, last, opens, closes in self._groups():
-            names = f"dydd {WELSH_DAYS[first]}" if first == last else (
-                f"dydd {WELSH_DAYS[first]} a dydd {WELSH_DAYS[last]}" if last == first + 1
-                else f"dydd {WELSH_DAYS[first]} i ddydd {WELSH_DAYS[last]}")
-            parts.append(f"{names}, {clock(opens)} i {clock(closes)}")
-        text = ", a ".join(parts)
+            names = say["one_day"].format(days[first]) if first == last else (
+                say["two_days"] if last == first + 1 else say["day_range"]
+            ).format(days[first], days[last])
+            parts.append(say["span"].format(names, clock(opens), clock(closes)))
+        text = say["and"].join(parts)
         return text[:1].upper() + text[1:]
 
     def _groups(self) -> list[tuple[int, int, time, time]]:

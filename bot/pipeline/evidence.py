@@ -58,10 +58,10 @@ def coverage(query: str, text: str, keyword: KeywordIndex) -> float:
     """The share of the question's topic words, weighted by rarity on the site (IDF), in
     ``text``. A question about swimming pools on a site with no leisure pages shares only common
     words with it."""
-    wanted = topic_words(query)
-    if not wanted:
-        return 0.0
-    have = set(tokens(text))
+    return _covered(topic_words(query), set(tokens(text)), keyword)
+
+
+def _covered(wanted: set[str], have: set[str], keyword: KeywordIndex) -> float:
     total = sum(keyword.idf(t) for t in wanted)
     return sum(keyword.idf(t) for t in wanted & have) / total if total else 0.0
 
@@ -96,14 +96,18 @@ def measure(question: str, query: str, candidates: list[Candidate], keyword: Key
     candidates' page titles and headings)."""
     sims = sorted((c.similarity for c in candidates if c.similarity is not None), reverse=True)
     everything = sorted(dense)
-    top = candidates[:TOP]
+    # each of the best sections read once: its words in order (for phrases), as a set, and
+    # its title and heading's words
+    read = [tokens(_full(c)) for c in candidates[:TOP]]
+    texts = [set(words) for words in read]
+    heads = [set(tokens(f"{c.chunk.title} {c.chunk.section}")) for c in candidates[:TOP]]
     wanted = topic_words(query)
     total = sum(keyword.idf(t) for t in wanted)
     # the question's words the site never uses, weighted by rarity ("swimming", "pool")
     unknown = sum(keyword.idf(t) for t in wanted if not keyword.known(t)) / total if total else 1.0
     asked = [t for t in tokens(question) if t not in INTENT]
     pairs = _pairs(asked)
-    phrase = max((len(pairs & _pairs(tokens(_full(c)))) / len(pairs) for c in top),
+    phrase = max((len(pairs & _pairs(words)) / len(pairs) for words in read),
                  default=0.0) if pairs else 0.0
     best_keyword = max((c.keyword_score or 0.0 for c in candidates), default=0.0)
     first = candidates[0].chunk.url if candidates else ""
@@ -115,11 +119,10 @@ def measure(question: str, query: str, candidates: list[Candidate], keyword: Key
     return {
         "similarity": sims[0] if sims else 0.0,
         "second_similarity": sims[1] if len(sims) > 1 else 0.0,
-        "coverage": max((coverage(query, _full(c), keyword) for c in top), default=0.0),
-        "question_coverage": max((coverage(question, _full(c), keyword) for c in top),
+        "coverage": max((_covered(wanted, have, keyword) for have in texts), default=0.0),
+        "question_coverage": max((_covered(set(asked), have, keyword) for have in texts),
                                  default=0.0),
-        "heading": max((coverage(query, f"{c.chunk.title} {c.chunk.section}", keyword)
-                        for c in top), default=0.0),
+        "heading": max((_covered(wanted, have, keyword) for have in heads), default=0.0),
         "phrase": phrase,
         # the best BM25 score over the score of a section holding each topic word once
         "keyword": min(3.0, best_keyword / total) if total else 0.0,

@@ -18,13 +18,13 @@ HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
 
 
 def hand_off(ctx: TurnContext, services: Services) -> None:
-    line = (ctx.council.line_for(ctx.asking or ctx.message, [])
-            if ctx.status in HANDOFF_STATUSES else None)
     # Route on the question's words only: when the bot declines, the pages retrieval found
     # were judged not to answer it, so they say little about which team can.
-    lang = _reply_language(ctx, line)
+    line = (ctx.council.line_for(ctx.asking or ctx.message, [])
+            if ctx.status in HANDOFF_STATUSES else None)
+    say = {**WELSH, **ctx.welsh}  # our own lines in Welsh
+    lang = _reply_language(ctx, line, say)
     if lang == "cy":  # our own lines in Welsh too, as the answer is
-        say = {**WELSH, **ctx.welsh}
         ctx.preamble = [say.get(p, p) for p in ctx.preamble]
         if ctx.status is not Status.ANSWERED:
             ctx.answer = say[ctx.answer]
@@ -34,14 +34,13 @@ def hand_off(ctx: TurnContext, services: Services) -> None:
     ctx.answer = ctx.with_preamble(ctx.answer)
 
 
-def _reply_language(ctx: TurnContext, line: ContactLine | None) -> str:
+def _reply_language(ctx: TurnContext, line: ContactLine | None, say: dict[str, str]) -> str:
     """The language the reply is in: an answer's is its pages'; the bot's own words are Welsh
     for a Welsh question when all of them can be (the stock reply, the lines said first, and
     the contact line's name and hours from the council file), else English throughout."""
     if ctx.status is Status.ANSWERED:
         langs = [u.chunk.lang for u in ctx.units] or [c.chunk.lang for c in ctx.candidates[:1]]
         return "cy" if langs and langs.count("cy") * 2 > len(langs) else "en"
-    say = {**WELSH, **ctx.welsh}
     welsh = (ctx.lang == "cy" and ctx.answer in say and all(p in say for p in ctx.preamble)
              and (line is None or line.speaks("cy")))
     return "cy" if welsh else "en"

@@ -109,9 +109,9 @@ def test_asking_for_a_fact_no_close_page_gives_lowers_the_chance() -> None:
     hours_far = signals(question, (NEWS[0], 0.62), (TIP[0], 0.35))  # the hours page is far
     hours_near = signals(question, (NEWS[0], 0.62), (TIP[0], 0.45))  # within reach
     assert hours_far["unmet_demand"] == 1.0 and hours_near["unmet_demand"] == 0.0
-    shipped = model()
-    if "unmet_demand" in shipped.signals:
-        assert shipped.probability(hours_far) < shipped.probability(hours_near)
+    shipped = model()  # docs/quality.md says the shipped model weighs it: refitting may not
+    assert "unmet_demand" in shipped.signals  # drop it silently
+    assert shipped.probability(hours_far) < shipped.probability(hours_near)
 
 
 def test_a_price_on_another_section_of_a_retrieved_page_meets_how_much() -> None:
