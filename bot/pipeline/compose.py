@@ -17,9 +17,12 @@ gives a different figure of the same kind, both are shown, each with its source.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from askcouncil.council import Retrieval
 from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 from bot.pipeline import facts
@@ -55,6 +58,7 @@ class _Section:
     units: list[Unit]
     score: float
     prior: float  # retrieval's view of the section (dense similarity, or the page's)
+    features: dict[str, float] = field(default_factory=dict)
 
 
 def clean(text: str) -> str:
@@ -115,20 +119,77 @@ class Relevance:
         return sum(w for t, w in self.weights.items() if t in have) / self.total
 
 
+# What a question asks for, and the section headings that give it ("How much will I get?" ->
+# "What you'll get"): the site's own headings say where each kind of answer lives.
+ASKS = [
+    (re.compile(r"\b(how much|cost|costs|price|fee|fees|charge|charged|pay|paid|amount|rate)\b",
+                re.I),
+     re.compile(r"\b(what you('ll| will)? get|how much|costs?|fees?|charges?|prices?|rates?|"
+                r"amounts?|payments?)\b", re.I)),
+    (re.compile(r"\b(can i|am i|eligible|eligibility|qualify|entitled|who can)\b", re.I),
+     re.compile(r"\b(eligib\w*|who can|can you get|qualify\w*|entitle\w*)\b", re.I)),
+    (re.compile(r"\b(how (do|can|should) (i|we|you)|apply|claim|register|book|report)\b", re.I),
+     re.compile(r"\b(how to|apply\w*|applications?|claim\w*|register\w*|book\w*|"
+                r"report\w*)\b", re.I)),
+    (re.compile(r"\b(what do i need|documents?|proof|evidence|bring)\b", re.I),
+     re.compile(r"\b(what you need|what you'll need|documents?|proof|evidence)\b", re.I)),
+    (re.compile(r"\b(phone|number|contact|call|ring|email)\b", re.I),
+     re.compile(r"\b(contact\w*|phone|telephone|call)\b", re.I)),
+    (re.compile(r"\b(when|how long|deadline|by when|time limit)\b", re.I),
+     re.compile(r"\b(when|how long|deadlines?|time limits?|dates?)\b", re.I)),
+]
+
+
+def intent_heading(question: str, heading: str) -> bool:
+    """Whether the section's own heading names what the question asks for."""
+    last = heading.split(" > ")[-1]
+    return any(asks.search(question) and gives.search(last) for asks, gives in ASKS)
+
+
+FEATURES = ("similarity", "words", "heading", "best_unit", "wanted", "intent_heading",
+            "retrieved", "page_votes", "first")
+
+
+class Ranker:
+    """A section's score: a weighted sum of its features (``rank_sections``)."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.weights = weights
+
+    @classmethod
+    def hand(cls) -> Ranker:
+        return cls({"similarity": 3.0, "words": 1.0, "heading": 0.6, "best_unit": 0.3,
+                    "wanted": 0.3})
+
+    @classmethod
+    def load(cls, path: Path) -> Ranker:
+        return cls(json.loads(path.read_text())["weights"])
+
+    @classmethod
+    def of(cls, tuning: Retrieval) -> Ranker:
+        return cls({"similarity": tuning.similarity_weight, "words": 1.0,
+                    "heading": tuning.heading_weight, "best_unit": 0.3,
+                    "wanted": tuning.wanted_weight})
+
+    def score(self, features: dict[str, float]) -> float:
+        return sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+
 def wanted(question: str, text: str) -> int:
     """How many of the kinds of fact the question asks for the text holds."""
     return sum(1 for asks, holds in WANTS if asks.search(question) and holds.search(text))
 
 
-def compose(ctx: TurnContext, services: Services) -> None:
+def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = None,
+                  pages: int = 1) -> list[_Section]:
+    """The candidates' sections and the other sections of the best ``pages`` pages, best first,
+    each with the features the ranker weighed."""
     keyword, index = ctx.indexes(services)
     cands = ctx.candidates  # the council's top_k
-    if not cands:
-        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
-        return
     relevance = Relevance(ctx.query, keyword)
     question = ctx.asking
     tuning = ctx.council.retrieval
+    ranker = ranker or Ranker.of(tuning)
 
     page_text: dict[str, str] = {}
 
@@ -137,46 +198,66 @@ def compose(ctx: TurnContext, services: Services) -> None:
             page_text[url] = " ".join(c.text for c in keyword.page_chunks(url))
         return wanted(question, page_text[url])
 
-    def section(chunk, prior: float) -> _Section:  # noqa: ANN001 - Chunk
+    votes: dict[str, int] = {}
+    for c in cands:
+        votes[c.chunk.url] = votes.get(c.chunk.url, 0) + 1
+
+    def section(chunk, prior: float, retrieved: bool) -> _Section:  # noqa: ANN001 - Chunk
         units = [Unit(_label_table(t, chunk.section), chunk, 0, i)
                  for i, t in enumerate(split_units(clean(chunk.text)))]
         heading = f"{chunk.title} {chunk.section}"
         for u in units:
             u.score = relevance(f"{heading} {u.text}") + 0.5 * relevance(u.text) + 0.15 * wanted(
                 question, u.text)
-        whole = relevance(f"{heading} {chunk.text}")
-        best_unit = max((u.score for u in units), default=0.0)
-        score = (tuning.similarity_weight * prior * tuning.page_weight(chunk.url) + whole
-                 + tuning.heading_weight * relevance(heading)
-                 + 0.3 * best_unit
-                 # the fact asked for is in this section, or elsewhere on its page (it is added
-                 # from there when this section wins)
-                 + tuning.wanted_weight * max(wanted(question, chunk.text),
-                                       0.7 * page_wants(chunk.url)))
-        return _Section(units, score, prior)
+        features = {
+            "similarity": prior * tuning.page_weight(chunk.url),
+            "words": relevance(f"{heading} {chunk.text}"),
+            "heading": relevance(heading),
+            "best_unit": max((u.score for u in units), default=0.0),
+            # the fact asked for is in this section, or elsewhere on its page (it is added
+            # from there when this section wins)
+            "wanted": max(wanted(question, chunk.text), 0.7 * page_wants(chunk.url)),
+            "intent_heading": float(intent_heading(question, chunk.section)),
+            "retrieved": float(retrieved),
+            "page_votes": votes.get(chunk.url, 0) / max(1, len(cands)),
+            "first": float(chunk.position == 0),
+        }
+        score = ranker.score(features)
+        return _Section(units, score, prior, features)
 
     # retrieval's view of each section: its dense similarity to the question
     sims = [c.similarity for c in cands if c.similarity is not None]
     floor = min(sims, default=0.3) - 0.05  # found by keyword search alone
-    sections = [section(c.chunk, c.similarity if c.similarity is not None else floor)
+    sections = [section(c.chunk, c.similarity if c.similarity is not None else floor, True)
                 for c in cands]
-    sections = [s for s in sections if s.units]
-    if not sections:
-        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
-        return
-    top = max(sections, key=lambda s: s.score)
-    page = top.units[0].chunk.url
+    sections = sorted((s for s in sections if s.units), key=lambda s: s.score, reverse=True)
     # The rest of the best page competes too: its amounts table or contact details may sit
     # under a heading of their own that retrieval ranked lower.
     seen = {s.units[0].chunk.id for s in sections}
-    siblings = [c for c in keyword.page_chunks(page) if c.id not in seen]
-    sibling_sims = _similarities(ctx, index, [c.id for c in siblings])
-    for sibling in siblings:
-        prior = sibling_sims.get(sibling.id, top.prior - 0.05)
-        extra = section(sibling, prior)
-        if extra.units:
-            sections.append(extra)
+    best_pages: list[_Section] = []
+    for s in sections:
+        if len(best_pages) < pages and all(s.units[0].chunk.url != b.units[0].chunk.url
+                                           for b in best_pages):
+            best_pages.append(s)
+    for top in best_pages:
+        siblings = [c for c in keyword.page_chunks(top.units[0].chunk.url) if c.id not in seen]
+        sibling_sims = _similarities(ctx, index, [c.id for c in siblings])
+        for sibling in siblings:
+            prior = sibling_sims.get(sibling.id, top.prior - 0.05)
+            extra = section(sibling, prior, False)
+            if extra.units:
+                sections.append(extra)
     sections.sort(key=lambda s: s.score, reverse=True)
+    return sections
+
+
+def compose(ctx: TurnContext, services: Services) -> None:
+    sections = rank_sections(ctx, services) if ctx.candidates else []
+    if not sections:
+        ctx.stop(Status.NO_ANSWER, NO_ANSWER_REPLY)
+        return
+    question = ctx.asking
+    tuning = ctx.council.retrieval
     ctx.sources = [s.units[0].chunk for s in sections]
     for rank, s in enumerate(sections):
         for u in s.units:

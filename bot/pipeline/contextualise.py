@@ -16,6 +16,21 @@ ANAPHORA = re.compile(
     re.I,
 )
 
+# A resident who says the question is a new one ("Unrelated, but ...", "Also, totally separate,
+# ..."): whatever pronouns it holds, it is not about the last question's topic.
+NEW_TOPIC = re.compile(
+    r"\b(unrelated|(totally|completely|entirely) (separate|different|unrelated)|"
+    r"(a |another |one more |different |separate )(question|thing|matter|topic|issue)\b"
+    r"(?! (about|on|with) (it|that|this|them))|on another note|change of subject|"
+    r"changing the subject|while i'?m here|something else)\b", re.I)
+# The people and numbers a follow-up may change ("What if my son is 19?" after a question asked
+# "as a parent" about a 17 year old): the one the follow-up names replaces the earlier one.
+PEOPLE = frozenset(tokens(
+    "son daughter child children kid kids baby babies boy girl teenager mum mother dad father "
+    "parent parents husband wife partner boyfriend girlfriend friend neighbour grandmother "
+    "grandfather grandparent nan gran grandson granddaughter brother sister carer tenant "
+    "landlord employer employee student pensioner widow widower"))
+NUMBER = re.compile(r"£?\d[\d,.]*")
 
 LONG = 1000  # characters: a story with a question in it, and longer than the embedder reads
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -63,9 +78,32 @@ def _last_words(text: str) -> str:
 
 def is_follow_up(question: str) -> bool:
     """Refers back ("it", "that", "and ...", "what about ...") or names no topic at all
-    ("how much?"). "How do I report a pothole?" names its own topic: not a follow-up."""
+    ("how much?"). "How do I report a pothole?" names its own topic, and "Unrelated, but when
+    can she leave school?" says it is new: not follow-ups."""
     topic = [t for t in tokens(question) if t not in INTENT]
+    if topic and NEW_TOPIC.search(question):
+        return False
     return not topic or bool(ANAPHORA.search(question))
+
+
+def without_marker(question: str) -> str:
+    """The question without the words that said it was new: "Also, totally separate, is there
+    a helpline?" -> "is there a helpline?"."""
+    rest = NEW_TOPIC.sub("", re.sub(r"^\s*(also|and|but|so)\b", "", question, flags=re.I))
+    return re.sub(r"^[\s,;:.-]*((but|and|so)\b)?[\s,;:.-]*", "", rest, flags=re.I) or question
+
+
+def carry(earlier: str, follow_up: str) -> str:
+    """The earlier question's words joined to the follow-up, less the people and numbers the
+    follow-up replaces: "what if my son is 19" after "as a parent, can a 17 year old appeal"
+    searches for the son at 19, not the parent and the 17 year old as well."""
+    mine = set(tokens(follow_up))
+    words = earlier.split()
+    if mine & PEOPLE:
+        words = [w for w in words if not (set(tokens(w)) & PEOPLE)]
+    if NUMBER.search(follow_up):
+        words = [w for w in words if not NUMBER.fullmatch(w.strip("?.,!;:()"))]
+    return f"{' '.join(words)} {follow_up}"
 
 
 def contextualise(ctx: TurnContext, services: Services) -> None:
@@ -74,8 +112,11 @@ def contextualise(ctx: TurnContext, services: Services) -> None:
     ctx.asked = query = focus(ctx.question)
     if query != ctx.question:
         ctx.notes.append(f"long message: searched for {query!r}")
-    if ctx.history and is_follow_up(query):
-        query = f"{ctx.history[-1].query} {query}"
+    if ctx.history and NEW_TOPIC.search(query) and not is_follow_up(query):
+        query = without_marker(query)  # "Unrelated, but ..." is no part of what is asked
+        ctx.notes.append("a new topic, said to be one")
+    elif ctx.history and is_follow_up(query):
+        query = carry(ctx.history[-1].query, query)
         ctx.notes.append("follow-up: joined to the previous question")
     keyword, _index = ctx.indexes(services)
     corrected = keyword.correct(query)

@@ -162,3 +162,27 @@ def test_the_llm_steps_are_the_default_steps_with_the_model_after_cite() -> None
 
     assert [s for s in LLM_STEPS if s is not llm_compose] == DEFAULT_STEPS
     assert LLM_STEPS.index(llm_compose) == LLM_STEPS.index(cite) + 1
+
+
+def test_a_question_said_to_be_new_is_not_joined_to_the_last_one() -> None:
+    from bot.pipeline.contextualise import without_marker
+
+    asked = "Unrelated, but my daughter's 16 in August - when's the last day she can leave school?"
+    assert not is_follow_up(asked)  # "she" is the daughter, not the last question's topic
+    assert without_marker(asked).startswith("my daughter's 16")
+    assert without_marker("Also, totally separate, is there a helpline she can ring?") == (
+        "is there a helpline she can ring?")
+    assert is_follow_up("and is there another thing about it?")
+
+
+def test_a_follow_up_replaces_the_people_and_numbers_it_changes() -> None:
+    from bot.pipeline.contextualise import carry
+
+    joined = carry("As a parent, what is the deadline for appealing an EHC plan decision?",
+                   "What if my son is 19 and wants to appeal himself?")
+    assert "parent" not in joined and "deadline for appealing an EHC plan" in joined
+    assert carry("Can a 17 year old claim Universal Credit?", "What about 16?") == (
+        "Can a year old claim Universal Credit? What about 16?")
+    # nothing replaced: the earlier question stays whole
+    assert carry("How much is a garden waste permit?", "and can I pay monthly?") == (
+        "How much is a garden waste permit? and can I pay monthly?")
