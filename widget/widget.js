@@ -340,7 +340,9 @@
       save();
       if (focus !== false) input.focus();
     }
-    function shut() {
+    // keepFocus: the resident is on the page, not in the window (Escape or Tab there): the
+    // window gets out of the way and focus stays where it is.
+    function shut(keepFocus) {
       if (!isOpen) return;
       isOpen = false;
       launcher.hidden = false;
@@ -348,10 +350,18 @@
       hidePanel();
       state.open = false;
       save();
-      launcher.focus();
+      if (keepFocus !== true) launcher.focus();
+    }
+    function inWidget(node) { return node === host || (node && host.contains(node)); }
+    // Whether the open window (beside the launcher) covers the middle of an element of the page.
+    function covers(node) {
+      if (!node || !node.getBoundingClientRect) return false;
+      var r = node.getBoundingClientRect(), w = panel.getBoundingClientRect();
+      var x = r.left + r.width / 2, y = r.top + r.height / 2;
+      return x >= w.left && x <= w.right && y >= w.top && y <= w.bottom;
     }
     launcher.addEventListener("click", function () { open(); });
-    close.addEventListener("click", shut);
+    close.addEventListener("click", function () { shut(); });
     // Escape on a modal dialog (the browser's "cancel"), or the dialog closed some other way:
     // the launcher comes back with focus, as with the close button.
     panel.addEventListener("cancel", function (e) { e.preventDefault(); shut(); });
@@ -360,8 +370,18 @@
     });
     // Full screen, Escape closes the window wherever focus is (after a click on plain text it
     // is on the page's body, not in the window).
+    // Beside the launcher, Escape pressed on the page closes the window too and leaves focus
+    // on the page, revealing whatever it covered.
     document.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && isOpen && modal()) { e.preventDefault(); shut(); }
+      if (e.key !== "Escape" || !isOpen) return;
+      if (modal()) { e.preventDefault(); shut(); }
+      else if (!inWidget(document.activeElement)) shut(true);
+    });
+    // 2.4.11: Tab from the window into the page may land on a link the window covers (a
+    // right-hand column): the window closes to its launcher, with the conversation kept, so
+    // the focused link is seen.
+    document.addEventListener("focusin", function (e) {
+      if (isOpen && !modal() && !inWidget(e.target) && covers(e.target)) shut(true);
     });
     // Zoom or a turned phone can cross the breakpoint while the window is open: show it again
     // in the other mode, keeping the resident's place.

@@ -665,6 +665,68 @@ def test_full_screen_window_reopens_as_the_launcher_on_the_next_page(browser, co
         context.close()
 
 
+# A council page on a desktop with a right-hand column of links running the height of the
+# window, most of them where the open window sits (bottom right).
+SIDE_CSS = (".side { position: fixed; right: 0; top: 0; bottom: 0; width: 30em; "
+            "display: flex; flex-direction: column; justify-content: space-between; "
+            "background: #f3f2f1; } main { margin-right: 31em; }")
+SIDE_BODY = ('<nav class="side" aria-label="Related">'
+             + "".join(f'<a href="/related-{n}">Related service {n}</a>' for n in range(12))
+             + "</nav>")
+
+
+def test_desktop_window_gets_out_of_the_way_of_focus_on_the_page(browser, council_site,
+                                                                 bot_url) -> None:
+    """2.4.11 beside the launcher: the window is not modal, so Tab leaves it for the page. A
+    link of the page's right-hand column that the window covers is never focused unseen: the
+    window closes to its launcher (the conversation kept) and focus stays on the link. A link
+    the window does not cover leaves it open. Escape pressed on the page closes it too, leaving
+    focus where it is."""
+    council_site.files["/side.css"] = ("text/css", SIDE_CSS)
+    context, page, _ = open_site(
+        browser, council_site, bot_url, EXAMPLES["default"],
+        extra_head=f'<link rel="stylesheet" href="{council_site.origin}/side.css">',
+        extra_body=SIDE_BODY)
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I report a pothole on my road?")
+        dialog = page.get_by_role("dialog")
+        covered = page.evaluate("""() => {
+            const w = ROOT.querySelector('dialog').getBoundingClientRect();
+            return [...document.querySelectorAll('.side a')].filter(a => {
+                const r = a.getBoundingClientRect(), x = r.left + r.width / 2,
+                      y = r.top + r.height / 2;
+                return x >= w.left && x <= w.right && y >= w.top && y <= w.bottom;
+            }).map(a => a.textContent);
+        }""".replace("ROOT", ROOT))
+        assert len(covered) >= 6, covered  # the page is as busy as it means to be
+        open_on_page = closed_by = None
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUSED)
+            if state is None:
+                continue
+            assert state["shown"], f"{state['what']} is focused but covered"
+            if not state["inWidget"] and dialog.is_visible():
+                open_on_page = state["text"]  # an uncovered link: the window stays
+            if not state["inWidget"] and state["text"] in covered and closed_by is None:
+                closed_by = state["text"]
+                assert dialog.is_hidden() and page.locator("button.launcher").is_visible()
+                break
+        assert open_on_page and open_on_page not in covered, open_on_page
+        assert closed_by, "Tab never reached a link under the window"
+        page.locator("button.launcher").click()  # the conversation is still there
+        assert "pothole" in dialog.inner_text().lower()
+        # Escape on the page: the window closes and focus stays on the page's link
+        page.locator(".side a").first.focus()
+        assert dialog.is_visible()
+        page.keyboard.press("Escape")
+        assert dialog.is_hidden()
+        assert page.evaluate("document.activeElement.textContent") == "Related service 0"
+    finally:
+        context.close()
+
+
 def test_each_status_is_announced_once_and_the_live_region_is_cleared(browser, council_site,
                                                                       bot_url) -> None:
     """4.1.3: the empty-question error is announced; an answer is heard once (not through focus
