@@ -148,7 +148,10 @@ class Council:
         """The contact line that best matches the question's words and the pages retrieved; a
         partner body's line when the question is about a service that body runs."""
         text = question.lower()
-        words = set(re.findall(r"[a-z]+", text))
+        # words in any letters ("tŷ", "ailgylchu"), hyphenated ones whole and in parts
+        # ("budd-dal", "budd", "dal")
+        whole = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
+        words = set(whole) | {part for w in whole if "-" in w for part in w.split("-")}
         best, best_score = self.general_line, 0.0
         for line in self.lines:
             score = line.score(words, text)

@@ -350,6 +350,20 @@ def test_a_welsh_question_the_site_does_not_answer_gets_a_welsh_reply_and_contac
         assert english not in ctx.answer
 
 
+def test_a_welsh_question_is_routed_to_its_line_by_welsh_words() -> None:
+    """The council file's keywords hold Welsh words too, mutated forms included ("fy miniau"),
+    so a Welsh question reaches the right team's line, not only the general one."""
+    ctx = declined("Dydy fy miniau ddim wedi cael eu casglu ers pythefnos")
+    assert ctx.reply_lang == "cy"
+    assert ctx.handoff["label"] == "Gwastraff ac ailgylchu"
+    assert "01632 960101" in ctx.answer
+    for question, line in [("Sut mae talu'r dreth gyngor?", "council_tax"),
+                           ("Rwy'n ddigartref heno", "housing"),
+                           ("Sut mae gwneud cais am fudd-daliadau?", "benefits"),
+                           ("Oes angen caniatâd cynllunio ar gyfer estyniad?", "planning")]:
+        assert KESTRELFORD.line_for(question, []).key == line, question
+
+
 def test_an_english_question_stays_english() -> None:
     ctx = declined("When is the next full council meeting?")
     assert ctx.reply_lang == "en" and ctx.answer.startswith(NO_ANSWER_REPLY)
