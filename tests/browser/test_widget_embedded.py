@@ -349,6 +349,59 @@ def test_reflow_without_two_dimensional_scrolling(browser, council_site, bot_url
         context.close()
 
 
+# WCAG 1.4.12's spacing, applied inside the widget (as a resident's spacing extension that
+# reaches shadow roots would): the widget's resets keep the host page's letter-spacing out, so a
+# resident's spacing is tested where it lands.
+TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
+                "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
+CLIPPED = """() => {
+    const root = document.getElementById('askcouncil-widget').shadowRoot;
+    const out = [];
+    for (const el of root.querySelectorAll('*')) {
+        if (!el.getClientRects().length || !el.textContent.trim()) continue;
+        const cs = getComputedStyle(el);
+        // text for screen readers only ("You asked:") is clipped to a pixel on purpose
+        if (el.clientWidth <= 1 || cs.clipPath !== 'none' || cs.clip !== 'auto') continue;
+        const clips = v => v === 'hidden' || v === 'clip';
+        if ((clips(cs.overflowX) && el.scrollWidth > el.clientWidth + 1)
+            || (clips(cs.overflowY) && el.scrollHeight > el.clientHeight + 1))
+            out.push(el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 40));
+    }
+    const panel = root.querySelector('.panel');
+    if (panel.scrollWidth > panel.clientWidth + 1) out.push('panel scrolls sideways');
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 320, "height": 640}])
+def test_text_spacing_loses_no_content(browser, council_site, bot_url, viewport) -> None:
+    """1.4.12: with the criterion's line, paragraph, letter and word spacing, no text in the
+    window is clipped and nothing scrolls sideways, at desktop size and on a phone, with an
+    answer, its sources and the feedback buttons shown."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"],
+                                 viewport=viewport)
+    try:
+        page.evaluate("""(css) => {
+            // a constructed sheet: the host page's strict CSP refuses an inline <style>
+            const root = document.getElementById('askcouncil-widget').shadowRoot;
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(css);
+            root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+        }""", TEXT_SPACING)
+        page.locator("button.launcher").click()
+        ask(page, "How do I report a missed bin?")
+        ask(page, "When is the next full council meeting on the moon?")  # the contact card
+        spaced = page.evaluate(f"getComputedStyle({ROOT}.querySelector('.msg.a p')).letterSpacing")
+        assert spaced != "normal" and float(spaced.rstrip("px")) > 1, spaced
+        assert page.evaluate(CLIPPED) == []
+        for selector in ("button.launcher", "button.send", "button.close", "textarea"):
+            if page.locator(selector).first.is_visible():
+                box = page.locator(selector).first.bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    finally:
+        context.close()
+
+
 def test_conversation_survives_a_link_to_another_page_and_start_again(browser, council_site,
                                                                       bot_url) -> None:
     context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
