@@ -402,6 +402,42 @@ def test_text_spacing_loses_no_content(browser, council_site, bot_url, viewport)
         context.close()
 
 
+NAMES_AND_LABELS = """() => {
+    const root = document.getElementById('askcouncil-widget').shadowRoot;
+    return [...root.querySelectorAll('button, a[href], textarea')]
+        .filter(el => el.getClientRects().length)
+        .map(el => {
+            const by = el.getAttribute('aria-labelledby');
+            const label = el.id && root.querySelector(`label[for="${el.id}"]`);
+            const name = el.getAttribute('aria-label')
+                || (by && by.split(' ').map(id => root.getElementById(id).textContent).join(' '))
+                || (label && label.textContent) || el.textContent;
+            return {tag: el.tagName, visible: (label ? label.innerText : el.innerText).trim(),
+                    name: name.replace(/\\s+/g, ' ').trim()};
+        });
+}"""
+
+
+def test_every_controls_name_holds_the_words_it_shows(browser, council_site, bot_url) -> None:
+    """2.5.3 Label in Name: a resident using voice control says what they see. Every visible
+    button, link and the question box, with an answer, its sources, feedback and a contact card
+    shown, has an accessible name that holds its visible words (a symbol such as the close
+    button's "×" has no words to hold)."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        page.locator("button.launcher").click()
+        ask(page, "How do I report a missed bin?")
+        ask(page, "When is the next full council meeting on the moon?")
+        controls = page.evaluate(NAMES_AND_LABELS)
+        assert len(controls) >= 8, controls
+        for c in controls:
+            words = re.sub(r"[^\w\s]", " ", c["visible"].lower()).split()
+            name = re.sub(r"[^\w\s]", " ", c["name"].lower())
+            assert all(w in name.split() for w in words), c
+    finally:
+        context.close()
+
+
 def test_conversation_survives_a_link_to_another_page_and_start_again(browser, council_site,
                                                                       bot_url) -> None:
     context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
