@@ -75,3 +75,30 @@ def test_every_file_the_docs_name_exists() -> None:
                for path in named.findall(doc.read_text("utf-8"))
                if not (REPO / path).exists() and path not in TO_WRITE}
     assert not missing, sorted(missing)
+
+
+# WCAG 2.2's A and AA success criteria (4.1.1 Parsing was removed in 2.2).
+WCAG_22_A_AA = (
+    "1.1.1 1.2.1 1.2.2 1.2.3 1.2.4 1.2.5 1.3.1 1.3.2 1.3.3 1.3.4 1.3.5 1.4.1 1.4.2 1.4.3 1.4.4 "
+    "1.4.5 1.4.10 1.4.11 1.4.12 1.4.13 2.1.1 2.1.2 2.1.4 2.2.1 2.2.2 2.3.1 2.4.1 2.4.2 2.4.3 2.4.4 "
+    "2.4.5 2.4.6 2.4.7 2.4.11 2.5.1 2.5.2 2.5.3 2.5.4 2.5.7 2.5.8 3.1.1 3.1.2 3.2.1 3.2.2 3.2.3 "
+    "3.2.4 3.2.6 3.3.1 3.3.2 3.3.3 3.3.4 3.3.7 3.3.8 4.1.2 4.1.3").split()
+
+
+def test_the_accessibility_table_covers_every_criterion_and_names_real_tests() -> None:
+    """docs/accessibility.md goes into councils' accessibility statements: it must list every
+    WCAG 2.2 A and AA criterion, and every test it cites as proof must exist."""
+    table = (REPO / "docs" / "accessibility.md").read_text("utf-8")
+    rows = re.findall(r"^\| (\d\.\d\.\d+)(?:–(\d\.\d\.\d+))? ", table, re.M)
+    listed = set()
+    for first, last in rows:
+        listed.add(first)
+        if last:  # a range: 1.2.1–1.2.5
+            head, lo = first.rsplit(".", 1)
+            listed |= {f"{head}.{n}" for n in range(int(lo), int(last.rsplit(".", 1)[1]) + 1)}
+    assert set(WCAG_22_A_AA) <= listed, set(WCAG_22_A_AA) - listed
+    tests = "\n".join(p.read_text("utf-8") for p in (REPO / "tests").rglob("test_*.py"))
+    cited = set(re.findall(r"`(test_\w+)`", table))
+    assert len(cited) >= 20
+    for name in cited:
+        assert f"def {name}(" in tests, f"docs/accessibility.md cites {name}, which does not exist"

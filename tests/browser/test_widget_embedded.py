@@ -373,7 +373,8 @@ CLIPPED = """() => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 320, "height": 640}])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 320, "height": 640}])
 def test_text_spacing_loses_no_content(browser, council_site, bot_url, viewport) -> None:
     """1.4.12: with the criterion's line, paragraph, letter and word spacing, no text in the
     window is clipped and nothing scrolls sideways, at desktop size and on a phone, with an
