@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,21 +43,41 @@ MIN_DECLINED = 0.6
 Row = dict[str, Any]  # id, set, answerable, found (an expected page retrieved), signals
 
 
+def before_decision(bot: Bot, council_slug: str, q: Question) -> TurnContext | None:
+    """The question's last turn (a conversation's earlier turns asked first), run up to the
+    decision: what the decision and the composer would be given."""
+    council = bot.services.council(council_slug)
+    steps = DEFAULT_STEPS[: DEFAULT_STEPS.index(decide)]
+    history: list[PastTurn] = []
+    ctx = None
+    for turn in q.turns:
+        ctx = TurnContext(turn, council, history=list(history))
+        run_pipeline(ctx, bot.services, steps)
+        history.append(PastTurn(ctx.question, ctx.query,
+                                [c.chunk.url for c in ctx.candidates[:3]]))
+    return ctx
+
+
+def measure_files(paths: list[str], council_slug: str, out: str,
+                  measure: Callable[[Bot, str, list[Question], str], list[Row]]) -> None:
+    """Rows for every question file, from that council's crawl, written as JSON lines."""
+    from bot.chat import build_bot
+
+    bot = build_bot(Settings(council=council_slug), with_store=False)
+    rows = []
+    for path in paths:
+        rows += measure(bot, council_slug, load_questions(Path(path)), Path(path).stem)
+    Path(out).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    print(f"{len(rows)} rows -> {out}")
+
+
 def measure_questions(bot: Bot, council_slug: str, questions: list[Question], name: str
                       ) -> list[Row]:
     """Each question's evidence, as the pipeline sees it when it reaches the decision (a
     conversation's last turn). Questions screening stops (pure attacks) give no row."""
-    council = bot.services.council(council_slug)
-    steps = DEFAULT_STEPS[: DEFAULT_STEPS.index(decide)]
     rows = []
     for q in questions:
-        history: list[PastTurn] = []
-        ctx = None
-        for turn in q.turns:
-            ctx = TurnContext(turn, council, history=list(history))
-            run_pipeline(ctx, bot.services, steps)
-            history.append(PastTurn(ctx.question, ctx.query,
-                                    [c.chunk.url for c in ctx.candidates[:3]]))
+        ctx = before_decision(bot, council_slug, q)
         if ctx is None or ctx.status is not None or ctx.keyword is None:
             continue
         expected = {page_path(u) for u in q.expected_urls}
@@ -193,14 +213,12 @@ def curve(model: Model, rows: list[Row]) -> list[dict[str, float]]:
     return points
 
 
-def _read(paths: list[str]) -> list[Row]:
+def read_rows(paths: list[str]) -> list[Row]:
     return [json.loads(line) for p in paths for line in Path(p).read_text().splitlines()
             if line.strip()]
 
 
 def main() -> None:
-    from bot.chat import build_bot
-
     ap = argparse.ArgumentParser(prog="python -m eval.calibrate")
     sub = ap.add_subparsers(dest="command", required=True)
     m = sub.add_parser("measure", help="each question's decision signals, as JSON lines")
@@ -216,15 +234,9 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.command == "measure":
-        bot = build_bot(Settings(council=args.council), with_store=False)
-        rows = []
-        for path in args.questions:
-            rows += measure_questions(bot, args.council, load_questions(Path(path)),
-                                      Path(path).stem)
-        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in rows))
-        print(f"{len(rows)} rows -> {args.out}")
+        measure_files(args.questions, args.council, args.out, measure_questions)
     elif args.command == "fit":
-        fitted = fit(_read(args.rows), [Path(p).name for p in args.rows])
+        fitted = fit(read_rows(args.rows), [Path(p).name for p in args.rows])
         Path(args.out).write_text(json.dumps(fitted, indent=1) + "\n")
         print(json.dumps({k: fitted[k] for k in ("threshold", "ruled_out", "cross_validated")},
                          indent=1))
@@ -234,7 +246,7 @@ def main() -> None:
     else:
         model = Model.load(Path(args.model)) if args.model else Model.load()
         print("threshold precision recall(answered) declined")
-        for p in curve(model, _read(args.rows)):
+        for p in curve(model, read_rows(args.rows)):
             mark = " <- the model's threshold" if p["threshold"] == model.threshold else ""
             print(f"  {p['threshold']:.2f}     {p['precision']:.3f}     {p['recall']:.3f}"
                   f"            {p['declined']:.3f}{mark}")

@@ -26,13 +26,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from askcouncil.settings import Settings
 from bot.chat import Bot
-from bot.pipeline import DEFAULT_STEPS, run_pipeline
 from bot.pipeline.compose import FEATURES, Ranker, clean, rank_sections
-from bot.pipeline.context import PastTurn, TurnContext
-from bot.pipeline.decide import decide
-from eval.dataset import Question, load_questions
+from eval.calibrate import before_decision, measure_files, read_rows
+from eval.dataset import Question
 from eval.scoring import has_fact, page_path
 
 Row = dict[str, Any]  # id, set, facts, sections: [{features, page, facts}]
@@ -44,19 +41,11 @@ def measure_questions(bot: Bot, council_slug: str, questions: list[Question], na
     """Each answerable question's sections as the composer would rank them (a conversation's last
     turn), with the decision switched off. Questions with no section on an expected page among
     them give no row: no ranking can answer those."""
-    council = bot.services.council(council_slug)
-    steps = DEFAULT_STEPS[: DEFAULT_STEPS.index(decide)]
     rows = []
     for q in questions:
         if not q.should_answer or not q.expected_urls:
             continue
-        history: list[PastTurn] = []
-        ctx = None
-        for turn in q.turns:
-            ctx = TurnContext(turn, council, history=list(history))
-            run_pipeline(ctx, bot.services, steps)
-            history.append(PastTurn(ctx.question, ctx.query,
-                                    [c.chunk.url for c in ctx.candidates[:3]]))
+        ctx = before_decision(bot, council_slug, q)
         if ctx is None or ctx.status is not None or not ctx.candidates:
             continue
         expected = {page_path(u) for u in q.expected_urls}
@@ -153,14 +142,7 @@ def select(rows: list[Row], gain: float = 0.01) -> list[tuple[str, float]]:
     return chosen
 
 
-def _read(paths: list[str]) -> list[Row]:
-    return [json.loads(line) for p in paths for line in Path(p).read_text().splitlines()
-            if line.strip()]
-
-
 def main() -> None:
-    from bot.chat import build_bot
-
     ap = argparse.ArgumentParser(prog="python -m eval.rank")
     sub = ap.add_subparsers(dest="command", required=True)
     m = sub.add_parser("measure", help="each answerable question's ranked sections, as JSON lines")
@@ -176,15 +158,9 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.command == "measure":
-        bot = build_bot(Settings(council=args.council), with_store=False)
-        rows = []
-        for path in args.questions:
-            rows += measure_questions(bot, args.council, load_questions(Path(path)),
-                                      Path(path).stem)
-        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in rows))
-        print(f"{len(rows)} rows -> {args.out}")
+        measure_files(args.questions, args.council, args.out, measure_questions)
     elif args.command == "fit":
-        rows = _read(args.rows)
+        rows = read_rows(args.rows)
         chosen = select(rows)
         weights = learn(rows, [n for n, _ in chosen])
         page, right = top_rates(rows, weights)
@@ -195,7 +171,7 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(fitted, indent=1) + "\n")
         print(json.dumps(fitted, indent=1))
     else:
-        rows = _read(args.rows)
+        rows = read_rows(args.rows)
         ranker = (Ranker.load(Path(args.ranker)) if args.ranker else None)
         weights = ranker.weights if ranker else Ranker.hand().weights
         page, right = top_rates(rows, weights)

@@ -696,6 +696,17 @@ def wait_held(page: Page, held: list, n: int = 1) -> None:
     raise AssertionError(f"{n} chat request(s) expected, {len(held)} made")
 
 
+def tab_walk(page: Page, presses: int) -> Iterator[dict]:
+    """What each Tab press focuses (presses that leave the page skipped), each checked not to be
+    covered (2.4.11)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUSED)
+        if state is not None:
+            assert state["shown"], f"{state['what']} is focused but covered"
+            yield state
+
+
 def busy_page(browser: Browser, council_site: CouncilSite, bot_url: str
               ) -> tuple[BrowserContext, Page, list[str]]:
     council_site.files["/busy.css"] = ("text/css", BUSY_CSS)
@@ -716,13 +727,8 @@ def test_full_screen_window_is_modal_and_nothing_focused_is_hidden(browser, coun
         page.keyboard.press("Enter")
         ask(page, "How do I report a pothole on my road?")  # links, a handoff card, buttons
         seen = set()
-        for _ in range(30):
-            page.keyboard.press("Tab")
-            state = page.evaluate(FOCUSED)
-            if state is None:
-                continue
+        for state in tab_walk(page, 30):
             assert state["inWidget"], f"focus went behind the window to {state['what']}"
-            assert state["shown"], f"{state['what']} is focused but covered"
             seen.add(state["what"])
         assert len(seen) >= 6, seen
         page.keyboard.press("Escape")
@@ -791,12 +797,7 @@ def test_desktop_window_gets_out_of_the_way_of_focus_on_the_page(browser, counci
         }""".replace("ROOT", ROOT))
         assert len(covered) >= 6, covered  # the page is as busy as it means to be
         open_on_page = closed_by = None
-        for _ in range(80):
-            page.keyboard.press("Tab")
-            state = page.evaluate(FOCUSED)
-            if state is None:
-                continue
-            assert state["shown"], f"{state['what']} is focused but covered"
+        for state in tab_walk(page, 80):
             if not state["inWidget"] and dialog.is_visible():
                 open_on_page = state["text"]  # an uncovered link: the window stays
             if not state["inWidget"] and state["text"] in covered and closed_by is None:
