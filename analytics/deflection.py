@@ -1,19 +1,23 @@
-"""The deflection estimate: conversations, how many were contained and resolved, how many calls
-that avoided (as a range), and the minutes and money saved, with every formula and assumption
-stated so that a manager can check it.
+"""The deflection estimate: conversations, how many the bot contained, how many calls that
+avoided (as a range), and the staff time and money that stands for, with every step and
+assumption written out for a scrutiny committee to check.
 
 Definitions (per period, and per service):
 - conversation: one chat session in the widget (a conversation id);
-- contained: at least one answer, no handoff used (no phone number, form or contact page
-  clicked) and no "No, it did not answer my question";
-- resolved: at least one "Yes, it answered my question";
+- contained: the resident got at least one answer, used no handoff (no phone number, form or
+  contact page clicked) and did not say "No, it did not answer my question";
+- the three tiers councils meet in procurement: confirmed (contained, and the resident said
+  "Yes, it answered my question"), assumed (contained, no feedback given) and not contained;
 - would otherwise have phoned: the share of sampled "Would you have phoned us?" answers that
-  said yes, with a 95% Wilson interval. While the sample is small, a stated prior (``prior_share``
-  with the weight of ``prior_weight`` answers) is added to the counts before the interval is
-  computed, and the report says so;
-- calls avoided = contained x share (low and high ends of the interval give the range);
-- minutes saved = calls avoided x average handling time; cost avoided = calls avoided x cost per
-  call (indicative);
+  said yes, with a 95% Wilson interval. Below ``min_sample`` answers a stated prior
+  (``prior_share``, weighing as ``prior_weight`` answers) is added to the counts and the report
+  says so; from ``min_sample`` on the raw share is used;
+- calls avoided = contained conversations x that share (its interval gives the range);
+- staff time = calls avoided x minutes a call takes to handle (a low and a high figure);
+- cost = calls avoided x cost of handling a call (a benchmark and an upper bound). The saving is
+  non-cashable unless rotas change: the same staff take other calls;
+- service: the contact line whose pages answered (else whose words the question used); each
+  service's calls avoided use the council-wide share, so the services add up to the total;
 - out of hours: conversations started when the council's general line was closed.
 Conversations from crawlers, monitoring and scripts (flagged by user agent) are left out.
 """
@@ -39,14 +43,19 @@ Z95 = 1.959964
 @dataclass(frozen=True)
 class Assumptions:
     # 5 min 51 s: the average length of an avoidable call in a district council's customer
-    # services annual report 2024/25 (published council figure).
+    # services annual report 2024/25; a city council's lines took 5 min 19 s to 7 min 08 s in
+    # 2022-23 (published council figures).
     handling_minutes: float = 5 + 51 / 60
-    # Indicative: a county council's £228,000 savings over 22,707 fewer calls (119,186 to 96,479)
-    # in a year of self-service work (published council figures): about £10.04 a call.
-    cost_per_call: float = round(228_000 / (119_186 - 96_479), 2)
-    prior_share: float = 0.5  # would-have-phoned share assumed before any survey answers
+    handling_minutes_low: float = 5 + 19 / 60
+    handling_minutes_high: float = 7 + 8 / 60
+    # Cost of handling one phone enquiry: Socitm's benchmark across English councils, £2.83 a
+    # call (2012, stable since 2009); ContactBabel's cross-sector UK figure, £5.58 an inbound call
+    # (2024), as the upper bound.
+    cost_per_call: float = 2.83
+    cost_per_call_high: float = 5.58
+    prior_share: float = 0.5  # would-have-phoned share assumed before enough survey answers
     prior_weight: float = 10.0  # ...counted as this many survey answers
-    min_sample: int = 30  # below this many survey answers the prior is shown as material
+    min_sample: int = 30  # from this many survey answers on, the raw share is used
 
     @classmethod
     def for_council(cls, council: Council) -> Assumptions:
@@ -56,23 +65,41 @@ class Assumptions:
 
     def describe(self) -> list[str]:
         return [
-            f"Average handling time of a call: {self.handling_minutes:.2f} minutes (5 min 51 s, "
-            "a district council's published average for avoidable calls).",
-            f"Cost per call: £{self.cost_per_call:.2f}, indicative (a county council's published "
-            "£228,000 savings over 22,707 fewer calls).",
-            f"Prior for the would-have-phoned share: {self.prior_share:.0%}, counted as "
-            f"{self.prior_weight:g} survey answers and added to the real ones.",
-            "A conversation is contained when it got at least one answer, no handoff was used "
-            "and no answer was marked unhelpful.",
+            f"A call takes {_minutes(self.handling_minutes_low)} to "
+            f"{_minutes(self.handling_minutes_high)} to handle, "
+            f"{_minutes(self.handling_minutes)} on average (published council figures: a "
+            "district council's average for avoidable calls, and the range across a city "
+            "council's lines).",
+            f"Handling a call costs £{self.cost_per_call:.2f} (Socitm's benchmark across English "
+            f"councils) to £{self.cost_per_call_high:.2f} (ContactBabel's UK figure, an upper "
+            "bound). The saving is non-cashable unless rotas change: the same staff answer "
+            "other calls.",
+            f"Until {self.min_sample} residents have answered \"Would you have phoned us?\", "
+            f"{self.prior_share:.0%} is assumed and counted as {self.prior_weight:g} answers "
+            "beside the real ones; from then on only the real answers count.",
+            "A conversation is contained when the resident got at least one answer, used no "
+            "phone number, form or contact link, and did not say the answer did not help. It is "
+            "confirmed when the resident also said it answered their question.",
         ]
 
 
+def _minutes(m: float) -> str:
+    whole = int(m)
+    return f"{whole} min {round((m - whole) * 60):02d} s"
+
+
 FORMULAS = [
-    "share who would otherwise have phoned = (yes + prior_share x prior_weight) / (answers + "
-    "prior_weight), with a 95% Wilson interval on the same counts",
-    "calls avoided = contained conversations x share (low, central, high)",
-    "minutes saved = calls avoided x handling_minutes",
-    "cost avoided = calls avoided x cost_per_call (indicative)",
+    "Share who would otherwise have phoned = residents who said yes ÷ residents asked (while "
+    "fewer than the minimum sample have answered, the assumed share is counted in as well), "
+    "with a 95% Wilson interval.",
+    "Calls avoided = contained conversations × that share; the low and high figures use the "
+    "ends of its interval.",
+    "Staff time = calls avoided × minutes a call takes (low: low calls × shortest call; high: "
+    "high calls × longest call).",
+    "Cost = calls avoided × cost of handling a call (low: low calls × benchmark cost; high: "
+    "high calls × upper-bound cost).",
+    "Each service's calls avoided = its contained conversations × the council-wide share, so "
+    "the services add up to the total.",
 ]
 
 
@@ -106,61 +133,112 @@ class Estimate:
     service: str
     conversations: int
     contained: int
-    resolved: int
+    confirmed: int  # contained, and the resident said it answered their question
+    assumed: int  # contained, no feedback
+    not_contained: int
+    tiers: list[dict[str, Any]]  # each tier's count and share of conversations, with interval
     survey_answers: int
     survey_yes: int
-    share: float
+    raw_share: float | None  # yes / answers, None before any answer
+    raw_low: float | None
+    raw_high: float | None
+    share: float  # the share used for calls avoided
     share_low: float
     share_high: float
-    calls_avoided: float
-    calls_avoided_low: float
-    calls_avoided_high: float
-    minutes_saved: float
-    cost_avoided: float
+    prior_used: bool
+    calls_avoided: int
+    calls_avoided_low: int
+    calls_avoided_high: int
+    hours_saved: float
+    hours_saved_low: float
+    hours_saved_high: float
+    cost_avoided: int
+    cost_avoided_low: int
+    cost_avoided_high: int
     out_of_hours: int
     out_of_hours_share: float
-    prior_material: bool
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+Share = tuple[float, float, float, bool]  # share, low, high, whether the prior was counted in
+
+
+def would_have_phoned(answers: list[bool], a: Assumptions) -> Share:
+    """The share of residents who would otherwise have phoned, with its 95% interval: the raw
+    answers from ``min_sample`` on, the prior counted in before then."""
+    yes, n = sum(answers), len(answers)
+    if n >= a.min_sample:
+        low, high = wilson(yes, n)
+        return yes / n, low, high, False
+    k, m = yes + a.prior_share * a.prior_weight, n + a.prior_weight
+    low, high = wilson(k, m)
+    return (k / m if m else a.prior_share), low, high, True
+
+
+def _money(x: float) -> int:
+    """Pounds to a sensible precision: to the nearest £10 from £100, else to the pound."""
+    return int(round(x, -1)) if x >= 100 else int(round(x))
+
+
+def _tier(name: str, n: int, total: int) -> dict[str, Any]:
+    low, high = wilson(n, total)
+    return {"tier": name, "n": n, "share": round(n / total, 4) if total else 0.0,
+            "low": round(low, 4), "high": round(high, 4)}
+
+
 def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
-             hours: OpeningHours | None, service: str = "All services") -> Estimate:
+             hours: OpeningHours | None, service: str = "All services",
+             council_share: Share | None = None) -> Estimate:
+    """The estimate for these conversations. ``council_share``: the council-wide share, which a
+    service's row uses so that the services add up to the total."""
     a = assumptions
-    contained = sum(1 for f in facts if f.answered and not f.handoff_used and not f.unhelpful)
-    resolved = sum(1 for f in facts if f.helpful)
+    contained = [f for f in facts if f.answered and not f.handoff_used and not f.unhelpful]
+    confirmed = sum(1 for f in contained if f.helpful)
+    assumed = sum(1 for f in contained if not f.helpful)
     answers = [f.would_have_phoned for f in facts if f.would_have_phoned is not None]
     yes = sum(1 for x in answers if x)
-    k = yes + a.prior_share * a.prior_weight
-    n = len(answers) + a.prior_weight
-    share = k / n if n else a.prior_share
-    low, high = wilson(k, n)
+    raw = (yes / len(answers), *wilson(yes, len(answers))) if answers else (None, None, None)
+    share, low, high, prior_used = council_share or would_have_phoned(answers, a)
     out_of_hours = sum(1 for f in facts if hours is not None and not hours.is_open(f.started_at))
     notes = []
-    prior_material = len(answers) < a.min_sample
-    if prior_material:
-        notes.append(f"Only {len(answers)} survey answers: the prior ({a.prior_share:.0%}) still "
-                     "weighs on the share. Treat the figures as a first indication.")
+    if prior_used and council_share is None:
+        notes.append(f"Only {len(answers)} residents have answered \"Would you have phoned "
+                     f"us?\": an assumed {a.prior_share:.0%} is still counted in, so treat the "
+                     "calls avoided as a first indication. The measured share is shown beside it.")
+    n = len(contained)
+    total = len(facts)
     return Estimate(
         service=service,
-        conversations=len(facts),
-        contained=contained,
-        resolved=resolved,
+        conversations=total,
+        contained=n,
+        confirmed=confirmed,
+        assumed=assumed,
+        not_contained=total - n,
+        tiers=[_tier("confirmed", confirmed, total), _tier("assumed", assumed, total),
+               _tier("not contained", total - n, total)],
         survey_answers=len(answers),
         survey_yes=yes,
+        raw_share=None if raw[0] is None else round(raw[0], 4),
+        raw_low=None if raw[1] is None else round(raw[1], 4),
+        raw_high=None if raw[2] is None else round(raw[2], 4),
         share=round(share, 4),
         share_low=round(low, 4),
         share_high=round(high, 4),
-        calls_avoided=round(contained * share, 1),
-        calls_avoided_low=round(contained * low, 1),
-        calls_avoided_high=round(contained * high, 1),
-        minutes_saved=round(contained * share * a.handling_minutes, 1),
-        cost_avoided=round(contained * share * a.cost_per_call, 2),
+        prior_used=prior_used,
+        calls_avoided=round(n * share),
+        calls_avoided_low=math.floor(n * low),
+        calls_avoided_high=math.ceil(n * high),
+        hours_saved=round(n * share * a.handling_minutes / 60, 1),
+        hours_saved_low=round(n * low * a.handling_minutes_low / 60, 1),
+        hours_saved_high=round(n * high * a.handling_minutes_high / 60, 1),
+        cost_avoided=_money(n * share * a.cost_per_call),
+        cost_avoided_low=_money(n * low * a.cost_per_call),
+        cost_avoided_high=_money(n * high * a.cost_per_call_high),
         out_of_hours=out_of_hours,
-        out_of_hours_share=round(out_of_hours / len(facts), 4) if facts else 0.0,
-        prior_material=prior_material,
+        out_of_hours_share=round(out_of_hours / total, 4) if facts else 0.0,
         notes=notes,
     )
 
@@ -172,9 +250,7 @@ def conversation_facts(store: AnalyticsStore, council: Council, since: datetime,
     facts = []
     for h in store.conversation_histories(council.slug, since, until):
         c, ts, fbs = h.conversation, h.turns, h.feedback
-        first = ts[0] if ts else None
-        urls = [cite["url"] for cite in (first.citations if first else [])]
-        service = council.line_for(first.question if first else "", urls).label
+        service = _service(council, ts)
         survey = [f.would_have_phoned for f in fbs if f.would_have_phoned is not None]
         started = c.started_at if c.started_at.tzinfo else c.started_at.replace(tzinfo=UTC)
         facts.append(ConversationFacts(
@@ -188,6 +264,18 @@ def conversation_facts(store: AnalyticsStore, council: Council, since: datetime,
     return facts
 
 
+def _service(council: Council, turns: list[Any]) -> str:
+    """The contact line whose pages answered the conversation (their paths in the council file),
+    else the one whose words its first question used, else the general line."""
+    for t in turns:
+        if t.status == "answered" and t.citations:
+            line = council.line_for("", [c["url"] for c in t.citations])
+            if line is not council.general_line:
+                return line.label
+    first = turns[0] if turns else None
+    return council.line_for(first.question if first else "", []).label
+
+
 def report(facts: list[ConversationFacts], council: Council, assumptions: Assumptions,
            since: datetime, until: datetime) -> dict[str, Any]:
     """The whole estimate and one per service, with the formulas and assumptions."""
@@ -195,13 +283,16 @@ def report(facts: list[ConversationFacts], council: Council, assumptions: Assump
     by_service: dict[str, list[ConversationFacts]] = defaultdict(list)
     for f in facts:
         by_service[f.service].append(f)
+    answers = [f.would_have_phoned for f in facts if f.would_have_phoned is not None]
+    council_share = would_have_phoned(answers, assumptions)
     return {
         "council": council.name,
         "since": since.isoformat(timespec="seconds"),
         "until": until.isoformat(timespec="seconds"),
         "total": estimate(facts, assumptions, hours).as_dict(),
-        "services": [estimate(fs, assumptions, hours, name).as_dict()
+        "services": [estimate(fs, assumptions, hours, name, council_share).as_dict()
                      for name, fs in sorted(by_service.items(), key=lambda kv: -len(kv[1]))],
+        "min_sample": assumptions.min_sample,
         "assumptions": {**asdict(assumptions), "described": assumptions.describe()},
         "formulas": FORMULAS,
         "out_of_hours_defined_by": (council.general_line.label + ": " +
@@ -209,9 +300,11 @@ def report(facts: list[ConversationFacts], council: Council, assumptions: Assump
     }
 
 
-CSV_COLUMNS = ["service", "conversations", "contained", "resolved", "survey_answers", "survey_yes",
-               "share", "share_low", "share_high", "calls_avoided", "calls_avoided_low",
-               "calls_avoided_high", "minutes_saved", "cost_avoided", "out_of_hours"]
+CSV_COLUMNS = ["service", "conversations", "contained", "confirmed", "assumed", "not_contained",
+               "survey_answers", "survey_yes", "raw_share", "raw_low", "raw_high", "share",
+               "share_low", "share_high", "prior_used", "calls_avoided", "calls_avoided_low",
+               "calls_avoided_high", "hours_saved", "hours_saved_low", "hours_saved_high",
+               "cost_avoided", "cost_avoided_low", "cost_avoided_high", "out_of_hours"]
 
 
 def to_csv(r: dict[str, Any]) -> str:

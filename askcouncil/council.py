@@ -243,7 +243,8 @@ def parse_council(slug: str, text: str) -> Council:
             raise ConfigError(f"council file for {slug!r}: emergency names line {name!r}, "
                               f"which is not in contact_lines")
     deflection = tuple((str(k), float(v)) for k, v in (raw.get("deflection") or {}).items())
-    known = {"handling_minutes", "cost_per_call", "prior_share", "prior_weight", "min_sample"}
+    known = {"handling_minutes", "handling_minutes_low", "handling_minutes_high",
+             "cost_per_call", "cost_per_call_high", "prior_share", "prior_weight", "min_sample"}
     for name, _value in deflection:
         if name not in known:
             raise ConfigError(f"council file for {slug!r}: unknown deflection setting {name!r} "

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 # Crawlers, link checkers, monitoring and scripts: their conversations are stored but flagged, and
 # left out of the deflection estimate and gap reports.
 BOT_AGENT = re.compile(r"bot\b|crawl|spider|slurp|curl/|wget/|python-requests|python-httpx|"
-                       r"go-http-client|java/|okhttp|uptime|monitor|pingdom|headlesschrome",
+                       r"go-http-client|java/|okhttp|uptime|monitor|pingdom|headlesschrome|"
+                       r"axios/|postmanruntime|insomnia/|httpie/|node-fetch|undici|"
+                       r"apache-httpclient|libwww-perl|scrapy|aiohttp/|guzzlehttp|dart/|"
+                       r"site24x7|statuscake|zabbix|datadog|newrelic|check_http|lighthouse",
                        re.I)
 
 

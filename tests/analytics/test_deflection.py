@@ -18,6 +18,7 @@ from analytics.deflection import (
     to_csv,
     to_html,
     wilson,
+    would_have_phoned,
 )
 from analytics.store import AnalyticsStore, TurnRecord
 from askcouncil.council import load_council
@@ -41,39 +42,88 @@ def facts(n: int, **kw: object) -> list[ConversationFacts]:
     return [ConversationFacts(id=f"c{i}", **{**base, **kw}) for i in range(n)]
 
 
-def test_counting_rules_and_the_range() -> None:
+def test_counting_rules_tiers_and_the_range() -> None:
     hours = OpeningHours.parse({"mon-fri": "09:00-17:00"})
-    data = (facts(60, helpful=True, would_have_phoned=True)   # contained, resolved, surveyed yes
-            + facts(20, helpful=True, would_have_phoned=False)  # contained, surveyed no
-            + facts(10, handoff_used=True)                    # phoned or used a form: not contained
+    data = (facts(60, helpful=True, would_have_phoned=True)   # confirmed, surveyed yes
+            + facts(20, helpful=True, would_have_phoned=False)  # confirmed, surveyed no
+            + facts(7)                                        # assumed: answered, no feedback
+            + facts(10, handoff_used=True)                    # phoned or used a form
             + facts(5, unhelpful=True)                        # said no: not contained
             + facts(5, answered=False, started_at=SUNDAY_NOON))  # declined, out of hours
-    a = Assumptions(prior_share=0.5, prior_weight=10, min_sample=30)
+    a = Assumptions(min_sample=30)
     e = estimate(data, a, hours)
-    assert (e.conversations, e.contained, e.resolved) == (100, 80, 80)
+    assert (e.conversations, e.contained, e.confirmed, e.assumed, e.not_contained) == (
+        107, 87, 80, 7, 20)
+    assert [(t["tier"], t["n"]) for t in e.tiers] == [
+        ("confirmed", 80), ("assumed", 7), ("not contained", 20)]
+    assert (e.tiers[0]["low"], e.tiers[0]["high"]) == pytest.approx(wilson(80, 107), abs=1e-4)
     assert (e.survey_answers, e.survey_yes, e.out_of_hours) == (80, 60, 5)
-    k, n = 60 + 5, 80 + 10  # the prior counted as 10 answers at 50%
-    assert e.share == pytest.approx(k / n, abs=1e-4)
-    assert (e.share_low, e.share_high) == pytest.approx(wilson(k, n), abs=1e-4)
-    assert e.calls_avoided == pytest.approx(80 * k / n, abs=0.05)
-    assert e.calls_avoided_low < e.calls_avoided < e.calls_avoided_high
-    assert e.minutes_saved == pytest.approx(e.calls_avoided * (5 + 51 / 60), abs=0.2)
-    assert e.cost_avoided == pytest.approx(e.calls_avoided * 10.04, abs=0.5)
-    assert not e.prior_material and e.notes == []
+    # 80 answers, past the minimum sample: the raw share, no prior
+    assert not e.prior_used and e.notes == []
+    assert e.share == e.raw_share == 0.75
+    assert (e.share_low, e.share_high) == pytest.approx(wilson(60, 80), abs=1e-4)
+    assert e.calls_avoided == round(87 * 0.75)
+    assert e.calls_avoided_low <= 87 * e.share_low and e.calls_avoided_high >= 87 * e.share_high
+    assert e.hours_saved == pytest.approx(87 * 0.75 * (5 + 51 / 60) / 60, abs=0.05)
+    assert e.hours_saved_low < e.hours_saved < e.hours_saved_high
+    # cost: the benchmark at the low end, the upper bound at the high end, in whole pounds
+    assert e.cost_avoided_low == round(87 * e.share_low * 2.83, -1)  # £100 and over: to £10
+    assert e.cost_avoided_high == round(87 * e.share_high * 5.58, -1)
+    assert estimate(facts(5, would_have_phoned=True), a, None).cost_avoided_high < 100
+    assert estimate(facts(5), a, None).cost_avoided_high == round(5 * wilson(5, 10)[1] * 5.58)
+    assert isinstance(e.cost_avoided, int) and isinstance(e.calls_avoided, int)
 
 
-def test_small_samples_lean_on_the_stated_prior() -> None:
+def test_small_samples_lean_on_the_stated_prior_and_say_so() -> None:
     e = estimate(facts(10, would_have_phoned=True)[:3] + facts(7), Assumptions(), None)
-    assert e.survey_answers == 3
-    assert e.share == pytest.approx((3 + 5) / (3 + 10), abs=1e-4)  # not 100%
-    assert e.prior_material and "Only 3 survey answers" in e.notes[0]
+    assert e.survey_answers == 3 and e.raw_share == 1.0  # the measured share is kept, shown
+    assert e.prior_used and e.share == pytest.approx((3 + 5) / (3 + 10), abs=1e-4)
+    assert "Only 3 residents have answered" in e.notes[0]
     assert e.share_high - e.share_low > 0.4  # honest: wide
+    none = estimate(facts(5), Assumptions(), None)
+    assert none.raw_share is None and none.prior_used and none.share == 0.5
 
 
-def _turn(mid: str, cid: str, question: str, status: str = "answered") -> TurnRecord:
+def test_the_interval_covers_the_true_share_as_it_says() -> None:
+    """Simulated surveys: with at least the minimum sample, the 95% interval on the residents'
+    own answers covers the true share about 95% of the time, for true shares of 0.5 to 0.9 (the
+    prior, which pulled towards 50%, is no longer counted in). Fixed seed."""
+    import random
+
+    rng = random.Random(7)
+    a = Assumptions(min_sample=30)
+    for true in (0.5, 0.7, 0.8, 0.9):
+        for n in (30, 100, 400):
+            covered = 0
+            for _ in range(400):
+                answers = [rng.random() < true for _ in range(n)]
+                share, low, high, prior = would_have_phoned(answers, a)
+                assert not prior
+                covered += low <= true <= high
+            assert covered / 400 >= 0.92, (true, n, covered / 400)
+
+
+def test_services_add_up_to_the_total_and_follow_the_answering_page() -> None:
+    data = (facts(30, service="Waste and recycling", would_have_phoned=True)
+            + facts(20, service="Council Tax", would_have_phoned=False)
+            + facts(3, service="Parking"))
+    since, until = MONDAY_NOON - timedelta(days=1), MONDAY_NOON
+    r = report(data, KESTRELFORD, Assumptions(), since, until)
+    total = r["total"]
+    rows = r["services"]
+    assert sum(s["conversations"] for s in rows) == total["conversations"]
+    # each service at the council-wide share: their calls avoided add up (to rounding)
+    assert abs(sum(s["calls_avoided"] for s in rows) - total["calls_avoided"]) <= len(rows)
+    assert {s["share"] for s in rows} == {total["share"]}
+    parking = next(s for s in rows if s["service"] == "Parking")
+    assert parking["raw_share"] is None and parking["notes"] == []  # no prior shown as measured
+
+
+def _turn(mid: str, cid: str, question: str, status: str = "answered",
+          page: str = "http://x/bins-and-recycling/a.html#b") -> TurnRecord:
     return TurnRecord(message_id=mid, conversation_id=cid, council="kestrelford",
                       question=question, answer="x [1]", status=status,
-                      citations=[{"n": 1, "url": "http://x/bins-and-recycling/a.html#b",
+                      citations=[{"n": 1, "url": page,
                                   "title": "t", "section": "s", "snippet": "x"}],
                       handoff=None, retrieval_scores=[], confidence=0.7, latency_ms=10.0,
                       timings_ms={})
@@ -89,27 +139,33 @@ def test_report_from_the_store_and_its_exports(db_url: str) -> None:
     store.record_feedback("m2", True, None, False)
     store.record_turn(_turn("m3", "c3", "missed bin"))
     store.record_event("m3", "phone", "tel:01632960101")
-    store.record_turn(_turn("m4", "c4", "how do I pay council tax"))
+    store.record_turn(_turn("m4", "c4", "how do I pay council tax",
+                            page="http://x/council-tax/pay.html#online"))
+    # the page that answered decides the service, whatever words the question used
+    store.record_turn(_turn("m5", "c5", "my bill for the bins", page="http://x/council-tax/a.html"))
+    # nothing answered: the question's words decide
+    store.record_turn(_turn("m6", "c6", "parking permit please", status="no_answer"))
     since = datetime.now(UTC) - timedelta(days=1)
     until = datetime.now(UTC) + timedelta(minutes=1)
     found = conversation_facts(store, KESTRELFORD, since, until)
-    assert sorted(f.id for f in found) == ["c1", "c2", "c3", "c4"]
+    assert sorted(f.id for f in found) == ["c1", "c2", "c3", "c4", "c5", "c6"]
     r = report(found, KESTRELFORD, Assumptions(), since, until)
     t = r["total"]
-    assert (t["conversations"], t["contained"], t["resolved"]) == (4, 3, 2)
+    assert (t["conversations"], t["contained"], t["confirmed"], t["assumed"]) == (6, 4, 2, 2)
     assert (t["survey_answers"], t["survey_yes"]) == (2, 1)
     services = {s["service"]: s["conversations"] for s in r["services"]}
-    assert services == {"Waste and recycling": 3, "Council Tax": 1}
+    assert services == {"Waste and recycling": 3, "Council Tax": 2, "Parking": 1}
     assert r["formulas"] and len(r["assumptions"]["described"]) == 4
 
     rows = list(csv.reader(io.StringIO(to_csv(r))))
     assert rows[0][:3] == ["service", "conversations", "contained"]
-    assert rows[1][:3] == ["All services", "4", "3"]
-    assert any(row[0].startswith("# formula: calls avoided") for row in rows)
-    assert any(row[0].startswith("# assumption: Cost per call: £10.04") for row in rows)
+    assert rows[1][:3] == ["All services", "6", "4"]
+    assert any(row[0].startswith("# formula: Calls avoided") for row in rows)
+    assert any(row[0].startswith("# assumption: Handling a call costs £2.83") for row in rows)
     html = to_html(r)
     assert "<caption>Deflection estimate by service</caption>" in html
-    assert "indicative" in html and "Wilson" in html
+    assert "non-cashable unless rotas change" in html and "Wilson" in html
+    assert "Confirmed" in html and "Assumed" in html and "Not contained" in html
     json.dumps(r)  # the JSON export is plain data
     engine.dispose()
 
@@ -139,7 +195,8 @@ def test_assumptions_come_from_the_council_file() -> None:
     from askcouncil.errors import ConfigError
 
     a = Assumptions.for_council(KESTRELFORD)
-    assert (a.handling_minutes, a.cost_per_call, a.prior_share) == (5.85, 10.04, 0.5)
+    assert (a.handling_minutes, a.cost_per_call, a.cost_per_call_high, a.prior_share) == (
+        5.85, 2.83, 5.58, 0.5)
     custom = parse_council("x", "contact_lines: {general: {label: C}}\n"
                                 "deflection: {cost_per_call: 3.5, min_sample: 50}\n")
     b = Assumptions.for_council(custom)

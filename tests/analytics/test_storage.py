@@ -135,7 +135,11 @@ def test_bot_traffic_is_flagged_and_left_out_of_reports(tmp_path) -> None:
     from bot.chat import BOT_AGENT
 
     for agent in ("Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0",
-                  "python-requests/2.32", "UptimeRobot/2.0", "Mozilla/5.0 HeadlessChrome/120"):
+                  "python-requests/2.32", "UptimeRobot/2.0", "Mozilla/5.0 HeadlessChrome/120",
+                  # the scripted clients a simulated month counted as residents
+                  "axios/1.7.2", "PostmanRuntime/7.39.0",
+                  "Site24x7", "Mozilla/5.0 (compatible; Site24x7)", "node-fetch/1.0",
+                  "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36 Chrome-Lighthouse"):
         assert BOT_AGENT.search(agent), agent
     for agent in ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120",
                   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1"):
