@@ -49,6 +49,7 @@ class Reply:
     conversation_token: str = ""  # send back with conversation_id to continue
     message_token: str = ""  # send back with message_id for feedback and events
     lang: str = "en"  # the language the answer is written in ("en" or "cy")
+    question_lang: str = "en"  # the language the question looks written in
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class Reply:
             "citations": self.citations,
             "handoff": self.handoff,
             "lang": self.lang,
+            "question_lang": self.question_lang,
             "parts": parts(self.answer, {c["n"] for c in self.citations},
                            self.context.contact_sentence),
         }
@@ -169,6 +171,7 @@ class Bot:
             conversation_token=self.tokens.sign("conversation", conversation_id),
             message_token=self.tokens.sign("message", message_id),
             lang=ctx.reply_lang,
+            question_lang=ctx.lang,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
                      is_bot=bool(user_agent and BOT_AGENT.search(user_agent)))

@@ -81,6 +81,9 @@ class ChatResponse(BaseModel):
         default="en", description="The language the answer is written in (a Welsh question "
         "gets Welsh pages and, where the council file gives Welsh names, Welsh contact lines); "
         "mark the answer with it.")
+    question_lang: Literal["en", "cy"] = Field(
+        default="en", description="The language the resident's question looks written in, for "
+        "the page to mark the question it shows back (a Welsh question in an English page).")
     parts: list[PartOut] = Field(
         default_factory=list, description="The answer's structure, in reading order: "
         "paragraphs, lists and tables, each with the citations it is taken from. It holds the "

@@ -59,6 +59,9 @@
                "fewer, keeping your question.",
       you: "You asked",
       bot: "Answer",
+      conversation: "Conversation",
+      newAnswer: "new answer",
+      showAll: "Show the whole message ({n} characters)",
     },
     cy: {
       launcher: "Gofyn cwestiwn",
@@ -101,10 +104,20 @@
                "eich cwestiwn.",
       you: "Gofynnoch chi",
       bot: "Ateb",
+      conversation: "Sgwrs",
+      newAnswer: "ateb newydd",
+      showAll: "Dangos y neges gyfan ({n} nod)",
     },
   };
 
   // ---- Pure helpers (also exposed as window.AskCouncilWidget for the widget's unit tests) ----
+
+  /** What is read out for a reply: its words without the [1] source markers (the sources are
+   * links below it) and without web addresses (the contact card links them). */
+  function spoken(text) {
+    return String(text).replace(/\s*\[\d+\]/g, "")
+      .replace(/:?\s*https?:\/\/\S*[^\s.,;:)]/g, "").replace(/\s+([.,;])/g, "$1").trim();
+  }
 
   /** "#1d4f44" or "#fff" as [r, g, b]; null for anything else. */
   function parseColour(text) {
@@ -277,7 +290,7 @@
     var restart = el("button", { type: "button", class: "restart" }, t.restart);
     var close = el("button", { type: "button", class: "close", "aria-label": t.close }, "×");
     head.append(title, restart, close);
-    var log = el("div", { class: "log", role: "region", "aria-label": ds.title || t.title,
+    var log = el("div", { class: "log", role: "region", "aria-label": t.conversation,
                           tabindex: "0" });
     // The greeting (the council's own, or ours) and, always, what the service is and what not
     // to type into it.
@@ -285,6 +298,9 @@
     greeting.append(el("p", {}, ds.greeting || t.intro), el("p", {}, t.notice));
     log.append(greeting);
     var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
+    // While the window is closed its own live region is not rendered, so an answer that lands
+    // then is announced from this one, beside the launcher.
+    var liveClosed = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
     var form = el("form", { novalidate: "" });
     var label = el("label", { for: "ac-input" }, t.label);
     var hint = el("p", { class: "hint", id: "ac-hint" });
@@ -294,10 +310,29 @@
     var send = el("button", { type: "submit", class: "send" }, t.send);
     form.append(label, hint, input, send);
     panel.append(head, log, live, form);
-    wrap.append(launcher, panel);
+    wrap.append(launcher, panel, liveClosed);
     root.append(sheet, wrap);
     document.body.appendChild(host);
     if (topLayer) wrap.showPopover();
+    // A page zoomed with CSS (a "text size" toolbar's body { zoom: 1.5 }) would zoom the window
+    // past the edges of the screen, its close button out of reach: the widget undoes it (the
+    // resident's own browser zoom and text size still apply), and again if the page changes it.
+    function unzoom() {
+      var z = 1;
+      for (var node = host.parentElement; node; node = node.parentElement) {
+        var v = parseFloat(getComputedStyle(node).zoom);
+        if (v > 0) z *= v;
+      }
+      var want = Math.abs(z - 1) < 0.001 ? "" : String(1 / z);
+      if (host.style.zoom !== want) host.style.zoom = want;
+    }
+    unzoom();
+    if (window.MutationObserver) {
+      new MutationObserver(unzoom).observe(document.documentElement, {
+        attributes: true, attributeFilter: ["style", "class"], subtree: false });
+      new MutationObserver(unzoom).observe(document.body, {
+        attributes: true, attributeFilter: ["style", "class"] });
+    }
     // With JavaScript on, the page's own fallback link (for when it is off) is not needed.
     document.querySelectorAll("[data-askcouncil-fallback]").forEach(function (node) {
       node.hidden = true;
@@ -334,6 +369,7 @@
       if (isOpen) return;
       isOpen = true;
       launcher.hidden = true;
+      launcher.textContent = ds.launcher || t.launcher; // an answer waiting is now seen
       launcher.setAttribute("aria-expanded", "true");
       showPanel();
       state.open = true;
@@ -414,11 +450,12 @@
     var sayTimers = [];
     function say(text, sayLang) {
       sayTimers.forEach(clearTimeout);
-      live.textContent = "";
-      live.setAttribute("lang", sayLang || lang);
+      [live, liveClosed].forEach(function (region) { region.textContent = ""; });
+      var region = isOpen ? live : liveClosed;
+      region.setAttribute("lang", sayLang || lang);
       sayTimers = [
-        setTimeout(function () { live.textContent = text; }, 50),
-        setTimeout(function () { live.textContent = ""; }, 50 + ANNOUNCE_MS),
+        setTimeout(function () { region.textContent = text; }, 50),
+        setTimeout(function () { region.textContent = ""; }, 50 + ANNOUNCE_MS),
       ];
     }
 
@@ -431,9 +468,29 @@
       return p;
     }
 
-    function renderQuestion(text) {
-      var q = el("p", { class: "msg q" });
-      q.append(el("span", { class: "who" }, t.you + ": "), document.createTextNode(text));
+    // A long pasted story is shown folded (its start, and the whole on request), so the answer
+    // below it is not thousands of pixels away.
+    var FOLD_CHARS = 600;
+    function renderQuestion(text, qLang) {
+      var q = el("div", { class: "msg q" });
+      if (qLang) q.setAttribute("lang", qLang);
+      var who = el("span", { class: "who" }, t.you + ": ");
+      who.setAttribute("lang", lang);
+      var line = el("p", {});
+      if (text.length <= FOLD_CHARS) {
+        line.append(who, document.createTextNode(text));
+        q.append(line);
+      } else {
+        var fold = el("details", {});
+        var summary = el("summary", {});
+        summary.append(who, document.createTextNode(text.slice(0, 200).trim() + "… "));
+        var more = el("span", { class: "more" },
+                      t.showAll.replace("{n}", text.length.toLocaleString("en-GB")));
+        more.setAttribute("lang", lang);
+        summary.append(more);
+        fold.append(summary, el("p", {}, text));
+        q.append(fold);
+      }
       log.append(q);
       return q;
     }
@@ -793,7 +850,10 @@
           reveal(question);
           // Focus stays where the resident is (often typing the next question): the answer is
           // announced once, through the live region, and is the last message above the box.
-          say(data.answer, data.lang);
+          if (data.question_lang) question.setAttribute("lang", data.question_lang);
+          say(spoken(data.answer), data.lang);
+          // Closed while it was on its way: the launcher says an answer is waiting.
+          if (!isOpen) launcher.textContent = (ds.launcher || t.launcher) + " (" + t.newAnswer + ")";
         })
         .catch(function (err) {
           shell.box.removeAttribute("aria-busy");
@@ -819,19 +879,21 @@
         hint.textContent = problem;
         hint.hidden = false;
         input.setAttribute("aria-describedby", "ac-hint");
+        input.setAttribute("aria-invalid", "true");
         input.focus();
         say(problem); // focus is already in the box, so nothing else would read it out
         return;
       }
       hint.hidden = true;
       input.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
       ask(message);
     });
 
     // A conversation carried over from another page of the same site (session storage).
     var lastQuestion = null;
     state.turns.forEach(function (turn) {
-      lastQuestion = renderQuestion(turn.q);
+      lastQuestion = renderQuestion(turn.q, turn.a && turn.a.question_lang);
       var shell = answerBox();
       log.append(shell.box);
       fillAnswer(shell, turn.a, turn);
@@ -855,7 +917,7 @@
 
   window.AskCouncilWidget = {
     version: VERSION, strings: STRINGS, parseColour: parseColour, contrast: contrast,
-    brandColour: brandColour, pickLanguage: pickLanguage, sseParser: sseParser,
+    brandColour: brandColour, pickLanguage: pickLanguage, sseParser: sseParser, spoken: spoken,
   };
   var current = findScript();
   if (document.readyState === "loading") {

@@ -67,7 +67,7 @@ def test_keyboard_only_question_answer_and_axe(page, live_url) -> None:
     link = answer.locator("a[href*='bins-and-recycling/garden-waste.html#']")
     assert link.count() == 1
     assert link.first.inner_text().startswith("Garden waste collections")
-    live = page.locator("[aria-live=polite]")
+    live = page.locator("[aria-live=polite]").first  # the window's own
     page.wait_for_function("""() => document.getElementById('askcouncil-widget')
         .shadowRoot.querySelector('[aria-live]').textContent.includes('£49')""")
     assert "£49" in live.inner_text()
