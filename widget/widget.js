@@ -715,11 +715,11 @@
         if (extra) box.append(extra);
         // The clicked button is gone, so focus moves, and what it lands on is read out: the
         // thanks, the survey's group ("Would you have phoned us?"), or the contact line (read
-        // whole). Only a thanks that focus does not reach is announced, so nothing is heard
-        // twice.
+        // whole). Only a thanks that focus never reaches is announced (beside the contact
+        // line), so nothing is heard twice: after the survey, focus lands on its own thanks.
         if (extra && contact) extra.setAttribute("tabindex", "-1");
         (extra ? (contact ? extra : extra.querySelector("button")) : thanks).focus();
-        if (extra) say(t.thanks);
+        if (extra && contact) say(t.thanks);
       }
       function buttons(group, labels, onPick) {
         labels.forEach(function (text, i) {

@@ -486,9 +486,11 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         ask(page, "How much does a garden waste subscription cost?")
         assert any(u.endswith("/api/chat/stream") for u in streamed)
         assert not any(u.endswith("/api/chat") for u in streamed)
+        page.evaluate(RECORD_LIVE)
         page.get_by_role("button", name="Yes").click()
         survey = page.get_by_role("group", name=re.compile("phoned us"))
         survey.wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Yes"  # the survey's question is read with it
         # the thanks for "Yes" is already on the page: wait for the survey's own answer to land
         # (not the "Yes" request's response, which a loaded machine may deliver late)
         with page.expect_response(lambda r: r.url.endswith("/api/feedback") and
@@ -497,6 +499,10 @@ def test_streamed_answer_and_feedback_with_the_sampled_survey(browser, council_s
         bot.writer.flush()
         rows = [f for f in bot.store.feedback() if f.would_have_phoned is not None]
         assert rows and rows[-1].helpful is True and rows[-1].would_have_phoned is False
+        # the thanks is heard once: through focus after the survey, not announced before it
+        page.wait_for_timeout(300)
+        assert "Thank you" in page.evaluate(FOCUSED)["text"]
+        assert not [t for t in said(page) if "Thank you" in t], said(page)
         ask(page, "How do I report a missed bin?")
         page.locator(".fb").last.get_by_role("button", name="No").click()
         with page.expect_response(re.compile(r"/api/feedback$")):
