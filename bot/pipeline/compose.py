@@ -39,7 +39,10 @@ SHORT_SECTION = 45  # words: a section this short is quoted whole, not cut to it
 BOILERPLATE_LINE = re.compile(
     r"^(last updated:? .*|last reviewed:? .*|page last (updated|reviewed):? .*|back to top|"
     r"skip to (main )?content|print (this )?page|share this page|"
-    r"(was|is) this page (helpful|useful)\??.*)$",
+    r"(was|is) this page (helpful|useful)\??.*|"
+    # a link to the page in the other language, alone on its line
+    r"cymraeg|english|in english|yn gymraeg|darllenwch y dudalen hon yn gymraeg|"
+    r"read this page in english)$",
     re.I,
 )
 BOILERPLATE_TAIL = re.compile(r"\s*(Find out about call charges|Back to top)\.?\s*$", re.I)

@@ -41,6 +41,15 @@ def test_tables_stay_whole_and_boilerplate_goes() -> None:
     ]
 
 
+def test_a_language_switch_link_is_not_part_of_an_answer() -> None:
+    """"Cymraeg" alone on its line is the page's link to its Welsh version (an outside audit
+    heard it read out as an answer paragraph); a sentence naming the language stays."""
+    assert clean("Garden waste costs £49 a year.\nCymraeg\nEnglish") == (
+        "Garden waste costs £49 a year.")
+    assert clean("Lessons are taught in Cymraeg and English.") == (
+        "Lessons are taught in Cymraeg and English.")
+
+
 def test_conflicting_figures_from_another_page_are_both_shown() -> None:
     a = chunk("It can take up to 10 working days to post your certificate.", url="http://x/a")
     b = chunk("Please allow 20 working days from order to delivery.", url="http://x/b")
