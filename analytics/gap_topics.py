@@ -23,10 +23,19 @@ VERIFIED_SHARE = 0.8  # share of a fixed topic's questions that must now be answ
 RECHECKED = ("fixed", "not verified")  # the statuses re-asked after a crawl
 
 
+def question_text(entry: str | dict[str, str]) -> str:
+    """A stored topic question: {"id": message id, "text": masked question}, or the bare text
+    reports before 2026-11-29 stored (no id: erasure matches those by their text)."""
+    return entry["text"] if isinstance(entry, dict) else entry
+
+
 def remember_topics(store: AnalyticsStore, council: str, topics: list[Topic],
-                    centres: list[np.ndarray]) -> list[tuple[int, str, dict[str, Any] | None]]:
+                    centres: list[np.ndarray], message_ids: list[str] | None = None
+                    ) -> list[tuple[int, str, dict[str, Any] | None]]:
     """Give each topic its stored identity (the stored topic with the nearest centre, if close
-    enough) or a new one; returns (id, status, verification) for each."""
+    enough) or a new one; returns (id, status, verification) for each. A topic keeps up to ten
+    of its questions, each with its message id (``message_ids``, by the topics' members), so that
+    erasing or retiring a conversation removes them too."""
     known = store.gap_topics(council)
     taken: set[int] = set()
     sightings = []
@@ -38,9 +47,11 @@ def remember_topics(store: AnalyticsStore, council: str, topics: list[Topic],
                 best, best_sim = row, sim
         if best is not None:
             taken.add(best.id)
+        kept = [{"id": message_ids[i] if message_ids else "", "text": clean(q)}
+                for i, q in zip(topic.members[:10], topic.questions[:10], strict=False)]
         sightings.append(TopicSighting(id=best.id if best is not None else None,
                                        label=topic.label, centroid=centre.tolist(),
-                                       questions=[clean(q) for q in topic.questions[:10]]))
+                                       questions=kept))
     return [(row.id, row.status, row.verification)
             for row in store.save_gap_topics(council, sightings)]
 
@@ -58,7 +69,7 @@ def verify_fixed(store: AnalyticsStore, council: str,
     a status) and mark it verified when at least VERIFIED_SHARE are now answered."""
     results, verifications = [], []
     for row in store.gap_topics(council, RECHECKED):
-        answers = {q: ask(q) for q in row.questions}
+        answers = {question_text(q): ask(question_text(q)) for q in row.questions}
         answered = sum(1 for st in answers.values() if st == "answered")
         ok = bool(answers) and answered >= VERIFIED_SHARE * len(answers)
         status = "verified" if ok else "not verified"

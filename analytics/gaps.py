@@ -73,7 +73,8 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
         sims = [float(unit(v) @ c) for c in centres]
         if sims and max(sims) >= 1 - THRESHOLD:
             before[int(np.argmax(sims))] += 1
-    ids = remember_topics(store, council.slug, topics, centres)
+    ids = remember_topics(store, council.slug, topics, centres,
+                          [q.message_id for q in current])
     out = []
     for n, (topic, centre) in enumerate(zip(topics, centres, strict=True)):
         page, similarity = None, None
@@ -92,6 +93,9 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
             "status": ids[n][1],
             "verification": ids[n][2],
             "questions": [clean(q) for q in topic.questions[:5]],
+            # every question of the topic, so anyone can check its grouping from the export
+            "members": [{"message_id": current[i].message_id, "question": clean(texts[i]),
+                         "why": current[i].why} for i in topic.members],
             "calls_at_stake": round(topic.volume * share, 1),
             "previous_volume": before[n],
             "trend": topic.volume - before[n],

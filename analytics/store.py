@@ -57,7 +57,7 @@ class TopicSighting:
     id: int | None
     label: str
     centroid: list[float]
-    questions: list[str]  # masked examples, re-asked after a crawl
+    questions: list[dict[str, str]]  # masked examples with their message ids, re-asked
 
 
 class AnalyticsStore(StoreReads):
@@ -190,9 +190,12 @@ class AnalyticsStore(StoreReads):
                 raise NotFound(f"no conversation {conversation_id!r}")
             turn_ids = list(s.scalars(select(Turn.id).where(
                 Turn.conversation_id == conversation_id)))
+            texts = set(s.scalars(select(Turn.question).where(
+                Turn.conversation_id == conversation_id)))
             s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(turn_ids)))
             s.execute(delete(Feedback).where(Feedback.turn_id.in_(turn_ids)))
             s.execute(delete(Turn).where(Turn.conversation_id == conversation_id))
+            _forget_in_topics(s, conv.council, set(turn_ids), texts)
             s.delete(conv)
             return len(turn_ids)
 
@@ -233,6 +236,10 @@ class AnalyticsStore(StoreReads):
                     s.flush()
                 totals["turns"] += len(turns)
                 ids = list(s.scalars(select(Turn.id).where(Turn.conversation_id.in_(part))))
+                texts = set(s.scalars(select(Turn.question).where(
+                    Turn.conversation_id.in_(part))))
+                for council in set(councils.values()):
+                    _forget_in_topics(s, council, set(ids), texts)
                 s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(ids)))
                 s.execute(delete(Feedback).where(Feedback.turn_id.in_(ids)))
                 s.execute(delete(Turn).where(Turn.conversation_id.in_(part)))
@@ -284,6 +291,24 @@ class AnalyticsStore(StoreReads):
                     raise NotFound(f"no gap topic {topic_id}")
                 row.status = status
                 row.verification = verification
+
+
+def _forget_in_topics(s: Session, council: str, message_ids: set[str], texts: set[str]) -> None:
+    """Remove deleted turns' questions from the council's stored gap topics, and from their last
+    verification: by message id, or by their masked text for topics stored before questions
+    carried their ids."""
+    from analytics.clustering import clean
+
+    cleaned = {clean(t) for t in texts}
+    for row in s.scalars(select(GapTopic).where(GapTopic.council == council)):
+        kept = [q for q in row.questions
+                if (q.get("id") not in message_ids if isinstance(q, dict) and q.get("id")
+                    else (q["text"] if isinstance(q, dict) else q) not in cleaned)]
+        if len(kept) != len(row.questions):
+            row.questions = kept
+        if row.verification and any(t in cleaned for t in row.verification.get("statuses", {})):
+            statuses = {t: v for t, v in row.verification["statuses"].items() if t not in cleaned}
+            row.verification = {**row.verification, "statuses": statuses}
 
 
 def open_store(settings: Settings) -> AnalyticsStore:

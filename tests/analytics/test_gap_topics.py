@@ -26,12 +26,13 @@ def test_a_topic_keeps_its_identity_when_its_centre_stays_close(store) -> None:
     assert (status, verification) == ("new", None) and b1 != t1
     near = float(np.arccos(SAME_TOPIC)) * 0.9  # similarity just above SAME_TOPIC
     far = float(np.arccos(SAME_TOPIC)) * 1.1
-    [(b2, *_)] = remember_topics(store, "kestrelford", [bins], [_centre(near)])
+    [(b2, *_)] = remember_topics(store, "kestrelford", [bins], [_centre(near)], ["m-1"])
     assert b2 == b1
     [(b3, *_)] = remember_topics(store, "kestrelford", [bins], [_centre(-far)])
     assert b3 not in (b1, t1)  # too far from both: a new topic
     [stored] = [t for t in store.gap_topics("kestrelford") if t.id == b1]
-    assert stored.questions == ["bin day?"]  # cleaned examples are kept
+    # cleaned examples are kept, each with its message id (erasure finds it by that)
+    assert stored.questions == [{"id": "m-1", "text": "bin day?"}]
 
 
 def test_two_topics_of_one_report_never_share_a_stored_topic(store) -> None:

@@ -86,6 +86,10 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
     assert bins["nearest_page"]["url"] == "http://x/bins.html#a"
     assert bins["suggestion"] == "add to the existing page"
     assert all("jo@example.com" not in q for q in bins["questions"])  # masked when stored
+    # the export lists every member question with its message id, not only five examples
+    assert len(bins["members"]) == bins["volume"]
+    assert {m["message_id"] for m in bins["members"]} <= {f"m{i}" for i in range(6)}
+    assert all("jo@example.com" not in m["question"] for m in bins["members"])
     rows = list(csv.reader(io.StringIO(gaps_to_csv(r))))
     assert rows[0][:3] == ["topic_id", "status", "label"]
     assert any(row[0].startswith("# method") for row in rows)

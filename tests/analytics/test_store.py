@@ -46,3 +46,42 @@ def test_verifications_are_written_together(store) -> None:
                                     (topic.id + 100, "verified", {})])
     [row] = store.gap_topics("kestrelford")
     assert (row.status, row.verification) == ("new", None)  # nothing written
+
+
+def _asked(mid: str, cid: str, question: str, when=None):  # noqa: ANN001, ANN202
+    from analytics.store import TurnRecord
+
+    return TurnRecord(message_id=mid, conversation_id=cid, council="kestrelford",
+                      question=question, answer="", status="no_answer", citations=[],
+                      handoff=None, retrieval_scores=[], confidence=0.1, latency_ms=1.0,
+                      timings_ms={}, created_at=when)
+
+
+def test_erasing_or_retiring_a_conversation_removes_its_questions_from_gap_topics(store) -> None:
+    """UK GDPR: a resident's erased question must not live on in the gap report's stored
+    topics (an outside test found 129 question texts left after every conversation was
+    deleted), nor in a topic's last verification; retention does the same."""
+    from datetime import UTC, datetime, timedelta
+
+    old = datetime.now(UTC) - timedelta(days=500)
+    store.record_turn(_asked("m1", "c1", "when is the tip open on sundays"))
+    store.record_turn(_asked("m2", "c2", "tip opening hours sunday"))
+    store.record_turn(_asked("m3", "c3", "is the tip open on bank holidays", when=old))
+    [topic] = store.save_gap_topics("kestrelford", [TopicSighting(None, "tip, open", [1.0], [
+        {"id": "m1", "text": "when is the tip open on sundays"},
+        {"id": "m2", "text": "tip opening hours sunday"},
+        {"id": "m3", "text": "is the tip open on bank holidays"},
+        "when is the tip open on sundays",  # stored before questions carried their ids
+    ])])
+    store.record_verifications([(topic.id, "not verified", {
+        "answered": 0, "asked": 2, "statuses": {"when is the tip open on sundays": "no_answer",
+                                                "tip opening hours sunday": "no_answer"}})])
+    store.erase("c1")
+    [row] = store.gap_topics("kestrelford")
+    assert row.questions == [{"id": "m2", "text": "tip opening hours sunday"},
+                             {"id": "m3", "text": "is the tip open on bank holidays"}]
+    assert row.verification["statuses"] == {"tip opening hours sunday": "no_answer"}
+    done = store.retain(datetime.now(UTC) - timedelta(days=396))
+    assert done["conversations"] == 1
+    [row] = store.gap_topics("kestrelford")
+    assert row.questions == [{"id": "m2", "text": "tip opening hours sunday"}]
