@@ -20,7 +20,9 @@ SAME_TOPIC = 0.8  # a topic whose centre is this close to a stored one is the sa
 # What an editor may set; "verified" and "not verified" come only from re-asking after a crawl.
 EDITOR_STATUSES = ("new", "acknowledged", "fixed")
 VERIFIED_SHARE = 0.8  # share of a fixed topic's questions that must now be answered
-RECHECKED = ("fixed", "not verified")  # the statuses re-asked after a crawl
+# The statuses re-asked after every crawl: a verified topic too, so that a page which
+# disappears turns it back into "not verified".
+RECHECKED = ("fixed", "verified", "not verified")
 
 
 def question_text(entry: str | dict[str, str]) -> str:
@@ -56,6 +58,20 @@ def remember_topics(store: AnalyticsStore, council: str, topics: list[Topic],
             for row in store.save_gap_topics(council, sightings)]
 
 
+def suggestion(status: str, similarity: float | None, new_page_below: float) -> str:
+    """What a web editor should do with a topic: by its status once an editor has acted on it,
+    else by how close the nearest page is."""
+    if status == "verified":
+        return "nothing: answered since the page was fixed (checked after each crawl)"
+    if status == "fixed":
+        return "wait: re-asked after the next crawl"
+    if status == "not verified":
+        return "check the page: marked fixed, but the questions are still not answered"
+    if similarity is None or similarity < new_page_below:
+        return "write a new page"
+    return "add to the existing page"
+
+
 def set_status(store: AnalyticsStore, topic_id: int, status: str) -> None:
     """An editor marks a topic new, acknowledged or fixed."""
     if status not in EDITOR_STATUSES:
@@ -65,8 +81,10 @@ def set_status(store: AnalyticsStore, topic_id: int, status: str) -> None:
 
 def verify_fixed(store: AnalyticsStore, council: str,
                  ask: Callable[[str], str]) -> list[dict[str, Any]]:
-    """After a crawl: re-ask the questions of every topic marked fixed (``ask(question)`` returns
-    a status) and mark it verified when at least VERIFIED_SHARE are now answered."""
+    """After a crawl: re-ask the questions of every topic marked fixed, verified or not
+    verified (``ask(question)`` returns a status) and mark it verified when at least
+    VERIFIED_SHARE are now answered, else not verified. Each result says the status it had
+    (``was``)."""
     results, verifications = [], []
     for row in store.gap_topics(council, RECHECKED):
         answers = {question_text(q): ask(question_text(q)) for q in row.questions}
@@ -77,6 +95,6 @@ def verify_fixed(store: AnalyticsStore, council: str,
             "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "answered": answered, "asked": len(answers), "statuses": answers}))
         results.append({"topic_id": row.id, "label": row.label, "status": status,
-                        "answered": answered, "asked": len(answers)})
+                        "was": row.status, "answered": answered, "asked": len(answers)})
     store.record_verifications(verifications)
     return results

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analytics.clustering import MIN_SIZE, THRESHOLD, clean, group, unit
-from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics
+from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics, suggestion
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,8 +102,7 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
             "why": dict(whys),
             "nearest_page": page,
             "nearest_similarity": similarity,
-            "suggestion": ("write a new page" if similarity is None or similarity <
-                           NEW_PAGE_BELOW else "add to the existing page"),
+            "suggestion": suggestion(ids[n][1], similarity, NEW_PAGE_BELOW),
         })
     return {
         "council": council.name,
@@ -125,8 +124,8 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
             f"{NEW_PAGE_BELOW}, else more on the nearest page.",
             f"A topic keeps its identity and status from one report to the next when its centre "
             f"is within cosine similarity {SAME_TOPIC} of a known topic's. Topics marked fixed "
-            f"are re-asked after each crawl: verified when {VERIFIED_SHARE:.0%} of their "
-            "questions are answered.",
+            f"are re-asked after each crawl, and go on being re-asked: verified while "
+            f"{VERIFIED_SHARE:.0%} of their questions are answered, not verified otherwise.",
         ],
     }
 

@@ -269,6 +269,14 @@ class AnalyticsStore(StoreReads):
                 rows.append(row)
         return rows
 
+    def topics_changed_at(self, council: str) -> datetime | None:
+        """When a gap topic of the council last had its status set or checked (a dashboard
+        keeping a gap report knows it is stale when this moves)."""
+        self.ensure_schema()
+        with self._session() as s:
+            return s.scalar(select(func.max(GapTopic.status_changed_at)).where(
+                GapTopic.council == council))
+
     def set_gap_topic_status(self, topic_id: int, status: str) -> None:
         """An editor's status for a topic (its last verification is cleared)."""
         self.ensure_schema()
@@ -291,6 +299,7 @@ class AnalyticsStore(StoreReads):
                     raise NotFound(f"no gap topic {topic_id}")
                 row.status = status
                 row.verification = verification
+                row.status_changed_at = datetime.now(UTC)  # checked: a cached report is stale
 
 
 def _forget_in_topics(s: Session, council: str, message_ids: set[str], texts: set[str]) -> None:

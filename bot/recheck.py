@@ -1,5 +1,6 @@
-"""After a crawl: re-ask the questions of the gap topics that web editors marked fixed, against
-the new index, and mark each topic verified or not. Passed to :func:`crawler.job.run_crawl` as its
+"""After a crawl: re-ask the questions of the gap topics that web editors marked fixed (and
+those verified since, in case a page went), against the new index, and mark each topic verified
+or not, saying what changed. Passed to :func:`crawler.job.run_crawl` as its
 ``after`` step by the commands that crawl a council (the crawler cannot import the bot)."""
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def recheck_fixed_gaps(settings: Settings, embedder: Embedder,
     try:
         store = AnalyticsStore(make_engine(settings.db_url))
         for r in verify_fixed(store, settings.council, ask):
-            say(f"Gap topic '{r['label']}' marked fixed: {r['answered']} of {r['asked']} "
-                f"questions now answered: {r['status']}.")
+            change = (f"{r['was']} -> {r['status']}" if r["was"] != r["status"]
+                      else f"still {r['status']}")
+            say(f"Gap topic '{r['label']}': {r['answered']} of {r['asked']} questions answered "
+                f"now: {change}.")
     except Exception as exc:  # the crawl itself succeeded
         print(f"Could not check the gap topics marked fixed: {exc}", file=sys.stderr, flush=True)
     finally:

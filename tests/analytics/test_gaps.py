@@ -128,11 +128,17 @@ def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) 
     # after the next crawl the questions are asked again
     [result] = verify_fixed(store, "kestrelford", lambda q: "no_answer")
     assert result["status"] == "not verified" and result["asked"] == 4
+    assert result["was"] == "fixed"
+    [waiting] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    assert waiting["suggestion"].startswith("check the page")  # the suggestion follows it
     [result] = verify_fixed(store, "kestrelford", lambda q: "answered")
-    assert result["status"] == "verified"
-    assert verify_fixed(store, "kestrelford", lambda q: "answered") == []  # nothing left
+    assert (result["was"], result["status"]) == ("not verified", "verified")
     [shown] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
     assert shown["status"] == "verified" and shown["verification"]["answered"] == 4
+    assert shown["suggestion"].startswith("nothing")
+    # a verified topic is re-asked after every crawl: its page went, so it is not verified
+    [result] = verify_fixed(store, "kestrelford", lambda q: "no_answer")
+    assert (result["was"], result["status"]) == ("verified", "not verified")
     engine.dispose()
 
 

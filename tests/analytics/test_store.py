@@ -28,7 +28,11 @@ def test_saving_topics_adds_new_ones_and_updates_known_ones(store) -> None:
 
 def test_an_editors_status_clears_the_last_verification(store) -> None:
     [topic] = store.save_gap_topics("kestrelford", [TopicSighting(None, "x", [1.0], [])])
+    assert store.topics_changed_at("kestrelford") is None
     store.record_verifications([(topic.id, "not verified", {"answered": 1, "asked": 4})])
+    checked = store.topics_changed_at("kestrelford")
+    assert checked is not None  # a dashboard's kept report knows it is stale
+    assert store.topics_changed_at("otherton") is None
     [row] = store.gap_topics("kestrelford")
     assert (row.status, row.verification) == ("not verified", {"answered": 1, "asked": 4})
     store.set_gap_topic_status(topic.id, "fixed")

@@ -46,6 +46,27 @@ def test_gap_reports_are_kept_a_while_per_council_and_days(built) -> None:
     assert len(built) == 7
 
 
+def test_a_kept_gap_report_is_made_again_when_a_crawl_publishes_or_a_topic_is_checked(
+        built) -> None:
+    """An editor waited 9.5 minutes for "verified" to show: a kept report is stale as soon as
+    the live index generation changes or a topic's status is set or checked elsewhere."""
+    live = ["kestrelford--1"]
+    changed = [None]
+    bot = SimpleNamespace(
+        store=SimpleNamespace(topics_changed_at=lambda slug: changed[0]),
+        services=SimpleNamespace(index=lambda slug: SimpleNamespace(live_name=lambda: live[0]),
+                                 council=lambda slug: slug, embedder=None))
+    kept = reports.GapReports()
+    first = kept.get(bot, "kestrelford", 30, NOW, NOW)
+    assert kept.get(bot, "kestrelford", 30, NOW, NOW) is first
+    live[0] = "kestrelford--2"  # a crawl published
+    second = kept.get(bot, "kestrelford", 30, NOW, NOW)
+    assert second is not first and kept.get(bot, "kestrelford", 30, NOW, NOW) is second
+    changed[0] = NOW  # the crawl's re-check marked a topic verified
+    assert kept.get(bot, "kestrelford", 30, NOW, NOW) is not second
+    assert len(built) == 3
+
+
 def test_the_dashboard_needs_the_store() -> None:
     with pytest.raises(RuntimeError, match="analytics store"):
         reports.store_of(SimpleNamespace(store=None))  # type: ignore[arg-type]
