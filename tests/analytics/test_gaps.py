@@ -133,8 +133,10 @@ def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) 
     assert waiting["suggestion"].startswith("check the page")  # the suggestion follows it
     [result] = verify_fixed(store, "kestrelford", lambda q: "answered")
     assert (result["was"], result["status"]) == ("not verified", "verified")
-    [shown] = gap_report(store, council, embedder, _Index(), since, until)["topics"]
+    shown_report = gap_report(store, council, embedder, _Index(), since, until)
+    [shown] = shown_report["topics"]
     assert shown["status"] == "verified" and shown["verification"]["answered"] == 4
+    assert "verified (4 of 4 answered after the last crawl)" in gaps_to_html(shown_report)
     assert shown["suggestion"].startswith("nothing")
     # a verified topic is re-asked after every crawl: its page went, so it is not verified
     [result] = verify_fixed(store, "kestrelford", lambda q: "no_answer")
