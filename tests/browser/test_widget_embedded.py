@@ -859,7 +859,9 @@ def test_each_status_is_announced_once_and_the_live_region_is_cleared(browser, c
         page.keyboard.press("Enter")  # nothing typed
         page.wait_for_function("() => window.liveLog.includes('Type a question first.')",
                                timeout=5000)
+        assert page.locator("textarea").get_attribute("aria-invalid") == "true"
         ask(page, "How much does a garden waste subscription cost?")
+        assert page.locator("textarea").get_attribute("aria-invalid") is None  # sent: valid
         page.wait_for_function("() => window.liveLog.some(t => t.includes('£49'))")
         page.wait_for_function(LIVE_EMPTY, timeout=15000)  # cleared after use
         focused = page.evaluate(FOCUSED)
