@@ -21,8 +21,9 @@ def test_chat_contract(client) -> None:
     assert resp.status_code == 200
     body = resp.json()
     assert set(body) == {"conversation_id", "conversation_token", "message_id", "message_token",
-                         "status", "answer", "citations", "handoff", "lang", "parts"}
-    assert body["status"] == "answered" and body["lang"] == "en"
+                         "status", "answer", "citations", "handoff", "lang", "question_lang",
+                         "parts"}
+    assert body["status"] == "answered" and body["lang"] == body["question_lang"] == "en"
     # the structure holds the answer's words, each part with the sources it is taken from
     said = " ".join(p.get("text") or " ".join(p.get("items") or []) for p in body["parts"])
     assert "£10" in said and "[1]" not in said
@@ -46,6 +47,7 @@ def test_every_reply_says_its_language(client) -> None:
     answered = client.post("/api/chat", json={
         "message": "Faint mae tanysgrifiad gwastraff gardd yn ei gostio?"}).json()
     assert answered["status"] == "answered" and answered["lang"] == "cy", answered
+    assert answered["question_lang"] == "cy"  # for the page to mark the question shown back
     assert all("/cy/" in c["url"] for c in answered["citations"])
     declined = client.post("/api/chat", json={
         "message": "Pwy yw fy nghynghorydd lleol a sut ydw i'n cysylltu â nhw?"}).json()
