@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from analytics.clustering import Topic, clean, unit
-from analytics.store import AnalyticsStore, TopicSighting
+from analytics.store import AnalyticsStore, TopicSighting, question_text
 from askcouncil.errors import BadInput
 
 SAME_TOPIC = 0.8  # a topic whose centre is this close to a stored one is the same topic
@@ -23,12 +23,6 @@ VERIFIED_SHARE = 0.8  # share of a fixed topic's questions that must now be answ
 # The statuses re-asked after every crawl: a verified topic too, so that a page which
 # disappears turns it back into "not verified".
 RECHECKED = ("fixed", "verified", "not verified")
-
-
-def question_text(entry: str | dict[str, str]) -> str:
-    """A stored topic question: {"id": message id, "text": masked question}, or the bare text
-    reports before 2026-11-29 stored (no id: erasure matches those by their text)."""
-    return entry["text"] if isinstance(entry, dict) else entry
 
 
 def remember_topics(store: AnalyticsStore, council: str, topics: list[Topic],
@@ -87,7 +81,7 @@ def verify_fixed(store: AnalyticsStore, council: str,
     (``was``)."""
     results, verifications = [], []
     for row in store.gap_topics(council, RECHECKED):
-        answers = {question_text(q): ask(question_text(q)) for q in row.questions}
+        answers = {text: ask(text) for text in map(question_text, row.questions)}
         answered = sum(1 for st in answers.values() if st == "answered")
         ok = bool(answers) and answered >= VERIFIED_SHARE * len(answers)
         status = "verified" if ok else "not verified"

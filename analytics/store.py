@@ -302,17 +302,26 @@ class AnalyticsStore(StoreReads):
                 row.status_changed_at = datetime.now(UTC)  # checked: a cached report is stale
 
 
+def question_text(entry: str | dict[str, str]) -> str:
+    """A stored topic question: {"id": message id, "text": masked question}, or the bare text
+    reports before 2026-11-29 stored."""
+    return entry["text"] if isinstance(entry, dict) else entry
+
+
 def _forget_in_topics(s: Session, council: str, message_ids: set[str], texts: set[str]) -> None:
     """Remove deleted turns' questions from the council's stored gap topics, and from their last
-    verification: by message id, or by their masked text for topics stored before questions
-    carried their ids."""
+    verification: by message id, or by their masked text where a question has no id (stored
+    before questions carried their ids)."""
     from analytics.clustering import clean
 
     cleaned = {clean(t) for t in texts}
+
+    def deleted(q: str | dict[str, str]) -> bool:
+        mid = q.get("id") if isinstance(q, dict) else None
+        return mid in message_ids if mid else question_text(q) in cleaned
+
     for row in s.scalars(select(GapTopic).where(GapTopic.council == council)):
-        kept = [q for q in row.questions
-                if (q.get("id") not in message_ids if isinstance(q, dict) and q.get("id")
-                    else (q["text"] if isinstance(q, dict) else q) not in cleaned)]
+        kept = [q for q in row.questions if not deleted(q)]
         if len(kept) != len(row.questions):
             row.questions = kept
         if row.verification and any(t in cleaned for t in row.verification.get("statuses", {})):

@@ -50,7 +50,7 @@ def measure_questions(bot: Bot, council_slug: str, questions: list[Question], na
             continue
         expected = {page_path(u) for u in q.expected_urls}
         sections = []
-        for s in rank_sections(ctx, bot.services, pages=PAGES):
+        for s in rank_sections(ctx, bot.services, pages=PAGES, every=True):
             chunk = s.units[0].chunk
             text = f"{chunk.section}\n{clean(chunk.text)}"
             sections.append({
@@ -172,8 +172,8 @@ def main() -> None:
         print(json.dumps(fitted, indent=1))
     else:
         rows = read_rows(args.rows)
-        ranker = (Ranker.load(Path(args.ranker)) if args.ranker else None)
-        weights = ranker.weights if ranker else Ranker.hand().weights
+        weights = (json.loads(Path(args.ranker).read_text())["weights"] if args.ranker
+                   else Ranker.hand().weights)
         page, right = top_rates(rows, weights)
         print(f"{len(rows)} questions: best section on an expected page {page:.3f}, "
               f"answers {right:.3f}")

@@ -17,10 +17,9 @@ gives a different figure of the same kind, both are shown, each with its source.
 
 from __future__ import annotations
 
-import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from askcouncil.council import Retrieval
 from askcouncil.index import CouncilIndex
@@ -149,8 +148,10 @@ def intent_heading(question: str, heading: str) -> bool:
     return any(asks.search(question) and gives.search(last) for asks, gives in ASKS)
 
 
-FEATURES = ("similarity", "words", "heading", "best_unit", "wanted", "intent_heading",
-            "retrieved", "page_votes", "first")
+# What the composer weighs, then what only ``eval.rank`` measures (a learnt ranker did no better
+# with them: docs/quality.md), computed only when asked for.
+WEIGHED = ("similarity", "words", "heading", "best_unit", "wanted")
+FEATURES = (*WEIGHED, "intent_heading", "retrieved", "page_votes", "first")
 
 
 class Ranker:
@@ -161,12 +162,8 @@ class Ranker:
 
     @classmethod
     def hand(cls) -> Ranker:
-        return cls({"similarity": 3.0, "words": 1.0, "heading": 0.6, "best_unit": 0.3,
-                    "wanted": 0.3})
-
-    @classmethod
-    def load(cls, path: Path) -> Ranker:
-        return cls(json.loads(path.read_text())["weights"])
+        """The council file's default weights."""
+        return cls.of(Retrieval())
 
     @classmethod
     def of(cls, tuning: Retrieval) -> Ranker:
@@ -184,9 +181,9 @@ def wanted(question: str, text: str) -> int:
 
 
 def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = None,
-                  pages: int = 1) -> list[_Section]:
+                  pages: int = 1, every: bool = False) -> list[_Section]:
     """The candidates' sections and the other sections of the best ``pages`` pages, best first,
-    each with the features the ranker weighed."""
+    each with the features the ranker weighed (``every``: all of ``FEATURES``, for eval.rank)."""
     keyword, index = ctx.indexes(services)
     cands = ctx.candidates  # the council's top_k
     relevance = Relevance(ctx.query, keyword)
@@ -201,9 +198,7 @@ def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = 
             page_text[url] = " ".join(c.text for c in keyword.page_chunks(url))
         return wanted(question, page_text[url])
 
-    votes: dict[str, int] = {}
-    for c in cands:
-        votes[c.chunk.url] = votes.get(c.chunk.url, 0) + 1
+    votes = Counter(c.chunk.url for c in cands)
 
     def section(chunk, prior: float, retrieved: bool) -> _Section:  # noqa: ANN001 - Chunk
         units = [Unit(_label_table(t, chunk.section), chunk, 0, i)
@@ -220,11 +215,12 @@ def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = 
             # the fact asked for is in this section, or elsewhere on its page (it is added
             # from there when this section wins)
             "wanted": max(wanted(question, chunk.text), 0.7 * page_wants(chunk.url)),
-            "intent_heading": float(intent_heading(question, chunk.section)),
-            "retrieved": float(retrieved),
-            "page_votes": votes.get(chunk.url, 0) / max(1, len(cands)),
-            "first": float(chunk.position == 0),
         }
+        if every:
+            features |= {"intent_heading": float(intent_heading(question, chunk.section)),
+                         "retrieved": float(retrieved),
+                         "page_votes": votes.get(chunk.url, 0) / max(1, len(cands)),
+                         "first": float(chunk.position == 0)}
         score = ranker.score(features)
         return _Section(units, score, prior, features)
 

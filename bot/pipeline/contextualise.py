@@ -112,12 +112,12 @@ def contextualise(ctx: TurnContext, services: Services) -> None:
     ctx.asked = query = focus(ctx.question)
     if query != ctx.question:
         ctx.notes.append(f"long message: searched for {query!r}")
-    if ctx.history and NEW_TOPIC.search(query) and not is_follow_up(query):
-        query = without_marker(query)  # "Unrelated, but ..." is no part of what is asked
-        ctx.notes.append("a new topic, said to be one")
-    elif ctx.history and is_follow_up(query):
+    if ctx.history and is_follow_up(query):
         query = carry(ctx.history[-1].query, query)
         ctx.notes.append("follow-up: joined to the previous question")
+    elif ctx.history and NEW_TOPIC.search(query):
+        query = without_marker(query)  # "Unrelated, but ..." is no part of what is asked
+        ctx.notes.append("a new topic, said to be one")
     keyword, _index = ctx.indexes(services)
     corrected = keyword.correct(query)
     if corrected != query:
