@@ -5,18 +5,22 @@ their security codes, IBANs, sort codes, National Insurance, NHS, passport and d
 numbers, dates of birth, phone numbers, postcodes, vehicle registrations, Council Tax and other
 account or reference numbers (labelled, or seven digits or more), and addresses: numbered ("12
 mill lane", "flat 3, 45 victoria road", "221b baker street") and named houses with their street
-("Rose Cottage, Church Lane"). Left alone: road numbers (A38), planning references (23/01234/FUL),
-prices, event dates and street names on their own ("parking on mill lane"), unless said to be
-where someone lives. Order matters: the longer, more specific patterns go first so that one
-pattern does not eat part of another (a card number is not three phone numbers). Masking a
-little too much is the safe side; what is left must still read as the question it was. The
-corpora in tests/corpora/ measure both sides (docs/security.md has the figures).
+("Rose Cottage, Church Lane"), and then people's names (askcouncil/names.py: "my name is Jane
+Smith", "Mrs Patel", "my son Jack", "Regards, Tom"). Left alone: road numbers (A38), planning
+references (23/01234/FUL), prices, event dates and street names on their own ("parking on mill
+lane"), unless said to be where someone lives. Order matters: the longer, more specific
+patterns go first so that one pattern does not eat part of another (a card number is not three
+phone numbers). Masking a little too much is the safe side; what is left must still read as the
+question it was. The corpora in tests/corpora/ measure both sides (docs/security.md has the
+figures).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from askcouncil.names import mask_names
 
 STREET = (r"(Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|Way|Crescent|Gardens|Place|"
           r"Court|Terrace|Grove|Hill|Row|Square|Mews|Walk|Parade|View|Rise)")
@@ -171,4 +175,5 @@ def mask(text: str | None) -> str | None:
         return None
     for _label, pattern, replacement in PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    # Last: a name is found by the words around it, once the numbers and addresses are gone.
+    return mask_names(text)

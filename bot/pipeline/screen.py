@@ -91,7 +91,8 @@ OTHER_PEOPLE = re.compile(
     r"member of staff|employee)\b"
     r"|\b(what is|what's|what are|tell me|give me|show me|find out|look up|check|access|see|get)"
     r"\b[^.?!]{0,30}\b(my )?(neighbou?rs?|ex|ex-partner|ex-wife|ex-husband|someone else|somebody "
-    r"else|another person|other people|other residents?|(?-i:[A-Z][a-z]+ [A-Z][a-z]+)(?='s|’s))"
+    r"else|another person|other people|other residents?|"
+    r"(?:(?-i:[A-Z][a-z]+ [A-Z][a-z]+)|(?<=\[)name\])(?='s|’s))"
     r"('s|s'|’s)?\b"
     r"[^.?!]{0,40}\b(council tax|benefits?|account|address|phone number|email|date of birth|"
     r"personal details|details|records?|bank|claims?|income)\b"
@@ -104,12 +105,13 @@ OTHER_PEOPLE = re.compile(
     r"names|address|phone|number|details|forwarding address|new address|email)\b"
     r"|\bwho reported me\b"
     r"|\b(tell me|find out|look up|know|give me|check)\b[^.?!]{0,40}\bwhere (he|she|they|"
-    r"(?-i:[A-Z][a-z]+(?: [A-Z][a-z]+)?))('s| is)? (lives|living|moved|is staying)\b"
+    r"(?-i:[A-Z][a-z]+(?: [A-Z][a-z]+)?)|\[name\])('s| is)? (lives|living|moved|is staying)\b"
     r"|\b(which|what) (flat|house|number|address)\b[^.?!]{0,30}"
-    r"(?-i:[A-Z][a-z]+ [A-Z][a-z]+)\b[^.?!]{0,10}\b(is in|lives)\b"
+    r"(?:(?-i:[A-Z][a-z]+ [A-Z][a-z]+)\b|\[name\])[^.?!]{0,10}\b(is in|lives)\b"
     r"|\bis (my |her |his |the )?[\w' ]{0,25}\b(claiming|on) (housing benefit|benefits?|universal "
     r"credit|council tax (reduction|support))\b|\bhow much does (he|she) get\b"
-    r"|\b(has|did|is)\s+(mr|mrs|ms|miss|dr)\.?\s+\w+[^.?!]{0,60}\b(paid|claim\w*|owe\w*)\b"
+    r"|\b(has|did|is)\s+(mr|mrs|ms|miss|dr)\.?\s+(\w+|\[name\])[^.?!]{0,60}\b(paid|claim\w*|"
+    r"owe\w*)\b"
     r"|\bpaid (his|her|their) (council tax|rent|bills?)\b",
     re.I,
 )
@@ -117,7 +119,7 @@ _ACCUSATION = (r"(corrupt|a fraud|fraud\w*|liars?|lying|criminals?|thie(f|ves)|s
                r"stealing|paedophiles?|racists?|abusers?|bribes?|bribed|crooks?|drunk|incompetent|"
                r"fiddl\w+|on the take|under (police )?investigation|on purpose)")
 _SOMEONE = (r"(councillor|cllr|officer|head of \w+|bin ?man|binmen|staff|manager|director|"
-            r"leader|chief executive|mayor|(?-i:[A-Z][a-z]+ [A-Z][a-z]+))")
+            r"leader|chief executive|mayor|(?-i:[A-Z][a-z]+ [A-Z][a-z]+)|(?<=\[)name(?=\]))")
 DEFAMATION = re.compile(
     r"\b(write|draft|compose|make up|create|post|produce|generate)\b[^?!]{0,80}\b(saying|say|"
     r"claiming|claim|that says|accusing|accuse|stating|alleging|that)\b[^?!]{0,80}\b(is|are|was|"

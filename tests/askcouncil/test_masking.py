@@ -1,6 +1,7 @@
 """Personal data is masked before storage (UK patterns)."""
 
 import json
+import re
 
 import pytest
 
@@ -114,3 +115,146 @@ def test_held_out_corpora_rates() -> None:
           f"{untouched:.1%} of {len(ordinary)} ordinary questions untouched")
     assert masked >= HELD_OUT_FLOORS["personal"]
     assert untouched >= HELD_OUT_FLOORS["ordinary"]
+
+
+# ---- People's names ---------------------------------------------------------------------------
+# tests/corpora/names_personal.jsonl and names_ordinary.jsonl (tuned on: every line must pass) and
+# heldout/names_*.jsonl (never tuned on; floors only move up) were written before the name rules.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my name is Jane Smith, when is my bin day?", "my name is [name], when is my bin day?"),
+        ("I'm Mrs Patel and my bin was missed", "I'm Mrs [name] and my bin was missed"),
+        ("This is John from the flats, the light is out",
+         "This is [name] from the flats, the light is out"),
+        ("Dr. Okafor said to ask about a grant", "Dr. [name] said to ask about a grant"),
+        ("can I get a bus pass?\nThanks, Sarah", "can I get a bus pass?\nThanks, [name]"),
+        ("Regards, Tom Jones", "Regards, [name]"),
+        ("my son Jack starts school in September", "my son [name] starts school in September"),
+        ("my neighbour Dave Brown burns rubbish", "my neighbour [name] burns rubbish"),
+        ("my son jack starts school", "my son [name] starts school"),  # lower case
+        ("MY NAME IS SUE HARGREAVES AND I AM ANGRY", "MY NAME IS [name] AND I AM ANGRY"),
+        ("Fy enw i yw Siân Jones", "Fy enw i yw [name]"),
+        ("my daughter, Ellie, is 17. Can Ellie get help?",
+         "my daughter, [name], is 17. Can [name] get help?"),  # said again: masked again
+        ("Can you give me John Smith's benefit details?",
+         "Can you give me [name]'s benefit details?"),  # the possessive stays
+        ("Mr Patel at 12 Mill Lane", "Mr [name] at [address]"),
+    ],
+)
+def test_masks_peoples_names(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm moving next month, who do I tell?",
+        "I'm disabled and need an assisted collection",
+        "I'm a carer for my mum",
+        "this is urgent, there is water pouring into the road",
+        "my name is on the council tax but I moved out",
+        "my name is spelt wrong on the bill",
+        "I'm English and my partner is Polish, can we vote?",
+        "this is Kestrelford Borough Council's website isn't it",
+        "my son will start school in September",  # "will" is not taken for a name
+        "Thanks for your help",
+        "Regards the garden waste, is it fortnightly?",
+        "parking on Victoria Road every night",
+        "Did you miss my bin on Monday?",
+        "How do I change my name on the electoral register?",
+        "Round here bonfire night sounds like a war zone",
+    ],
+)
+def test_ordinary_words_after_the_cues_stay(text: str) -> None:
+    assert mask(text) == text
+
+
+def _names_scores(personal: list[dict], ordinary: list[dict]) -> tuple[float, float, list[str]]:
+    """Recall: the labelled names of which no word is left. Precision: the [name] tags that
+    stand for a labelled name, out of all [name] tags (in ordinary messages every tag is wrong).
+    A word of a name that the message also uses elsewhere is allowed to stay that often."""
+    found = wrong = total = 0
+    misses = []
+    for r in personal:
+        masked = mask(r["text"]) or ""
+        here = 0
+        for name in r["personal"]:
+            total += 1
+            left = [w for w in re.findall(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*", name)
+                    if _count(w, masked) > _count(w, r["text"]) - sum(
+                        _count(w, p) for p in r["personal"])]
+            if left:
+                misses.append(f"{r['id']}: {masked}")
+            else:
+                here += 1
+        found += here
+        wrong += max(0, masked.count("[name]") - here)
+    for r in ordinary:
+        masked = mask(r["text"]) or ""
+        wrong += masked.count("[name]")
+        if masked != r["text"]:
+            misses.append(f"{r['id']} ({r['why']}): {masked}")
+    return found / total, found / (found + wrong) if found + wrong else 0.0, misses
+
+
+def _count(word: str, text: str) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", text))
+
+
+def test_the_names_corpora_are_large_and_well_formed() -> None:
+    sets = [_load(f"{d}names_{k}.jsonl") for d in ("", "heldout/") for k in ("personal",
+                                                                          "ordinary")]
+    assert sum(map(len, sets)) >= 150
+    for personal in (sets[0], sets[2]):
+        for r in personal:
+            assert r["kind"] == "name" and r["personal"], r["id"]
+            assert all(p in r["text"] for p in r["personal"]), r["id"]
+    ids = [r["id"] for s in sets for r in s]
+    assert len(ids) == len(set(ids))
+
+
+def test_names_tuned_on_all_pass() -> None:
+    recall, precision, misses = _names_scores(_load("names_personal.jsonl"),
+                                              _load("names_ordinary.jsonl"))
+    assert not misses, misses
+    assert recall == precision == 1.0
+
+
+# First measured 2026-11-30 with the first version of the rules: recall 1.000, precision 1.000
+# (40 names, 35 ordinary messages). Only ever raised.
+NAMES_HELD_OUT_FLOORS = {"recall": 1.0, "precision": 1.0}
+
+
+def test_names_held_out_rates() -> None:
+    recall, precision, misses = _names_scores(_load("heldout/names_personal.jsonl"),
+                                              _load("heldout/names_ordinary.jsonl"))
+    print(f"names held out: recall {recall:.3f}, precision {precision:.3f}; misses: {misses}")
+    assert recall >= NAMES_HELD_OUT_FLOORS["recall"]
+    assert precision >= NAMES_HELD_OUT_FLOORS["precision"]
+
+
+def test_the_scorer_sees_a_name_left_and_a_word_taken() -> None:
+    """The measure can fail: a name half masked is a miss, and a tag in an ordinary message
+    lowers precision."""
+    personal = [{"id": "x1", "text": "my name is Jane Smith", "personal": ["Jane Smith"]}]
+    # (a known miss: a capitalised place after "I'm" is taken for a name)
+    ordinary = [{"id": "x2", "text": "I'm Kestrelford born and bred", "why": "a place"}]
+    recall, precision, misses = _names_scores(personal, ordinary)
+    assert recall == 1.0 and precision == 0.5 and len(misses) == 1
+    left = [{"id": "x3", "text": "the tenancy is jane xyzzy's", "personal": ["jane xyzzy"]}]
+    assert _names_scores(left, [])[0] == 0.0
+
+
+def test_a_hostile_message_is_masked_quickly() -> None:
+    """The longest message the API takes, built to make the name rules work hardest."""
+    import time
+
+    for unit in ("my son my daughter ", "Mr Mrs Dr ", "Thanks, Regards, ", "Jane Smith ",
+                 "my name is " * 3 + "x "):
+        text = (unit * (10_000 // len(unit)))[:10_000]
+        began = time.perf_counter()
+        mask(text)
+        assert time.perf_counter() - began < 2.0, unit
