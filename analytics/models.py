@@ -36,6 +36,8 @@ class Conversation(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # from a crawler, a monitoring check or a script (by its user agent): left out of reports
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # what started it, as a class (bot.chat.agent_class); the user agent itself is never stored
+    ua_class: Mapped[str | None] = mapped_column(String(20), nullable=True)
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.seq")
 
 

@@ -47,6 +47,7 @@ class TurnRecord:
     is_bot: bool = False  # the request came from a crawler or script (left out of reports)
     query: str | None = None  # the search it was answered with (joins a follow-up's question)
     created_at: datetime | None = None  # when it was asked (kept when written late)
+    ua_class: str | None = None  # the user agent's class (bot.chat.agent_class), never the agent
 
 
 @dataclass
@@ -119,7 +120,8 @@ class AnalyticsStore(StoreReads):
             if rec.conversation_id not in known:
                 known.add(rec.conversation_id)
                 conversations.append({"id": rec.conversation_id, "council": rec.council,
-                                      "is_bot": rec.is_bot, "started_at": when})
+                                      "is_bot": rec.is_bot, "ua_class": rec.ua_class,
+                                      "started_at": when})
             seqs[rec.conversation_id] = seqs.get(rec.conversation_id, 0) + 1
             turns.append({
                 "id": rec.message_id, "conversation_id": rec.conversation_id,

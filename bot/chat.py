@@ -28,13 +28,28 @@ from bot.structure import parts
 
 log = logging.getLogger(__name__)
 # Crawlers, link checkers, monitoring and scripts: their conversations are stored but flagged, and
-# left out of the deflection estimate and gap reports.
-BOT_AGENT = re.compile(r"bot\b|crawl|spider|slurp|curl/|wget/|python-requests|python-httpx|"
-                       r"go-http-client|java/|okhttp|uptime|monitor|pingdom|headlesschrome|"
-                       r"axios/|postmanruntime|insomnia/|httpie/|node-fetch|undici|"
-                       r"apache-httpclient|libwww-perl|scrapy|aiohttp/|guzzlehttp|dart/|"
-                       r"site24x7|statuscake|zabbix|datadog|newrelic|check_http|lighthouse",
+# left out of the deflection estimate and gap reports. The two named groups tell scripts (HTTP
+# libraries and command-line clients) from crawlers and monitoring, for ``agent_class``.
+BOT_AGENT = re.compile(r"(?P<script>curl/|wget/|python-requests|python-httpx|go-http-client|"
+                       r"java/|okhttp|axios/|postmanruntime|insomnia/|httpie/|node-fetch|undici|"
+                       r"apache-httpclient|libwww-perl|scrapy|aiohttp/|guzzlehttp|dart/)|"
+                       r"(?P<bot>bot\b|crawl|spider|slurp|uptime|monitor|pingdom|headlesschrome|"
+                       r"site24x7|statuscake|zabbix|datadog|newrelic|check_http|lighthouse)",
                        re.I)
+MOBILE_AGENT = re.compile(r"mobile|android|iphone|ipad|ipod|windows phone|silk/|opera mini", re.I)
+
+
+def agent_class(user_agent: str | None) -> str:
+    """What kind of client a user agent is, for the dashboard: "browser", "mobile browser",
+    "bot/monitoring", "script" or "unknown". Only this class is stored, never the agent."""
+    if not user_agent or not user_agent.strip():
+        return "unknown"
+    automated = BOT_AGENT.search(user_agent)
+    if automated:
+        return "script" if automated.lastgroup == "script" else "bot/monitoring"
+    if user_agent.startswith(("Mozilla/", "Opera/")):
+        return "mobile browser" if MOBILE_AGENT.search(user_agent) else "browser"
+    return "unknown"
 
 
 @dataclass
@@ -174,7 +189,8 @@ class Bot:
             question_lang=ctx.lang,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
-                     is_bot=bool(user_agent and BOT_AGENT.search(user_agent)))
+                     is_bot=bool(user_agent and BOT_AGENT.search(user_agent)),
+                     ua_class=agent_class(user_agent))
         if emit is not None:
             _finish_stream(ctx, reply)
         return reply
@@ -208,8 +224,8 @@ class Bot:
             yield "error", {"code": "internal_error",
                             "message": "Sorry, something went wrong. Please try again."}
 
-    def _record(self, reply: Reply, council: str, latency_ms: float, is_bot: bool = False
-                ) -> None:
+    def _record(self, reply: Reply, council: str, latency_ms: float, is_bot: bool = False,
+                ua_class: str | None = None) -> None:
         if self.writer is None:
             return
         try:
@@ -228,6 +244,7 @@ class Bot:
                     latency_ms=round(latency_ms, 2),
                     timings_ms=reply.context.timings_ms,
                     is_bot=is_bot,
+                    ua_class=ua_class,  # kept with the conversation's first turn only
                     query=reply.context.query or reply.context.question,
                 )
             )
