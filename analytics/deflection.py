@@ -5,7 +5,11 @@ assumption written out for a scrutiny committee to check.
 Definitions (per period, and per service):
 - conversation: one chat session in the widget (a conversation id);
 - contained: the resident got at least one answer, used no handoff (no phone number, form or
-  contact page clicked) and did not say "No, it did not answer my question";
+  contact page clicked), did not say "No, it did not answer my question", and did not come back
+  within the recontact window (``recontact_hours``, default 24; 0 turns it off): the same
+  browser started a new conversation (the widget sends its previous conversation's id, no
+  tracking id) within that many hours of the conversation's last question. A conversation that
+  came back is moved to not contained and counted as "came back";
 - the three tiers councils meet in procurement: confirmed (contained, and the resident said
   "Yes, it answered my question"), assumed (contained, no feedback given) and not contained;
 - would otherwise have phoned: the share of sampled "Would you have phoned us?" answers that
@@ -56,12 +60,19 @@ class Assumptions:
     prior_share: float = 0.5  # would-have-phoned share assumed before enough survey answers
     prior_weight: float = 10.0  # ...counted as this many survey answers
     min_sample: int = 30  # from this many survey answers on, the raw share is used
+    # A contained conversation whose browser starts a new one within this many hours of its last
+    # question is not counted as contained (0: off). 24 hours, as contact centres count a repeat
+    # call the next day as the first one not resolved.
+    recontact_hours: float = 24.0
 
     @classmethod
     def for_council(cls, council: Council) -> Assumptions:
         """The defaults, with what the council file's ``deflection`` section sets."""
         values = {k: (int(v) if k == "min_sample" else v) for k, v in council.deflection}
         return cls(**values)  # type: ignore[arg-type]
+
+    def window(self) -> str:
+        return f"{self.recontact_hours:g} hour{'' if self.recontact_hours == 1 else 's'}"
 
     def describe(self) -> list[str]:
         return [
@@ -80,6 +91,15 @@ class Assumptions:
             "A conversation is contained when the resident got at least one answer, used no "
             "phone number, form or contact link, and did not say the answer did not help. It is "
             "confirmed when the resident also said it answered their question.",
+            (f"Recontact window: {self.window()}. A conversation that looked contained is "
+             "counted as not contained when the same browser started a new conversation within "
+             f"{self.window()} of its last question (a resident who comes back was probably not "
+             "helped the first time). The widget tells the server which conversation it had "
+             "before; no tracking id is kept. A resident who comes back on another device, "
+             "or in a browser that keeps nothing, is not seen, so the estimate can still be "
+             "too high." if self.recontact_hours > 0 else
+             "The recontact window is off: a resident who starts a new conversation later does "
+             "not change whether the first one counts as contained."),
         ]
 
 
@@ -92,6 +112,9 @@ FORMULAS = [
     "Share who would otherwise have phoned = residents who said yes ÷ residents asked (while "
     "fewer than the minimum sample have answered, the assumed share is counted in as well), "
     "with a 95% Wilson interval.",
+    "Contained conversations = conversations answered, with no handoff used and no \"it did "
+    "not answer my question\", less those whose browser came back within the recontact window "
+    "(those are counted as not contained, and shown as \"came back\").",
     "Calls avoided = contained conversations × that share; the low and high figures use the "
     "ends of its interval.",
     "Staff time = calls avoided × minutes a call takes (low: low calls × shortest call; high: "
@@ -126,6 +149,9 @@ class ConversationFacts:
     unhelpful: bool
     helpful: bool
     would_have_phoned: bool | None  # the sampled survey answer, if any
+    # each later conversation of the same browser: (hours after this one's last question that it
+    # started, whether a phone number, form or contact link was used in it)
+    came_back: list[tuple[float, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +162,8 @@ class Estimate:
     confirmed: int  # contained, and the resident said it answered their question
     assumed: int  # contained, no feedback
     not_contained: int
+    came_back: int  # looked contained, but the browser came back within the window (not contained)
+    came_back_handoff: int  # ...and used a phone number, form or contact link then
     tiers: list[dict[str, Any]]  # each tier's count and share of conversations, with interval
     survey_answers: int
     survey_yes: int
@@ -195,7 +223,12 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
     """The estimate for these conversations. ``council_share``: the council-wide share, which a
     service's row uses so that the services add up to the total."""
     a = assumptions
-    contained = [f for f in facts if f.answered and not f.handoff_used and not f.unhelpful]
+    looked = [f for f in facts if f.answered and not f.handoff_used and not f.unhelpful]
+    back = [[used for hours, used in f.came_back if hours <= a.recontact_hours]
+            if a.recontact_hours > 0 else [] for f in looked]
+    contained = [f for f, b in zip(looked, back, strict=True) if not b]
+    came_back = len(looked) - len(contained)
+    came_back_handoff = sum(1 for b in back if any(b))
     confirmed = sum(1 for f in contained if f.helpful)
     assumed = sum(1 for f in contained if not f.helpful)
     answers = [f.would_have_phoned for f in facts if f.would_have_phoned is not None]
@@ -208,6 +241,11 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
         notes.append(f"Only {len(answers)} residents have answered \"Would you have phoned "
                      f"us?\": an assumed {a.prior_share:.0%} is still counted in, so treat the "
                      "calls avoided as a first indication. The measured share is shown beside it.")
+    if came_back and council_share is None:
+        notes.append(f"{came_back} conversations that looked contained are counted as not "
+                     f"contained: the same browser started a new conversation within "
+                     f"{a.window()} ({came_back_handoff} of them then used a phone number, form "
+                     "or contact link).")
     n = len(contained)
     total = len(facts)
     return Estimate(
@@ -217,6 +255,8 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
         confirmed=confirmed,
         assumed=assumed,
         not_contained=total - n,
+        came_back=came_back,
+        came_back_handoff=came_back_handoff,
         tiers=[_tier("confirmed", confirmed, total), _tier("assumed", assumed, total),
                _tier("not contained", total - n, total)],
         survey_answers=len(answers),
@@ -243,12 +283,25 @@ def estimate(facts: list[ConversationFacts], assumptions: Assumptions,
     )
 
 
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
 def conversation_facts(store: AnalyticsStore, council: Council, since: datetime,
                        until: datetime | None = None) -> list[ConversationFacts]:
-    """What the estimate needs of each conversation started in the period."""
+    """What the estimate needs of each conversation started in the period, with the later
+    conversations of the same browser (whenever they started: the window is applied later)."""
     until = until or datetime.now(UTC)
     facts = []
-    for h in store.conversation_histories(council.slug, since, until):
+    histories = store.conversation_histories(council.slug, since, until)
+    ended = {h.conversation.id: _aware(max([t.created_at for t in h.turns],
+                                           default=h.conversation.started_at))
+             for h in histories}
+    later: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for previous, started, used in store.came_back(list(ended)):
+        hours = (_aware(started) - ended[previous]).total_seconds() / 3600
+        later[previous].append((max(0.0, hours), used))
+    for h in histories:
         c, ts, fbs = h.conversation, h.turns, h.feedback
         service = _service(council, ts)
         survey = [f.would_have_phoned for f in fbs if f.would_have_phoned is not None]
@@ -260,6 +313,7 @@ def conversation_facts(store: AnalyticsStore, council: Council, since: datetime,
             unhelpful=any(not f.helpful for f in fbs),
             helpful=any(f.helpful for f in fbs),
             would_have_phoned=survey[-1] if survey else None,
+            came_back=later.get(c.id, []),
         ))
     return facts
 
@@ -301,7 +355,8 @@ def report(facts: list[ConversationFacts], council: Council, assumptions: Assump
 
 
 CSV_COLUMNS = ["service", "conversations", "contained", "confirmed", "assumed", "not_contained",
-               "survey_answers", "survey_yes", "raw_share", "raw_low", "raw_high", "share",
+               "came_back", "came_back_handoff", "survey_answers", "survey_yes", "raw_share",
+               "raw_low", "raw_high", "share",
                "share_low", "share_high", "prior_used", "calls_avoided", "calls_avoided_low",
                "calls_avoided_high", "hours_saved", "hours_saved_low", "hours_saved_high",
                "cost_avoided", "cost_avoided_low", "cost_avoided_high", "out_of_hours"]

@@ -38,6 +38,10 @@ class Conversation(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # what started it, as a class (bot.chat.agent_class); the user agent itself is never stored
     ua_class: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # the conversation the same browser had before this one (the widget sends it; checked to be
+    # one of the same council): the deflection estimate's recontact window reads it
+    previous_conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                                 index=True)
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.seq")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +48,8 @@ class TurnRecord:
     query: str | None = None  # the search it was answered with (joins a follow-up's question)
     created_at: datetime | None = None  # when it was asked (kept when written late)
     ua_class: str | None = None  # the user agent's class (bot.chat.agent_class), never the agent
+    # the browser's conversation before this one (kept only if it is one of the same council)
+    previous_conversation_id: str | None = None
 
 
 @dataclass
@@ -115,13 +117,16 @@ class AnalyticsStore(StoreReads):
             select(Turn.conversation_id, func.count()).where(
                 Turn.conversation_id.in_(conv_ids)).group_by(Turn.conversation_id)).all())
         conversations, turns = [], []
+        earlier = self._earlier_conversations(s, fresh)
         for rec in fresh:
             when = rec.created_at or utcnow()
             if rec.conversation_id not in known:
                 known.add(rec.conversation_id)
                 conversations.append({"id": rec.conversation_id, "council": rec.council,
                                       "is_bot": rec.is_bot, "ua_class": rec.ua_class,
-                                      "started_at": when})
+                                      "started_at": when,
+                                      "previous_conversation_id": _link(rec, earlier)})
+                earlier[rec.conversation_id] = rec.council
             seqs[rec.conversation_id] = seqs.get(rec.conversation_id, 0) + 1
             turns.append({
                 "id": rec.message_id, "conversation_id": rec.conversation_id,
@@ -135,6 +140,35 @@ class AnalyticsStore(StoreReads):
         if conversations:
             s.execute(insert(Conversation), conversations)
         s.execute(insert(Turn), turns)
+
+    @staticmethod
+    def _earlier_conversations(s: Session, recs: list[TurnRecord]) -> dict[str, str]:
+        """The councils of the conversations these turns name as their browser's previous one,
+        that exist (a link to an id that does not, or to another council's, is not kept)."""
+        wanted = {r.previous_conversation_id for r in recs if r.previous_conversation_id}
+        if not wanted:
+            return {}
+        return dict(s.execute(select(Conversation.id, Conversation.council).where(
+            Conversation.id.in_(wanted))).all())
+
+    def came_back(self, conversation_ids: Sequence[str]) -> list[tuple[str, datetime, bool]]:
+        """The conversations that name one of these as their browser's previous one: (that
+        previous conversation's id, when the new one started, whether a phone number, form or
+        contact link was used in it), for the deflection estimate's recontact window."""
+        self.ensure_schema()
+        out = []
+        with self._session() as s:
+            for i in range(0, len(conversation_ids), 500):
+                part = list(conversation_ids[i:i + 500])
+                later = s.execute(select(Conversation.id, Conversation.previous_conversation_id,
+                                         Conversation.started_at).where(
+                    Conversation.previous_conversation_id.in_(part),
+                    Conversation.is_bot.is_(False))).all()
+                used = set(s.scalars(select(Turn.conversation_id).join(
+                    HandoffEvent, HandoffEvent.turn_id == Turn.id).where(
+                        Turn.conversation_id.in_([c.id for c in later]))))
+                out += [(c.previous_conversation_id, c.started_at, c.id in used) for c in later]
+        return out
 
     def record_feedback(
         self, message_id: str, helpful: bool, reason: str | None, would_have_phoned: bool | None,
@@ -198,6 +232,7 @@ class AnalyticsStore(StoreReads):
             s.execute(delete(Feedback).where(Feedback.turn_id.in_(turn_ids)))
             s.execute(delete(Turn).where(Turn.conversation_id == conversation_id))
             _forget_in_topics(s, conv.council, set(turn_ids), texts)
+            _unlink(s, [conversation_id])
             s.delete(conv)
             return len(turn_ids)
 
@@ -245,6 +280,7 @@ class AnalyticsStore(StoreReads):
                 s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(ids)))
                 s.execute(delete(Feedback).where(Feedback.turn_id.in_(ids)))
                 s.execute(delete(Turn).where(Turn.conversation_id.in_(part)))
+                _unlink(s, part)
                 s.execute(delete(Conversation).where(Conversation.id.in_(part)))
             return totals
 
@@ -304,10 +340,23 @@ class AnalyticsStore(StoreReads):
                 row.status_changed_at = datetime.now(UTC)  # checked: a cached report is stale
 
 
+def _link(rec: TurnRecord, councils: dict[str, str]) -> str | None:
+    """The turn's previous conversation, if it is another stored conversation of its council."""
+    prev = rec.previous_conversation_id
+    return prev if prev and prev != rec.conversation_id and councils.get(prev) == rec.council \
+        else None
+
+
 def question_text(entry: str | dict[str, str]) -> str:
     """A stored topic question: {"id": message id, "text": masked question}, or the bare text
     reports before 2026-11-29 stored."""
     return entry["text"] if isinstance(entry, dict) else entry
+
+
+def _unlink(s: Session, conversation_ids: list[str]) -> None:
+    """Conversations that named these as their browser's previous one no longer do."""
+    s.execute(update(Conversation).where(Conversation.previous_conversation_id.in_(
+        conversation_ids)).values(previous_conversation_id=None))
 
 
 def _forget_in_topics(s: Session, council: str, message_ids: set[str], texts: set[str]) -> None:

@@ -244,11 +244,15 @@ def parse_council(slug: str, text: str) -> Council:
                               f"which is not in contact_lines")
     deflection = tuple((str(k), float(v)) for k, v in (raw.get("deflection") or {}).items())
     known = {"handling_minutes", "handling_minutes_low", "handling_minutes_high",
-             "cost_per_call", "cost_per_call_high", "prior_share", "prior_weight", "min_sample"}
-    for name, _value in deflection:
+             "cost_per_call", "cost_per_call_high", "prior_share", "prior_weight", "min_sample",
+             "recontact_hours"}
+    for name, value in deflection:
         if name not in known:
             raise ConfigError(f"council file for {slug!r}: unknown deflection setting {name!r} "
                               f"(use {', '.join(sorted(known))})")
+        if name == "recontact_hours" and not 0 <= value <= 24 * 90:
+            raise ConfigError(f"council file for {slug!r}: recontact_hours is {value:g}; use 0 "
+                              "(off) to 2160 hours")
     return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
                    crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency,
                    deflection=deflection)

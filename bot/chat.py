@@ -65,6 +65,8 @@ class Reply:
     message_token: str = ""  # send back with message_id for feedback and events
     lang: str = "en"  # the language the answer is written in ("en" or "cy")
     question_lang: str = "en"  # the language the question looks written in
+    # a new conversation's link to the browser's one before it (stored, never sent back)
+    previous_conversation_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -150,9 +152,12 @@ class Bot:
         user_agent: str | None = None,
         *,
         conversation_token: str | None = None,
+        previous_conversation_id: str | None = None,
     ) -> Reply:
         """Answer one message. ``conversation_id`` continues a conversation only with the
-        ``conversation_token`` its earlier reply carried; without it, a new one starts."""
+        ``conversation_token`` its earlier reply carried; without it, a new one starts, linked
+        to ``previous_conversation_id`` (the browser's conversation before, for the deflection
+        estimate's recontact window) if the store finds it is one of the same council."""
         message = valid_unicode(message)
         slug = self.check(message, council)
         began = time.perf_counter()
@@ -160,6 +165,7 @@ class Bot:
                                                        conversation_token):
             log.info("a conversation id came without its token: a new conversation starts")
             conversation_id = None
+        previous = None if conversation_id else previous_conversation_id
         ctx = TurnContext(
             message=message,
             council=self.services.council(slug),
@@ -187,6 +193,7 @@ class Bot:
             message_token=self.tokens.sign("message", message_id),
             lang=ctx.reply_lang,
             question_lang=ctx.lang,
+            previous_conversation_id=previous,
         )
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
                      is_bot=bool(user_agent and BOT_AGENT.search(user_agent)),
@@ -198,6 +205,7 @@ class Bot:
     def chat_stream(
         self, message: str, conversation_id: str | None = None, council: str | None = None,
         user_agent: str | None = None, *, conversation_token: str | None = None,
+        previous_conversation_id: str | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """The same turn as ``chat``, as events: ``status`` (each step), ``answer`` (text as it
         is produced), ``reset`` (drop the text so far: the answer is being replaced),
@@ -210,7 +218,8 @@ class Bot:
             try:
                 self.chat(message, conversation_id, council,
                           emit=lambda e, d: events.put((e, d)), user_agent=user_agent,
-                          conversation_token=conversation_token)
+                          conversation_token=conversation_token,
+                          previous_conversation_id=previous_conversation_id)
             except BaseException as exc:  # reported as an event; the stream still ends
                 log.exception("streamed chat failed")
                 failure.append(exc)
@@ -246,6 +255,7 @@ class Bot:
                     is_bot=is_bot,
                     ua_class=ua_class,  # kept with the conversation's first turn only
                     query=reply.context.query or reply.context.question,
+                    previous_conversation_id=reply.previous_conversation_id,
                 )
             )
         except Exception as exc:  # the resident still gets the answer (the local disk failed)

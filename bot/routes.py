@@ -45,7 +45,8 @@ def chat(body: ChatRequest, bot: BotDep, request: Request) -> dict:
     """Answer one message. Send `conversation_id` and `conversation_token` back on follow-ups."""
     return bot.chat(body.message, body.conversation_id, body.council,
                     user_agent=request.headers.get("user-agent"),
-                    conversation_token=body.conversation_token).as_dict()
+                    conversation_token=body.conversation_token,
+                    previous_conversation_id=body.previous_conversation_id).as_dict()
 
 
 @router.post(
@@ -63,7 +64,8 @@ def chat_stream(body: ChatRequest, bot: BotDep, request: Request) -> StreamingRe
     def events() -> Iterator[str]:
         for event, data in bot.chat_stream(body.message, body.conversation_id, body.council,
                                            user_agent=request.headers.get("user-agent"),
-                                           conversation_token=body.conversation_token):
+                                           conversation_token=body.conversation_token,
+                                           previous_conversation_id=body.previous_conversation_id):
             yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",

@@ -28,6 +28,14 @@ class ChatRequest(BaseModel):
         pattern=r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$",
         description="Council slug; defaults to ASKCOUNCIL_COUNCIL.",
     )
+    previous_conversation_id: StrictStr | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Optional, on the first turn of a new conversation: the conversation_id "
+        "this browser had before, so that a resident who comes back within the recontact "
+        "window is not counted as contained. Kept only if it is a conversation of the same "
+        "council; an unknown one is ignored without an error (nothing says whether it exists).",
+    )
 
 
 class CitationOut(BaseModel):

@@ -1,5 +1,6 @@
 """The HTTP contract: shapes, statuses, one JSON error shape, health, widget and demo page."""
 
+import json
 from typing import Never
 
 import pytest
@@ -261,3 +262,56 @@ def test_a_lone_surrogate_is_answered_and_stored_not_dropped(client, bot) -> Non
     assert bot.writer.flush() == 0
     stored = bot.store.turns(body["conversation_id"])
     assert [t.question for t in stored] == ["How much is a resident parking permit? \ufffd"]
+
+
+@pytest.mark.parametrize("previous", [5, "x" * 65, "'; drop table turns; --", ["abc12345"], "",
+                                      "short"])
+def test_a_bad_previous_conversation_id_is_a_clear_422_and_stores_nothing(client, bot,
+                                                                         previous) -> None:
+    before = len(bot.store.turns())
+    resp = client.post("/api/chat", json={"message": "When is my bin collected?",
+                                          "previous_conversation_id": previous})
+    assert_error(resp, 422, "bad_input")
+    assert "previous_conversation_id" in str(resp.json()["error"]["details"])
+    stream = client.post("/api/chat/stream", json={"message": "When is my bin collected?",
+                                                   "previous_conversation_id": previous})
+    assert_error(stream, 422, "bad_input")
+    assert bot.writer.flush() == 0 and len(bot.store.turns()) == before
+
+
+def _previous_of(bot, conversation_id: str) -> str | None:
+    assert bot.writer.flush() == 0
+    from sqlalchemy import text
+
+    with bot.store.engine.connect() as conn:
+        return conn.execute(text("SELECT previous_conversation_id FROM conversations "
+                                 "WHERE id = :id"), {"id": conversation_id}).scalar()
+
+
+def test_a_new_conversation_is_linked_to_the_browsers_previous_one(client, bot) -> None:
+    first = client.post("/api/chat", json={"message": "When is my bin collected?"}).json()
+    again = client.post("/api/chat", json={
+        "message": "How much is a Blue Badge?",
+        "previous_conversation_id": first["conversation_id"]}).json()
+    assert again["conversation_id"] != first["conversation_id"]
+    assert "previous_conversation_id" not in again  # never sent back
+    assert _previous_of(bot, again["conversation_id"]) == first["conversation_id"]
+    # the streamed route links the same way
+    streamed = client.post("/api/chat/stream", json={
+        "message": "How much is a Blue Badge?",
+        "previous_conversation_id": again["conversation_id"]})
+    done = streamed.text.split("event: done\ndata: ")[1].split("\n")[0]
+    assert _previous_of(bot, json.loads(done)["conversation_id"]) == again["conversation_id"]
+    # a follow-up continues its conversation: what it says about a previous one is ignored
+    follow = client.post("/api/chat", json={
+        "message": "and how long does it take?", "conversation_id": again["conversation_id"],
+        "conversation_token": again["conversation_token"],
+        "previous_conversation_id": first["conversation_id"]}).json()
+    assert follow["conversation_id"] == again["conversation_id"]
+    assert _previous_of(bot, again["conversation_id"]) == first["conversation_id"]
+    # an id that is no conversation is answered as usual, with no link, and no error that
+    # would tell a caller whether a conversation exists
+    unknown = client.post("/api/chat", json={"message": "How much is a Blue Badge?",
+                                             "previous_conversation_id": "abcdefgh-1234"})
+    assert unknown.status_code == 200
+    assert _previous_of(bot, unknown.json()["conversation_id"]) is None
