@@ -29,6 +29,14 @@
       intro: "Ask a question about council services.",
       notice: "This is an automated service that answers from the council's website. Please do " +
               "not type personal details, such as your name, address or phone number.",
+      privacy: "The council keeps what you type here, with personal details removed. To have a " +
+               "conversation deleted, or sent to you, contact the council and quote its " +
+               "reference (under \"Your conversation reference\").",
+      reference: "Your conversation reference",
+      referenceIs: "Your conversation reference is:",
+      referenceNone: "There is no conversation yet: ask a question first.",
+      referenceHelp: "To ask the council to delete this conversation, or to send you a copy, " +
+                     "contact the council and quote this reference.",
       label: "Your question",
       send: "Send",
       thinking: "Finding an answer…",
@@ -72,6 +80,14 @@
       intro: "Gofynnwch gwestiwn am wasanaethau'r cyngor.",
       notice: "Gwasanaeth awtomataidd yw hwn. Daw'r atebion o wefan y cyngor. Peidiwch â " +
               "theipio manylion personol, fel eich enw, eich cyfeiriad na'ch rhif ffôn.",
+      privacy: "Mae'r cyngor yn cadw'r hyn rydych yn ei deipio yma, heb fanylion personol. I " +
+               "gael dileu sgwrs, neu ei hanfon atoch, cysylltwch â'r cyngor a rhowch ei " +
+               "chyfeirnod (o dan \"Cyfeirnod eich sgwrs\").",
+      reference: "Cyfeirnod eich sgwrs",
+      referenceIs: "Cyfeirnod eich sgwrs yw:",
+      referenceNone: "Does dim sgwrs eto: gofynnwch gwestiwn yn gyntaf.",
+      referenceHelp: "I ofyn i'r cyngor ddileu'r sgwrs hon, neu anfon copi atoch, cysylltwch " +
+                     "â'r cyngor a rhowch y cyfeirnod hwn.",
       label: "Eich cwestiwn",
       send: "Anfon",
       thinking: "Yn chwilio am ateb…",
@@ -152,6 +168,16 @@
     return DEFAULT_COLOUR;
   }
 
+  /** The conversation's reference as the resident sees it: the conversation_id, which is a
+   *  UUID, without its hyphens, in capitals, in groups of four ("3F2A 9C01 ..."), easy to read
+   *  out on the phone. Lossless: remove the spaces and read it as a UUID to get the id back
+   *  (docs/api.md). Any other id is shown as it is. */
+  function referenceOf(id) {
+    var s = String(id || "");
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return s;
+    return s.replace(/-/g, "").toUpperCase().match(/.{4}/g).join(" ");
+  }
+
   /** Language of the widget's strings: data-lang, else the page's lang, else English. */
   function pickLanguage(option, pageLang) {
     var lang = String(option || pageLang || "en").toLowerCase().slice(0, 2);
@@ -225,9 +251,9 @@
     return node;
   }
 
-  function storage() {
+  function storage(kind) {
     try {
-      var s = window.sessionStorage;
+      var s = window[kind || "sessionStorage"];
       s.setItem("askcouncil:probe", "1");
       s.removeItem("askcouncil:probe");
       return s;
@@ -295,7 +321,8 @@
     // The greeting (the council's own, or ours) and, always, what the service is and what not
     // to type into it.
     var greeting = el("div", { class: "greeting" });
-    greeting.append(el("p", {}, ds.greeting || t.intro), el("p", {}, t.notice));
+    greeting.append(el("p", {}, ds.greeting || t.intro), el("p", {}, t.notice),
+                    el("p", {}, t.privacy));
     log.append(greeting);
     var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
     // While the window is closed its own live region is not rendered, so an answer that lands
@@ -309,7 +336,15 @@
                                  autocomplete: "off" });
     var send = el("button", { type: "submit", class: "send" }, t.send);
     form.append(label, hint, input, send);
-    panel.append(head, log, live, form);
+    // "Your conversation reference": a disclosure (its button says whether it is open), for
+    // the resident to quote when asking the council to delete or send their conversation.
+    var ref = el("div", { class: "ref" });
+    var refButton = el("button", { type: "button", class: "ref-toggle", "aria-expanded": "false",
+                                   "aria-controls": "ac-ref" }, t.reference);
+    var refBox = el("div", { id: "ac-ref", class: "ref-box" });
+    refBox.hidden = true;
+    ref.append(refButton, refBox);
+    panel.append(head, log, live, form, ref);
     wrap.append(launcher, panel, liveClosed);
     root.append(sheet, wrap);
     document.body.appendChild(host);
@@ -350,6 +385,46 @@
     function save() {
       try { if (store) store.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
     }
+
+    // The conversation before this one (this browser's last, kept for a week in local
+    // storage): sent when a new one starts, so the deflection estimate can tell that the
+    // resident came back. It is the conversation's own id; no other id is kept.
+    var lasting = storage("localStorage");
+    var lastKey = "askcouncil:last:" + (ds.council || "") + ":" + api;
+    var WEEK_MS = 7 * 24 * 3600 * 1000;
+    function previous() {
+      try {
+        var last = lasting && JSON.parse(lasting.getItem(lastKey) || "null");
+        if (last && typeof last.id === "string" && Date.now() - last.at < WEEK_MS) return last.id;
+      } catch (err) { /* a damaged entry is ignored */ }
+      return null;
+    }
+    function remember(id) {
+      try { if (lasting) lasting.setItem(lastKey, JSON.stringify({ id: id, at: Date.now() })); }
+      catch (err) { /* full or off: nothing is linked */ }
+    }
+    function forgetPrevious() {
+      try { if (lasting) lasting.removeItem(lastKey); } catch (err) { /* off */ }
+    }
+
+    function showReference() {
+      refBox.replaceChildren();
+      if (!state.id) {
+        refBox.append(el("p", {}, t.referenceNone));
+        return;
+      }
+      var p = el("p", {}, t.referenceIs + " ");
+      p.append(el("strong", { class: "ref-id" }, referenceOf(state.id)));
+      var help = el("p", {}, t.referenceHelp + " ");
+      if (contactUrl) help.append(el("a", { href: contactUrl }, t.contact));
+      refBox.append(p, help);
+    }
+    refButton.addEventListener("click", function () {
+      var opening = refBox.hidden;
+      if (opening) showReference();
+      refBox.hidden = !opening;
+      refButton.setAttribute("aria-expanded", opening ? "true" : "false");
+    });
 
     function modal() { return !!(fullScreen && fullScreen.matches && panel.showModal); }
     function showPanel() {
@@ -434,6 +509,7 @@
       state = { v: 1, id: null, turns: [], open: true };
       save();
       log.replaceChildren(greeting);
+      if (!refBox.hidden) showReference();
       input.value = "";
       input.focus();
       say(t.restarted);
@@ -827,20 +903,33 @@
       shell.box.setAttribute("aria-busy", "true");
       log.append(shell.box);
       reveal(question);
-      // The conversation continues only with the token its first reply gave this browser.
-      var body = JSON.stringify({ message: message, conversation_id: state.id,
-                                  conversation_token: state.token || null,
-                                  council: ds.council || null });
+      // The conversation continues only with the token its first reply gave this browser. A
+      // new one names the browser's conversation before it, if there was one.
+      var fields = { message: message, conversation_id: state.id,
+                     conversation_token: state.token || null, council: ds.council || null };
+      var before = state.id ? null : previous();
       var streaming = useStream && window.ReadableStream && window.TextDecoder;
-      (streaming ? streamChat(body, shell).catch(function (err) {
-        if (err && err.status === 429) throw err; // asking again would only be refused again
-        shell.text.textContent = t.thinking;
-        shell.text.classList.add("waiting");
-        return plainChat(body); // the stream failed: ask once more, the plain way
-      }) : plainChat(body))
+      function attempt(body) {
+        return streaming ? streamChat(body, shell).catch(function (err) {
+          if (err && (err.status === 429 || err.status === 422)) throw err; // same again
+          shell.text.textContent = t.thinking;
+          shell.text.classList.add("waiting");
+          return plainChat(body); // the stream failed: ask once more, the plain way
+        }) : plainChat(body);
+      }
+      attempt(JSON.stringify(before ? Object.assign({ previous_conversation_id: before }, fields)
+                                    : fields))
+        .catch(function (err) {
+          // A damaged previous id is refused (422): forget it and ask again without it.
+          if (!(before && err && err.status === 422)) throw err;
+          forgetPrevious();
+          return attempt(JSON.stringify(fields));
+        })
         .then(function (data) {
           state.id = data.conversation_id;
           state.token = data.conversation_token;
+          remember(state.id);
+          if (!refBox.hidden) showReference();
           var turn = { q: message, a: data, fb: false };
           state.turns.push(turn);
           state.turns = state.turns.slice(-20);
@@ -918,6 +1007,7 @@
   window.AskCouncilWidget = {
     version: VERSION, strings: STRINGS, parseColour: parseColour, contrast: contrast,
     brandColour: brandColour, pickLanguage: pickLanguage, sseParser: sseParser, spoken: spoken,
+    referenceOf: referenceOf,
   };
   var current = findScript();
   if (document.readyState === "loading") {

@@ -1375,3 +1375,146 @@ def test_the_contact_line_is_shown_once_and_announced_once(browser, council_site
         assert len(heard) == 1 and heard[0].count(number) == 1, heard
     finally:
         context.close()
+
+
+# ---- The conversation reference, and the browser's previous conversation -------------------------
+
+STATE = """() => JSON.parse(Object.entries(sessionStorage)
+    .find(([k]) => k.startsWith('askcouncil:'))[1])"""
+LAST = """() => Object.entries(localStorage).filter(([k]) => k.startsWith('askcouncil:last:'))
+    .map(([k, v]) => [k, JSON.parse(v)])"""
+
+
+@pytest.mark.parametrize(("example", "lang", "words"), [
+    ("default", "en", ["Your conversation reference is:", "delete this conversation",
+                       "quote this reference"]),
+    ("welsh", "cy", ["Cyfeirnod eich sgwrs yw:", "ddileu'r sgwrs hon", "rhowch y cyfeirnod"]),
+])
+def test_the_conversation_reference_is_shown_on_request_and_is_the_conversation_id(
+        browser, council_site, bot_url, example, lang, words) -> None:
+    """A resident who wants their conversation deleted or sent finds the reference with the
+    keyboard alone, reads it out in groups of four, and the council gets back exactly the
+    conversation_id from it (the dashboard erases by it)."""
+    import uuid
+
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES[example], lang=lang)
+    try:
+        strings = page.evaluate(f"() => AskCouncilWidget.strings.{lang}")
+        page.locator("button.launcher").focus()
+        page.keyboard.press("Enter")
+        greeting = page.locator(".log").inner_text()
+        assert strings["privacy"] in greeting  # how to ask for erasure, before anything is typed
+        button = page.get_by_role("button", name=strings["reference"])
+        box = page.locator("#ac-ref")
+        assert button.get_attribute("aria-expanded") == "false" and box.is_hidden()
+        button.focus()
+        page.keyboard.press("Enter")  # the keyboard alone
+        assert button.get_attribute("aria-expanded") == "true"
+        assert box.inner_text() == strings["referenceNone"]
+        axe_clean(page, f"{example}-reference-none", WITH_BEST_PRACTICE)
+        page.keyboard.press("Enter")
+        assert button.get_attribute("aria-expanded") == "false" and box.is_hidden()
+
+        ask(page, "How much does a garden waste subscription cost?")
+        conversation_id = page.evaluate(STATE)["id"]
+        button.focus()
+        page.keyboard.press("Space")
+        shown = box.locator(".ref-id").inner_text()
+        assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){7}", shown), shown
+        assert str(uuid.UUID(shown.replace(" ", ""))) == conversation_id  # lossless
+        text = box.inner_text()
+        assert all(w in text for w in words), text
+        # where to ask: the contact page
+        assert box.locator("a[href*='contact'], a[href*='cysylltu']").count() == 1
+        # it is the reply's own id, as the API gave it
+        assert page.evaluate("(id) => AskCouncilWidget.referenceOf(id)", conversation_id) == shown
+        axe_clean(page, f"{example}-reference", WITH_BEST_PRACTICE)
+        # focus stays on the button, and it is seen (2.4.7) and big enough (2.5.8)
+        assert page.evaluate(FOCUSED)["text"] == strings["reference"]
+        size = button.bounding_box()
+        assert size and size["height"] >= 44
+        # a new conversation: the reference follows it
+        page.get_by_role("button", name=strings["restart"]).click()
+        assert box.inner_text() == strings["referenceNone"]
+    finally:
+        context.close()
+
+
+def test_widget_reference_units(browser, council_site, bot_url) -> None:
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    try:
+        ref = "(id) => AskCouncilWidget.referenceOf(id)"
+        assert page.evaluate(ref, "3f2a9c01-5b7e-4d12-8a6f-0c3b1e9d7a55") == \
+            "3F2A 9C01 5B7E 4D12 8A6F 0C3B 1E9D 7A55"
+        assert page.evaluate(ref, "not-a-uuid-id") == "not-a-uuid-id"  # shown as it is
+        assert page.evaluate(ref, None) == ""
+    finally:
+        context.close()
+
+
+def _link_of(bot, conversation_id: str) -> str | None:
+    from sqlalchemy import text
+
+    bot.writer.flush()
+    with bot.store.engine.connect() as conn:
+        return conn.execute(text("SELECT previous_conversation_id FROM conversations "
+                                 "WHERE id = :id"), {"id": conversation_id}).scalar()
+
+
+def test_a_new_conversation_names_the_browsers_previous_one(browser, council_site, bot_url,
+                                                            bot) -> None:
+    """The same browser, with no tracking id: after "Start again", in another tab the next day,
+    the widget sends the conversation it had before; another browser sends nothing; a damaged
+    entry is dropped and the question still answered."""
+    context, page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+    other = None
+    try:
+        sent: list[dict] = []
+        page.on("request", lambda r: sent.append(json.loads(r.post_data or "{}"))
+                if "/api/chat" in r.url else None)
+        page.locator("button.launcher").click()
+        ask(page, "How much does a garden waste subscription cost?")
+        first = page.evaluate(STATE)["id"]
+        assert "previous_conversation_id" not in sent[-1]  # nothing before it
+        assert [v["id"] for _, v in page.evaluate(LAST)] == [first]
+        ask(page, "and how do I pay?")  # a follow-up: the same conversation, no link
+        assert "previous_conversation_id" not in sent[-1]
+        page.get_by_role("button", name="Start again").click()
+        ask(page, "How do I apply for a Blue Badge?")
+        second = page.evaluate(STATE)["id"]
+        assert second != first and sent[-1]["previous_conversation_id"] == first
+        assert _link_of(bot, second) == first
+
+        # another tab of the same browser (its own session storage, the same local storage)
+        tab = context.new_page()
+        tab_sent: list[dict] = []
+        tab.on("request", lambda r: tab_sent.append(json.loads(r.post_data or "{}"))
+               if "/api/chat" in r.url else None)
+        tab.goto(f"{council_site.origin}/bins")
+        tab.locator("button.launcher").click()
+        ask(tab, "When is my bin collected?")
+        assert tab_sent[-1]["previous_conversation_id"] == second
+        assert _link_of(bot, tab.evaluate(STATE)["id"]) == second
+
+        # a damaged entry: refused with a 422, forgotten, and the question asked again without
+        key = tab.evaluate(LAST)[0][0]
+        tab.evaluate("([k]) => localStorage.setItem(k, JSON.stringify({id: 'bad id!', "
+                     "at: Date.now()}))", [key])
+        tab.get_by_role("button", name="Start again").click()
+        ask(tab, "How much is a Blue Badge?")
+        assert "£10" in tab.locator(".msg.a").last.inner_text()
+        assert [b.get("previous_conversation_id") for b in tab_sent[-2:]] == ["bad id!", None]
+        assert [v["id"] for _, v in tab.evaluate(LAST)] == [tab.evaluate(STATE)["id"]]
+
+        # another browser: nothing to link
+        other, other_page, _ = open_site(browser, council_site, bot_url, EXAMPLES["default"])
+        other_sent: list[dict] = []
+        other_page.on("request", lambda r: other_sent.append(json.loads(r.post_data or "{}"))
+                      if "/api/chat" in r.url else None)
+        other_page.locator("button.launcher").click()
+        ask(other_page, "When is my bin collected?")
+        assert "previous_conversation_id" not in other_sent[-1]
+    finally:
+        context.close()
+        if other is not None:
+            other.close()
