@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader
 
 from askcouncil import urls
 from crawler.crawl import CrawlReport
@@ -97,8 +97,8 @@ def write_site_report(data: dict[str, Any], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data["summary"]["missing_from_sitemap"] = len(data["missing_from_sitemap"])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    env = urls.install(Environment(autoescape=True))
-    page = env.from_string(TEMPLATE.read_text("utf-8")).render(r=data)
+    env = urls.install(Environment(loader=FileSystemLoader(TEMPLATE.parent), autoescape=True))
+    page = env.get_template(TEMPLATE.name).render(r=data)
     text = json.dumps(data, indent=2)
     for name in (f"report-{stamp}", "latest"):
         (folder / f"{name}.json").write_text(text, "utf-8")
