@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,6 +225,16 @@ def conversation(request: Request, conversation_id: str, _: AdminSession, bot: B
     return _page(request, "conversation.html", {"c": found, "id": conversation_id})
 
 
+def conversation_id_of(reference: str) -> str:
+    """The conversation id a resident's quoted reference stands for: the widget shows the id in
+    capitals without hyphens, in groups of four ("3F2B 8C1E ..."); any other text is taken as it
+    is, trimmed."""
+    compact = re.sub(r"[\s-]", "", reference)
+    if re.fullmatch(r"[0-9A-Fa-f]{32}", compact):
+        return str(uuid.UUID(compact))
+    return reference.strip()
+
+
 @router.post("/erase")
 async def erase(request: Request, bot: BotDep, settings: SettingsDep,
                 gap_reports: GapReportsDep) -> Response:
@@ -233,7 +244,7 @@ async def erase(request: Request, bot: BotDep, settings: SettingsDep,
     form = await _form(request)
     if not auth.token_ok(form.get("csrf", ""), auth.csrf_token(request, nonce)):
         return _message(request, "Form expired", "Please go back and try again.", 403)
-    reference = form.get("reference", "").strip()
+    reference = conversation_id_of(form.get("reference", ""))
     store = reports.store_of(bot)
 
     def again(error: str, status: int) -> Response:

@@ -424,8 +424,9 @@ def test_erasing_by_reference_from_the_conversations_page(admin, dash_bot) -> No
         resp = admin.post("/admin/erase", data={"csrf": token, "reference": reference,
                                                 "confirm": "yes"})
         assert resp.status_code == status and says in resp.text, reference
+    # as the chat window shows it: capitals, no hyphens, in groups of four
     done = admin.post("/admin/erase", data={"csrf": token, "confirm": "yes",
-                                            "reference": "3f2b8c1e-9a4d-4e7b-8c55-0d6f1a2b3c4d"})
+                                            "reference": "3F2B 8C1E 9A4D 4E7B 8C55 0D6F 1A2B 3C4D"})
     assert done.status_code == 200 and "has been erased" in done.text
     assert dash_bot.store.turns("3f2b8c1e-9a4d-4e7b-8c55-0d6f1a2b3c4d") == []
     assert dash_bot.store.conversation_detail("conv-elsewhere") is not None  # not ours to erase
