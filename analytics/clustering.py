@@ -28,8 +28,12 @@ import numpy as np
 from askcouncil.text import STOPWORDS, tokens
 
 THRESHOLD = 0.75  # cosine distance at which groups stop merging (calibrated: docs/quality.md)
+JOIN = 0.2  # a question left out joins the nearest topic whose centre is at least this similar
+MERGE = 0.65  # fragments whose centres are this similar are one subject
+CLUSTERED = 3000  # questions clustered at most; the rest join the topics (bounded memory)
 CHAR_WEIGHT = 1.0  # weight of the character n-gram part against the embedding
 MIN_SIZE = 3
+PLACE_PLAIN_SHARE = 0.25  # a place name is written in lower case, alone, this seldom
 # Greetings and padding residents add, which say nothing about the topic.
 PADDING = re.compile(r"^\s*(hi|hello|hiya|good (morning|afternoon|evening)|please|quick question"
                      r"|can you tell me|could you tell me|please can you tell me)\b[\s,.:-]*",
@@ -49,6 +53,16 @@ class Topic:
     def volume(self) -> int:
         return len(self.questions)
 
+    def only(self, members: list[int]) -> Topic:
+        """The topic with only these of its members (its label and words kept)."""
+        keep = set(members)
+        pairs = [(i, q) for i, q in zip(self.members, self.questions, strict=True) if i in keep]
+        shown = [q for _i, q in pairs]
+        representative = self.representative if any(
+            q.rstrip("?!. ") + "?" == self.representative for q in shown) or not shown \
+            else shown[0].rstrip("?!. ") + "?"
+        return Topic(self.label, self.terms, representative, shown, [i for i, _q in pairs])
+
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "terms": self.terms, "representative": self.representative,
                 "volume": self.volume, "questions": self.questions}
@@ -65,33 +79,171 @@ def clean(question: str) -> str:
     return text or question
 
 
-def features(questions: list[str], vectors: np.ndarray) -> np.ndarray:
-    """Embeddings beside character n-gram TF-IDF, each half normalised."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
+# A place: one to three capitalised words and a street or area noun ("Kestrelford High Street",
+# "the Millbrook estate", "Heron Way"), or a capitalised word after "in", "near", "from" or
+# "around" that is not the start of a longer name ("near Millbrook", not "in Council Tax").
+_PLACE_NOUN = (r"(?i:road|rd|street|st|avenue|ave|lane|close|drive|way|crescent|gardens|place|"
+               r"court|terrace|grove|hill|row|square|mews|walk|parade|rise|green|estate|state|"
+               r"village|ward|area|town centre)")
+_PLACE = re.compile(rf"\b((?:[A-Z][a-z'-]+\s+){{1,3}}){_PLACE_NOUN}\b"
+                    rf"|\b(?:in|near|from|around)\s+([A-Z][a-z'-]{{2,}})\b(?!\s+[A-Z])")
 
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    grams = chars.fit_transform([clean(q).lower() for q in questions]).toarray()
-    return normalize(np.hstack([normalize(vectors), normalize(grams) * CHAR_WEIGHT]))
+
+def places(questions: list[str], council_name: str = "") -> set[str]:
+    """The place names in a period's questions, lower-cased: named streets and estates, places
+    after "in", "near" or "from", and the council's own name. A word is a place name only if it
+    is seldom written in lower case other than before a street or area noun ("High Street",
+    but "the rent is too high"). A shared place name says where, not what: left in, it makes a
+    topic of everything asked about one street."""
+    found = {w.lower() for w in re.findall(r"[A-Za-z'-]{3,}", council_name)
+             if w.lower() not in {"council", "district", "borough", "county", "city", "the",
+                                  "and", "metropolitan", "royal"}}
+    named: Counter[str] = Counter()
+    for q in questions:
+        for m in _PLACE.finditer(q):
+            named.update(w.lower() for w in re.findall(r"[A-Za-z'-]+", m.group(1) or m.group(2)))
+    named = Counter({w: n for w, n in named.items() if w not in STOPWORDS})
+    if named:
+        bare = re.compile(rf"\b({'|'.join(map(re.escape, named))})\b(?!\s+{_PLACE_NOUN}\b)")
+        plain = Counter(m.group(1) for q in questions for m in bare.finditer(q))
+        found.update(w for w, n in named.items() if plain[w] <= PLACE_PLAIN_SHARE * n)
+    return found
+
+
+def without_places(question: str, names: set[str]) -> str:
+    """The question with the period's place names (``places``) and the street or area nouns
+    after them taken out, in any case: "bins on the millbrook estate" -> "bins on the"."""
+    question = _PLACE.sub(lambda m: "" if m.group(1) else m.group(0), question)
+    if not names:
+        return question
+    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.sub(rf"\b(?:{pattern})(?:\s+(?:{pattern}))*(?:\s+{_PLACE_NOUN})?\b", "",
+                  question, flags=re.I)
+
+
+class Space:
+    """Questions as their embeddings beside TF-IDF weights of their character 3-5-grams (fitted
+    on the questions clustered), each half of unit length: the cosine similarity of two
+    questions is the mean of the halves' (the n-grams stay sparse, so memory does not grow
+    with the size of the vocabulary)."""
+
+    def __init__(self, fitted_on: list[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self.chars.fit([clean(q).lower() for q in fitted_on])
+
+    def grams(self, questions: list[str]) -> Any:  # noqa: ANN401 - a scipy sparse matrix
+        return self.chars.transform([clean(q).lower() for q in questions])
+
+    @staticmethod
+    def similarity(vectors: np.ndarray, grams: Any, other_vectors: np.ndarray,  # noqa: ANN401
+                   other_grams: Any) -> np.ndarray:  # noqa: ANN401
+        dense = _rows(vectors) @ _rows(other_vectors).T
+        chars = np.asarray((grams @ other_grams.T).todense()) if hasattr(grams, "todense") \
+            else grams @ other_grams.T
+        return (dense + CHAR_WEIGHT * chars) / (1 + CHAR_WEIGHT)
+
+
+def _rows(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norms == 0, 1, norms)
 
 
 def group(questions: list[str], vectors: np.ndarray, threshold: float = THRESHOLD,
-          min_size: int = MIN_SIZE) -> tuple[list[Topic], list[int]]:
+          min_size: int = MIN_SIZE, join: float = JOIN, limit: int = CLUSTERED,
+          shown: list[str] | None = None) -> tuple[list[Topic], list[int]]:
     """Topics (largest first) and the indexes of questions left as "other". ``vectors`` are the
-    questions' embeddings (of the cleaned text)."""
-    from sklearn.cluster import AgglomerativeClustering
+    questions' embeddings (of the cleaned text); topics are labelled from ``questions`` and show
+    ``shown`` (the questions as residents wrote them; default ``questions``)."""
+    groups, other = cluster(questions, vectors, threshold, min_size, join, limit)
+    return topics_of(questions, vectors, groups, shown), other
 
-    if len(questions) < 2:
-        return [], list(range(len(questions)))
-    vectors = np.asarray(vectors, dtype=np.float64)
-    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+
+def cluster(questions: list[str], vectors: np.ndarray, threshold: float = THRESHOLD,
+            min_size: int = MIN_SIZE, join: float = JOIN, limit: int = CLUSTERED
+            ) -> tuple[list[list[int]], list[int]]:
+    """Groups of question indexes (each at least ``min_size``) and the indexes left as other.
+
+    At most ``limit`` questions (spread evenly over the input) are clustered; every other
+    question, and every clustered one left in a group too small to be a topic, then joins the
+    topic whose centre it is nearest, if its similarity to that centre reaches ``join``. Memory
+    is bounded by ``limit``, not by the number of questions (a county's month)."""
+    from scipy.sparse import csr_matrix, vstack
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.preprocessing import normalize
+
+    n = len(questions)
+    if n < 2:
+        return [], list(range(n))
+    vectors = _rows(np.asarray(vectors, dtype=np.float64))
+    sample = list(range(n)) if n <= limit else sorted(
+        {int(i) for i in np.linspace(0, n - 1, limit)})
+    space = Space([questions[i] for i in sample])
+    grams = space.grams([questions[i] for i in sample])
+    sims = Space.similarity(vectors[sample], grams, vectors[sample], grams)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                      distance_threshold=threshold).fit_predict(
-                                         features(questions, vectors))
+                                         np.clip(1 - sims, 0, 2))
+    del sims
     members: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):
+    for i, lab in zip(sample, labels, strict=True):
         members.setdefault(int(lab), []).append(i)
     groups = [m for m in members.values() if len(m) >= min_size]
-    other = sorted(i for m in members.values() if len(m) < min_size for i in m)
+    placed = {i for m in groups for i in m}
+    rest = [i for i in range(n) if i not in placed]
+    if groups and rest:
+        centre_vectors = np.array([vectors[m].mean(axis=0) for m in groups])
+        in_sample = {i: k for k, i in enumerate(sample)}
+        centre_grams = normalize(vstack([csr_matrix(grams[[in_sample[i] for i in m]].mean(
+            axis=0)) for m in groups]).tocsr())
+        for start in range(0, len(rest), 1000):  # a batch at a time: bounded memory
+            part = rest[start:start + 1000]
+            s = Space.similarity(vectors[part], space.grams([questions[i] for i in part]),
+                                 centre_vectors, centre_grams)
+            for i, row in zip(part, s, strict=True):
+                best = int(np.argmax(row))
+                if row[best] >= join:
+                    groups[best].append(i)
+    for m in groups:
+        m.sort()
+    placed = {i for m in groups for i in m}
+    return groups, [i for i in range(n) if i not in placed]
+
+
+def merge(questions: list[str], vectors: np.ndarray, groups: list[list[int]],
+          similar: float = MERGE) -> list[list[int]]:
+    """Groups that are fragments of one subject joined: their centres at least ``similar`` (the
+    embeddings' cosine), or the same most distinctive word ("allotment" waiting lists and
+    allotment rents)."""
+    vectors = _rows(np.asarray(vectors, dtype=np.float64))
+    centres = _rows(np.array([vectors[m].mean(axis=0) for m in groups])) if groups else None
+    docs = [Counter(stem for i in m for stem, _word in _words(questions[i])) for m in groups]
+    first = [(_distinctive(d, docs) or [""])[0] for d in docs]
+    parent = list(range(len(groups)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i in range(len(groups)):
+        for j in range(i + 1, len(groups)):
+            assert centres is not None
+            if float(centres[i] @ centres[j]) >= similar or (first[i] and first[i] == first[j]):
+                parent[root(j)] = root(i)
+    joined: dict[int, list[int]] = {}
+    for i, m in enumerate(groups):
+        joined.setdefault(root(i), []).extend(m)
+    return [sorted(m) for m in joined.values()]
+
+
+def topics_of(questions: list[str], vectors: np.ndarray, groups: list[list[int]],
+              shown: list[str] | None = None) -> list[Topic]:
+    """The groups as topics, largest first: each labelled with its most distinctive words
+    (class-based TF-IDF) and represented by its question nearest the centre."""
+    vectors = _rows(np.asarray(vectors, dtype=np.float64))
+    show = shown or questions
     docs = [Counter(stem for i in m for stem, _word in _words(questions[i])) for m in groups]
     topics = []
     for m, counts in zip(groups, docs, strict=True):
@@ -102,10 +254,10 @@ def group(questions: list[str], vectors: np.ndarray, threshold: float = THRESHOL
         centre = vectors[m].mean(axis=0)
         nearest = max(m, key=lambda i: float(vectors[i] @ centre))
         topics.append(Topic(label=", ".join(terms[:3]), terms=terms,
-                            representative=clean(questions[nearest]).rstrip("?!. ") + "?",
-                            questions=[questions[i] for i in m], members=m))
+                            representative=clean(show[nearest]).rstrip("?!. ") + "?",
+                            questions=[show[i] for i in m], members=m))
     topics.sort(key=lambda t: t.volume, reverse=True)
-    return topics, other
+    return topics
 
 
 def _words(question: str) -> list[tuple[str, str]]:

@@ -5,14 +5,38 @@ volume, trended against the previous period, matched to the nearest page and to 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analytics.clustering import MIN_SIZE, THRESHOLD, clean, group, unit
+from analytics.clustering import (
+    JOIN,
+    MERGE,
+    MIN_SIZE,
+    THRESHOLD,
+    Topic,
+    clean,
+    cluster,
+    merge,
+    places,
+    topics_of,
+    unit,
+    without_places,
+)
+from analytics.gap_owner import (
+    BOT_MISSED,
+    NEAR,
+    NEIGHBOURS,
+    QUESTION_MISSED,
+    SITE_LACKS,
+    TOPIC_MISSED,
+    SitePages,
+    answered_nearby,
+    chance,
+)
 from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics, suggestion
 
 if TYPE_CHECKING:
@@ -26,6 +50,8 @@ if TYPE_CHECKING:
 
 LOW_CONFIDENCE = 0.55  # an answer below this similarity counts as a possible gap
 NEW_PAGE_BELOW = 0.5  # nearest page less similar than this: the topic needs a new page
+ANSWERED_POOL = 5000  # the period's latest confident answers the evidence compares against
+EMBED_BATCH = 256
 
 
 @dataclass
@@ -34,45 +60,135 @@ class GapQuestion:
     question: str  # masked when stored
     created_at: datetime
     why: str  # declined, unhelpful or low confidence
+    text: str = ""  # what is grouped: the question, a follow-up joined to the one before
+    confidence: float = 0.0  # the bot's, in its answer (0 when it declined)
+
+    def __post_init__(self) -> None:
+        self.text = self.text or self.question
+
+
+@dataclass
+class AnsweredQuestion:
+    text: str
+    page: dict[str, Any] | None  # the page it was answered from (its first citation)
+
+
+def period_questions(store: AnalyticsStore, council: str, since: datetime, until: datetime,
+                     low_confidence: float = LOW_CONFIDENCE
+                     ) -> tuple[list[GapQuestion], list[AnsweredQuestion]]:
+    """The period's gap questions (declined, answered with a "No, it did not answer" or
+    answered with low confidence) and its latest ``ANSWERED_POOL`` confident answers."""
+    gaps, answered = [], []
+    for c in store.gap_candidates(council, since, until):
+        text = f"{c.earlier} {c.question}" if c.earlier else c.question
+        if c.status == "no_answer":
+            why = "declined"
+        elif c.unhelpful:
+            why = "unhelpful"
+        elif c.confidence < low_confidence:
+            why = "low confidence"
+        else:
+            page = ({k: c.cited.get(k) for k in ("url", "title", "section")}
+                    if c.cited else None)
+            answered.append(AnsweredQuestion(text, page))
+            continue
+        gaps.append(GapQuestion(c.id, c.question, c.created_at, why, text,
+                                c.confidence if c.status == "answered" else 0.0))
+    return gaps, answered[-ANSWERED_POOL:]
 
 
 def gap_questions(store: AnalyticsStore, council: str, since: datetime, until: datetime,
                   low_confidence: float = LOW_CONFIDENCE) -> list[GapQuestion]:
-    """Questions the bot declined, answered with a "No, it did not answer" or answered with
-    low confidence, in the period."""
-    out = []
-    for t, unhelpful in store.gap_candidates(council, since, until):
-        if t.status == "no_answer":
-            why = "declined"
-        elif unhelpful:
-            why = "unhelpful"
-        elif t.confidence < low_confidence:
-            why = "low confidence"
-        else:
-            continue
-        out.append(GapQuestion(t.id, t.question, t.created_at, why))
+    """Questions the bot declined, answered with a "No, it did not answer my question" or
+    answered with low confidence, in the period."""
+    return period_questions(store, council, since, until, low_confidence)[0]
+
+
+def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """The texts' embeddings as unit rows, a batch at a time (float32: a county's month fits)."""
+    out = np.zeros((len(texts), 0), dtype=np.float32)
+    parts = [np.asarray(embedder.embed_documents(texts[i:i + EMBED_BATCH]), dtype=np.float32)
+             for i in range(0, len(texts), EMBED_BATCH)]
+    if parts:
+        out = np.vstack(parts)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return out
+
+
+@dataclass
+class Analysis:
+    """The period's gap questions grouped and each given its owner."""
+
+    topics: list[Topic]  # what the site lacks: for web editors
+    missed: list[int]  # what the bot missed (indexes into the questions): for answer quality
+    other: list[int]  # left ungrouped, not the bot's miss
+    vectors: np.ndarray
+    chances: np.ndarray  # each question's chance that the site has its answer
+    nearby: np.ndarray  # each question's answered-nearby share
+    pages: list[dict[str, Any] | None]  # the page that answers it, where the evidence names one
+
+
+def analyse(gaps: list[GapQuestion], answered: list[AnsweredQuestion], embedder: Embedder,
+            site: SitePages | None, council: Council | None = None) -> Analysis:
+    """Group the gap questions into topics without their place names, weigh the evidence
+    (``analytics.gap_owner``) and split what the site lacks from what the bot missed."""
+    names = places([q.text for q in gaps] + [a.text for a in answered],
+                   council.name if council is not None else "")
+    texts = [clean(without_places(q.text, names)) for q in gaps]
+    vectors = embed(embedder, texts)
+    pool = embed(embedder, [clean(without_places(a.text, names)) for a in answered])
+    nearby, pages = answered_nearby(vectors, pool, [a.page for a in answered]) if gaps else (
+        np.zeros(0), [])
+    chances = np.zeros(len(gaps))
+    for i, text in enumerate(texts):
+        # in the council's words too ("tip" -> "household recycling centre")
+        url, share = site.best_page(council.expand(text) if council is not None else text) \
+            if site is not None else (None, 0.0)
+        chances[i] = chance(float(nearby[i]), share, gaps[i].confidence)
+        if pages[i] is None and url is not None and share >= 0.5 and site is not None:
+            pages[i] = {"url": url, "title": site.titles.get(url, ""), "section": None}
+    groups, other = cluster(texts, vectors) if gaps else ([], [])
+    missed = {i for i in other if chances[i] >= QUESTION_MISSED}
+    kept = []
+    for m in groups:
+        if float(np.mean(chances[m])) >= TOPIC_MISSED:
+            missed.update(m)
+            continue
+        own = [i for i in m if chances[i] < QUESTION_MISSED]
+        missed.update(i for i in m if chances[i] >= QUESTION_MISSED)
+        if len(own) >= MIN_SIZE:
+            kept.append(own)
+        else:
+            other.extend(own)
+    topics = topics_of(texts, vectors, merge(texts, vectors, kept),
+                       shown=[clean(q.question) for q in gaps])
+    return Analysis(topics, sorted(missed), sorted(set(other) - missed), vectors, chances,
+                    nearby, pages)
 
 
 def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
                index: CouncilIndex | None, since: datetime, until: datetime,
                share: float = 0.5) -> dict[str, Any]:
-    """Topics of the period's unanswered questions, ranked by volume, with the estimated calls at
-    stake (volume x the share who would otherwise have phoned), masked examples, the trend
-    against the previous period of the same length, the nearest existing page and what to do."""
-    current = gap_questions(store, council.slug, since, until)
+    """What the site lacks, as topics ranked by volume, with the estimated calls at stake
+    (volume x the share who would otherwise have phoned), masked examples, the trend against
+    the previous period of the same length, the nearest existing page and what to do; and what
+    the bot missed, by the page that answers it."""
+    current, answered = period_questions(store, council.slug, since, until)
     previous = gap_questions(store, council.slug, since - (until - since), since)
-    texts = [q.question for q in current]
-    vectors = np.asarray(embedder.embed_documents([clean(t) for t in texts]) if texts else [])
-    topics, other = group(texts, vectors) if texts else ([], [])
-    prev_vectors = np.asarray(embedder.embed_documents([clean(q.question) for q in previous])
-                              if previous else [])
-    centres = [unit(vectors[t.members].mean(axis=0)) for t in topics]
+    try:
+        site = SitePages.of(index.all_chunks()) if index is not None else None
+    except Exception:  # the index is down: the report still groups the questions
+        site = None
+    a = analyse(current, answered, embedder, site, council)
+    topics = a.topics
+    centres = [unit(a.vectors[t.members].mean(axis=0)) for t in topics]
     before: Counter[int] = Counter()
-    for v in prev_vectors:  # last period's questions, each to its nearest topic if close
-        sims = [float(unit(v) @ c) for c in centres]
-        if sims and max(sims) >= 1 - THRESHOLD:
-            before[int(np.argmax(sims))] += 1
+    if centres and previous:
+        prev = embed(embedder, [clean(q.text) for q in previous])
+        sims = prev @ np.array(centres).T
+        for row in sims:  # last period's questions, each to its nearest topic if close
+            if row.max() >= 1 - THRESHOLD:
+                before[int(np.argmax(row))] += 1
     ids = remember_topics(store, council.slug, topics, centres,
                           [q.message_id for q in current])
     out = []
@@ -89,13 +205,13 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
         whys = Counter(current[i].why for i in topic.members)
         out.append({
             **topic.as_dict(),
+            "owner": SITE_LACKS,
             "topic_id": ids[n][0],
             "status": ids[n][1],
             "verification": ids[n][2],
-            "questions": [clean(q) for q in topic.questions[:5]],
+            "questions": topic.questions[:5],
             # every question of the topic, so anyone can check its grouping from the export
-            "members": [{"message_id": current[i].message_id, "question": clean(texts[i]),
-                         "why": current[i].why} for i in topic.members],
+            "members": [_member(current[i], a, i) for i in topic.members],
             "calls_at_stake": round(topic.volume * share, 1),
             "previous_volume": before[n],
             "trend": topic.volume - before[n],
@@ -111,13 +227,25 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
         "gap_questions": len(current),
         "previous_period_gap_questions": len(previous),
         "topics": out,
-        "other": len(other),
+        "bot_missed": _by_page(current, a),
+        "bot_missed_questions": len(a.missed),
+        "other": len(a.other),
         "method": [
             "Gap questions: declined, answered but marked unhelpful, or answered with "
             f"similarity below {LOW_CONFIDENCE}.",
+            "Whose each is: the site lacks it (for web editors), or the site has it and the "
+            "bot missed it (for whoever looks after answer quality). The evidence: how many "
+            f"of the {NEIGHBOURS} questions most like it (at least {NEAR} similar) were "
+            "answered, the share of its words one page holds, and the bot's own confidence, "
+            "weighed by a model fitted on a labelled log of residents' messages. A topic is "
+            f"the bot's miss when its questions' average chance reaches {TOPIC_MISSED:.0%}; a "
+            f"question is when its own reaches {QUESTION_MISSED:.0%}.",
             "Grouped by average-linkage clustering of the questions' embeddings beside "
-            f"character n-grams, cut at cosine distance {THRESHOLD}; groups of fewer than "
-            f"{MIN_SIZE} questions are counted as other.",
+            f"character n-grams, with place names taken out, cut at cosine distance "
+            f"{THRESHOLD}; a question left out joins the nearest topic if it is at least "
+            f"{JOIN} similar to its centre; groups of fewer than {MIN_SIZE} questions are "
+            f"counted as other. Fragments of one subject are joined: centres at least {MERGE} "
+            "similar, or the same most distinctive word.",
             f"Calls at stake = volume x {share:.0%} (the share who would otherwise have "
             "phoned).",
             f"Suggestion: a new page when the nearest page's similarity is below "
@@ -128,6 +256,27 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
             f"{VERIFIED_SHARE:.0%} of their questions are answered, not verified otherwise.",
         ],
     }
+
+
+def _member(q: GapQuestion, a: Analysis, i: int) -> dict[str, Any]:
+    return {"message_id": q.message_id, "question": clean(q.question), "why": q.why,
+            "site_has_it": round(float(a.chances[i]), 3)}
+
+
+def _by_page(current: list[GapQuestion], a: Analysis) -> list[dict[str, Any]]:
+    """The bot's misses grouped by the page that answers them (where the evidence names one),
+    largest first."""
+    groups: dict[str | None, list[int]] = defaultdict(list)
+    for i in a.missed:
+        page = a.pages[i]
+        groups[page["url"] if page else None].append(i)
+    order = sorted(groups.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))
+    return [{"owner": BOT_MISSED,
+             "page": next((a.pages[i] for i in members if a.pages[i]), None) if url else None,
+             "volume": len(members),
+             "questions": [clean(current[i].question) for i in members[:5]],
+             "members": [_member(current[i], a, i) for i in members]}
+            for url, members in order]
 
 
 GAP_CSV_COLUMNS = ["topic_id", "status", "label", "volume", "calls_at_stake", "previous_volume",

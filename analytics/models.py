@@ -66,6 +66,8 @@ class Turn(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     latency_ms: Mapped[float] = mapped_column(Float)
     timings_ms: Mapped[dict] = mapped_column(JSON, default=dict)
+    # joined to the question before it (the gap report groups the two together)
+    follow_up: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
     feedback: Mapped[list[Feedback]] = relationship(back_populates="turn")
@@ -130,3 +132,17 @@ class GapTopic(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                nullable=True)
     verification: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class GapReport(Base):
+    """A gap report as the job made it (``askcouncil report gaps --save``, after each crawl and
+    nightly): the dashboard reads the latest for its period and never groups questions itself."""
+
+    __tablename__ = "gap_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    days: Mapped[int] = mapped_column(Integer)  # the period's length
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)  # how long it took to make
+    report: Mapped[dict] = mapped_column(JSON)

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from analytics.models import Conversation, DailyStats, Feedback, GapTopic, HandoffEvent, Turn
+from analytics.models import (
+    Conversation,
+    DailyStats,
+    Feedback,
+    GapReport,
+    GapTopic,
+    HandoffEvent,
+    Turn,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -151,8 +159,16 @@ def _day(when: datetime) -> date:
 
 
 class GapCandidate(NamedTuple):
-    turn: Turn
+    """An answered or declined question, as the gap report reads it."""
+
+    id: str  # the message id
+    created_at: datetime
+    question: str  # masked
+    status: str
+    confidence: float
+    cited: dict[str, Any] | None  # the first citation of an answer
     unhelpful: bool  # a resident answered "No, it did not answer my question"
+    earlier: str | None = None  # a follow-up's previous question (masked)
 
 
 def _residents(council: str) -> list[ColumnElement[bool]]:
@@ -334,16 +350,33 @@ class StoreReads:
 
     def gap_candidates(self, council: str, since: datetime, until: datetime
                        ) -> list[GapCandidate]:
-        """The period's answered and declined questions, each with whether it was marked
-        unhelpful (the gap report picks its questions from these)."""
+        """The period's answered and declined questions (only the columns the gap report
+        reads, so a county's month fits), each with whether it was marked unhelpful, and for a
+        follow-up the question it followed."""
         with self._session() as s:
-            rows = s.execute(select(Turn).join(Conversation).where(
+            rows = s.execute(select(
+                Turn.id, Turn.conversation_id, Turn.seq, Turn.created_at, Turn.question,
+                Turn.status, Turn.confidence, Turn.follow_up, Turn.citations).join(
+                Conversation).where(
                 Conversation.council == council, Turn.created_at >= since,
                 Turn.created_at < until, Turn.status.in_(["answered", "no_answer"]),
-                Conversation.is_bot.is_(False))).scalars().all()
-            unhelpful = set(s.scalars(select(Feedback.turn_id).where(
-                Feedback.helpful.is_(False))))
-            return [GapCandidate(t, t.id in unhelpful) for t in rows]
+                Conversation.is_bot.is_(False)).order_by(Turn.created_at)).all()
+            unhelpful = set(s.scalars(select(Feedback.turn_id).join(Turn).where(
+                Feedback.helpful.is_(False), Turn.created_at >= since,
+                Turn.created_at < until)))
+            follows = [r for r in rows if r.follow_up]
+            earlier: dict[tuple[str, int], str] = {}
+            for i in range(0, len(follows), CHUNK):
+                part = follows[i:i + CHUNK]
+                for cid, seq, question in s.execute(select(
+                        Turn.conversation_id, Turn.seq, Turn.question).where(
+                        Turn.conversation_id.in_({r.conversation_id for r in part}))):
+                    earlier[(cid, seq)] = question
+            return [GapCandidate(
+                r.id, r.created_at, r.question, r.status, r.confidence or 0.0,
+                r.citations[0] if r.citations else None, r.id in unhelpful,
+                earlier.get((r.conversation_id, r.seq - 1)) if r.follow_up else None)
+                for r in rows]
 
     def conversation_histories(self, council: str, since: datetime, until: datetime
                                ) -> list[ConversationHistory]:
@@ -381,6 +414,21 @@ class StoreReads:
             q = q.where(GapTopic.status.in_(statuses))
         with self._session() as s:
             return list(s.scalars(q))
+
+    def latest_gap_report(self, council: str, days: int) -> GapReport | None:
+        """The gap report the job last made for the council and period length, if any."""
+        self.ensure_schema()
+        with self._session() as s:
+            return s.scalar(select(GapReport).where(
+                GapReport.council == council, GapReport.days == days).order_by(
+                GapReport.made_at.desc()).limit(1))
+
+    def gap_report_periods(self, council: str) -> list[int]:
+        """The period lengths (days) the job has made gap reports for."""
+        self.ensure_schema()
+        with self._session() as s:
+            return sorted(set(s.scalars(select(GapReport.days).where(
+                GapReport.council == council))))
 
     # ---- Everything stored (inspection; retention's daily counts) ----------------------------
 

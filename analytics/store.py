@@ -19,6 +19,7 @@ from analytics.models import (
     Conversation,
     DailyStats,
     Feedback,
+    GapReport,
     GapTopic,
     HandoffEvent,
     Turn,
@@ -47,6 +48,7 @@ class TurnRecord:
     is_bot: bool = False  # the request came from a crawler or script (left out of reports)
     query: str | None = None  # the search it was answered with (joins a follow-up's question)
     created_at: datetime | None = None  # when it was asked (kept when written late)
+    follow_up: bool = False  # joined to the question before it (contextualise)
     ua_class: str | None = None  # the user agent's class (bot.chat.agent_class), never the agent
     # the browser's conversation before this one (kept only if it is one of the same council)
     previous_conversation_id: str | None = None
@@ -135,7 +137,7 @@ class AnalyticsStore(StoreReads):
                 "answer": rec.answer, "status": rec.status, "citations": rec.citations,
                 "handoff": rec.handoff, "retrieval_scores": rec.retrieval_scores,
                 "confidence": rec.confidence, "latency_ms": rec.latency_ms,
-                "timings_ms": rec.timings_ms,
+                "timings_ms": rec.timings_ms, "follow_up": rec.follow_up,
             })
         if conversations:
             s.execute(insert(Conversation), conversations)
@@ -232,6 +234,7 @@ class AnalyticsStore(StoreReads):
             s.execute(delete(Feedback).where(Feedback.turn_id.in_(turn_ids)))
             s.execute(delete(Turn).where(Turn.conversation_id == conversation_id))
             _forget_in_topics(s, conv.council, set(turn_ids), texts)
+            _forget_in_reports(s, conv.council, set(turn_ids), texts)
             _unlink(s, [conversation_id])
             s.delete(conv)
             return len(turn_ids)
@@ -277,6 +280,7 @@ class AnalyticsStore(StoreReads):
                     Turn.conversation_id.in_(part))))
                 for council in set(councils.values()):
                     _forget_in_topics(s, council, set(ids), texts)
+                    _forget_in_reports(s, council, set(ids), texts)
                 s.execute(delete(HandoffEvent).where(HandoffEvent.turn_id.in_(ids)))
                 s.execute(delete(Feedback).where(Feedback.turn_id.in_(ids)))
                 s.execute(delete(Turn).where(Turn.conversation_id.in_(part)))
@@ -306,6 +310,17 @@ class AnalyticsStore(StoreReads):
                 s.flush()
                 rows.append(row)
         return rows
+
+    def save_gap_report(self, council: str, days: int, report: dict[str, Any],
+                        seconds: float) -> None:
+        """Keep the gap report the job made for the council and period length, in place of the
+        one before (the dashboard reads it: ``latest_gap_report``)."""
+        self.ensure_schema()
+        with self._session.begin() as s:
+            s.execute(delete(GapReport).where(GapReport.council == council,
+                                              GapReport.days == days))
+            s.add(GapReport(council=council, days=days, report=report,
+                            seconds=round(seconds, 2)))
 
     def topics_changed_at(self, council: str) -> datetime | None:
         """When a gap topic of the council last had its status set or checked (a dashboard
@@ -378,6 +393,27 @@ def _forget_in_topics(s: Session, council: str, message_ids: set[str], texts: se
         if row.verification and any(t in cleaned for t in row.verification.get("statuses", {})):
             statuses = {t: v for t, v in row.verification["statuses"].items() if t not in cleaned}
             row.verification = {**row.verification, "statuses": statuses}
+
+
+def _forget_in_reports(s: Session, council: str, message_ids: set[str], texts: set[str]
+                       ) -> None:
+    """Remove deleted turns' questions from the council's stored gap reports: every member
+    (by message id) and every example (by its masked text)."""
+    from analytics.clustering import clean
+
+    cleaned = {clean(t) for t in texts} | texts
+
+    def scrub(value: Any) -> Any:  # noqa: ANN401 - the report's JSON
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value
+                    if not (isinstance(v, dict) and v.get("message_id") in message_ids)
+                    and not (isinstance(v, str) and v in cleaned)]
+        return value
+
+    for row in s.scalars(select(GapReport).where(GapReport.council == council)):
+        row.report = scrub(row.report)
 
 
 def open_store(settings: Settings) -> AnalyticsStore:

@@ -50,3 +50,11 @@ def tokens(text: str) -> list[str]:
         if w and w not in STOPWORDS:
             out.append(stem(w))
     return out
+
+
+# Words that say what kind of answer is wanted, not what it is about ("how much", "opening
+# hours"): the decision's coverage, follow-up detection and the gap report look past them.
+INTENT = frozenset(tokens(
+    "much many long cost costs price fee fees charge pay apply applying way find time times "
+    "day days open opening hours when where who why how can could do does need get make"
+))

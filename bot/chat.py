@@ -255,6 +255,7 @@ class Bot:
                     is_bot=is_bot,
                     ua_class=ua_class,  # kept with the conversation's first turn only
                     query=reply.context.query or reply.context.question,
+                    follow_up=reply.context.follow_up,
                     previous_conversation_id=reply.previous_conversation_id,
                 )
             )

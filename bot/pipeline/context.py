@@ -79,6 +79,7 @@ class TurnContext:
     question: str = ""  # the message as screened (markup removed)
     asked: str = ""  # what the question asks: a long message's asking sentences (contextualise)
     query: str = ""  # what retrieval searches for (with follow-up context)
+    follow_up: bool = False  # joined to the previous question (contextualise)
     query_embedding: list[float] | None = None
     candidates: list[Candidate] = field(default_factory=list)
     # every section the composer was given to quote: the candidates plus the other sections of

@@ -114,6 +114,7 @@ def contextualise(ctx: TurnContext, services: Services) -> None:
         ctx.notes.append(f"long message: searched for {query!r}")
     if ctx.history and is_follow_up(query):
         query = carry(ctx.history[-1].query, query)
+        ctx.follow_up = True
         ctx.notes.append("follow-up: joined to the previous question")
     elif ctx.history and NEW_TOPIC.search(query):
         query = without_marker(query)  # "Unrelated, but ..." is no part of what is asked
