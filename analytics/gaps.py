@@ -286,13 +286,19 @@ GAP_CSV_COLUMNS = ["topic_id", "status", "label", "volume", "calls_at_stake", "p
 def gaps_to_csv(r: dict[str, Any]) -> str:
     from analytics.render import to_csv_text
 
-    rows: list[list[Any]] = [GAP_CSV_COLUMNS + ["examples"]]
+    rows: list[list[Any]] = [["owner"] + GAP_CSV_COLUMNS + ["examples"]]
     for t in r["topics"]:
         page = t["nearest_page"]["url"] if t["nearest_page"] else ""
-        rows.append([t["topic_id"], t["status"], t["label"], t["volume"],
+        rows.append([SITE_LACKS, t["topic_id"], t["status"], t["label"], t["volume"],
                      t["calls_at_stake"], t["previous_volume"], t["trend"],
                      t["representative"], page, t["nearest_similarity"],
                      t["suggestion"], " | ".join(t["questions"])])
+    for g in r.get("bot_missed", []):
+        page = g["page"]["url"] if g["page"] else ""
+        rows.append([BOT_MISSED, "", "", g["page"]["title"] if g["page"] else "page not found",
+                     g["volume"], "", "", "", "", page, "",
+                     "the site has this: improve how the bot answers it",
+                     " | ".join(g["questions"])])
     rows += [[f"# method: {line}"] for line in r["method"]]
     return to_csv_text(rows)
 
@@ -303,15 +309,11 @@ def gaps_to_html(r: dict[str, Any]) -> str:
     return render("gaps.html", r=r)
 
 
-def gap_report_for(settings: Settings, since: datetime, until: datetime,
-                   warn: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """``askcouncil report gaps``: the gap report for the settings' council and period, with
-    nearest pages from its index; when the index cannot be opened the questions are still
-    grouped (``warn`` is told why)."""
+def _open(settings: Settings, warn: Callable[[str], None]
+          ) -> tuple[AnalyticsStore, Council, CouncilIndex | None]:
     from analytics.store import open_store
     from askcouncil.chroma import open_chroma
     from askcouncil.council import load_council
-    from askcouncil.embedding import load_embedder
     from askcouncil.index import CouncilIndex
 
     council = load_council(settings.council, settings.councils_dir)
@@ -320,5 +322,66 @@ def gap_report_for(settings: Settings, since: datetime, until: datetime,
     except Exception as exc:  # the report still groups the questions
         warn(f"index unavailable, no nearest pages: {exc}")
         index = None
-    return gap_report(open_store(settings), council, load_embedder(settings), index, since,
-                      until)
+    return open_store(settings), council, index
+
+
+def gap_report_for(settings: Settings, since: datetime, until: datetime,
+                   warn: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """``askcouncil report gaps``: the gap report for the settings' council and period, with
+    nearest pages from its index; when the index cannot be opened the questions are still
+    grouped (``warn`` is told why)."""
+    from askcouncil.embedding import load_embedder
+
+    store, council, index = _open(settings, warn)
+    return gap_report(store, council, load_embedder(settings), index, since, until)
+
+
+PERIODS = (7, 30, 90)  # the periods (days) the job makes a report for: the dashboard's choices
+
+
+def refresh_gap_reports(settings: Settings, embedder: Embedder | None = None,
+                        periods: tuple[int, ...] = PERIODS,
+                        say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """The job (after each crawl, nightly, or ``askcouncil report refresh-gaps``): make the gap
+    report for each period ending now and keep it for the dashboard, which only reads it."""
+    import time
+    from datetime import UTC, timedelta
+
+    from askcouncil.embedding import load_embedder
+
+    store, council, index = _open(settings, say)
+    embedder = embedder or load_embedder(settings)
+    made = []
+    for days in periods:
+        started = time.monotonic()
+        until = datetime.now(UTC)
+        r = gap_report(store, council, embedder, index, until - timedelta(days=days), until)
+        seconds = time.monotonic() - started
+        store.save_gap_report(council.slug, days, r, seconds)
+        made.append({"days": days, "topics": len(r["topics"]),
+                     "bot_missed_questions": r["bot_missed_questions"],
+                     "gap_questions": r["gap_questions"], "seconds": round(seconds, 2)})
+        say(f"Gap report, last {days} days: {r['gap_questions']} unanswered questions, "
+            f"{len(r['topics'])} topics the site lacks, {r['bot_missed_questions']} the bot "
+            f"missed ({seconds:.1f} s).")
+    return made
+
+
+def stored_gap_report(store: AnalyticsStore, council: str, days: int) -> dict[str, Any] | None:
+    """The gap report the job last made for the period, with each topic's status as it is now
+    (an editor's, or the last crawl's check) and the suggestion that follows from it; None if the
+    job has not made one. Reads only."""
+    row = store.latest_gap_report(council, days)
+    if row is None:
+        return None
+    live = {t.id: t for t in store.gap_topics(council)}
+    topics = []
+    for t in row.report.get("topics", []):
+        now = live.get(t.get("topic_id"))
+        if now is not None:
+            t = {**t, "status": now.status, "verification": now.verification,
+                 "suggestion": suggestion(now.status, t.get("nearest_similarity"),
+                                          NEW_PAGE_BELOW)}
+        topics.append(t)
+    return {**row.report, "topics": topics, "days": days,
+            "made_at": row.made_at.isoformat(timespec="seconds"), "seconds": row.seconds}

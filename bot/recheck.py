@@ -1,7 +1,8 @@
 """After a crawl: re-ask the questions of the gap topics that web editors marked fixed (and
 those verified since, in case a page went), against the new index, and mark each topic verified
-or not, saying what changed. Passed to :func:`crawler.job.run_crawl` as its
-``after`` step by the commands that crawl a council (the crawler cannot import the bot)."""
+or not, saying what changed; then make the gap reports the dashboard reads. ``after_crawl`` is
+passed to :func:`crawler.job.run_crawl` as its ``after`` step by the commands that crawl a
+council (the crawler cannot import the bot)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,16 @@ def recheck_fixed_gaps(settings: Settings, embedder: Embedder,
     finally:
         if bot is not None:
             bot.close()
+
+
+def after_crawl(settings: Settings, embedder: Embedder,
+                say: Callable[[str], None] = print) -> None:
+    """Re-check the fixed gap topics, then make the gap reports again (neither fails the
+    crawl)."""
+    from analytics.gaps import refresh_gap_reports
+
+    recheck_fixed_gaps(settings, embedder, say)
+    try:
+        refresh_gap_reports(settings, embedder, say=say)
+    except Exception as exc:  # the crawl itself succeeded
+        print(f"Could not make the gap reports: {exc}", file=sys.stderr, flush=True)

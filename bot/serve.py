@@ -98,7 +98,7 @@ def demo(settings: Settings, url: str | None = None, *, host: str = "127.0.0.1",
     """Serve the bundled sample council site on ``site_port`` (unless ``url``), crawl it with a
     progress bar, then serve the bot and its widget on ``port`` until SIGINT or SIGTERM."""
     from askcouncil.devsite import start_site_server
-    from bot.recheck import recheck_fixed_gaps
+    from bot.recheck import after_crawl
     from crawler.job import run_crawl
 
     check_workers(settings)  # before the crawl, as every check that would stop serve()
@@ -110,7 +110,7 @@ def demo(settings: Settings, url: str | None = None, *, host: str = "127.0.0.1",
         say(f"Sample council site: {url}")
     try:
         outcome = run_crawl(settings, url, max_pages=max_pages, progress=True,
-                            after=recheck_fixed_gaps, say=say)
+                            after=after_crawl, say=say)
         say(f"\nAsk Council: http://{host}:{port}/  (Ctrl+C to stop)\n")
         serve(settings, host, port, embedder=outcome.embedder, say=say)
     finally:

@@ -58,3 +58,11 @@ def write_report(args: argparse.Namespace, result: dict[str, Any],
     else:
         print(text)
     return 0
+
+
+def interval(text: str) -> float:
+    """"90s", "30m", "6h" or "1d" in seconds."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd])", text.strip())
+    if not m or float(m.group(1)) <= 0:
+        raise BadInput(f"--every must look like 90s, 30m, 6h or 1d, not {text!r}")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
 
-from askcouncil.errors import BadInput
-from cli.common import settings_from
+from cli.common import interval, settings_from
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -20,16 +18,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=crawl)
 
 
-def interval(text: str) -> float:
-    """"90s", "30m", "6h" or "1d" in seconds."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd])", text.strip())
-    if not m or float(m.group(1)) <= 0:
-        raise BadInput(f"--every must look like 90s, 30m, 6h or 1d, not {text!r}")
-    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-
-
 def crawl(args: argparse.Namespace) -> int:
-    from bot.recheck import recheck_fixed_gaps
+    from bot.recheck import after_crawl
     from crawler.job import check_start_url, run_crawl, run_schedule
 
     check_start_url(args.url)  # a schedule would retry a typo forever
@@ -38,7 +28,7 @@ def crawl(args: argparse.Namespace) -> int:
 
     def crawl_once() -> object:
         return run_crawl(settings, args.url, max_pages=args.max_pages,
-                         progress=not args.no_progress, after=recheck_fixed_gaps)
+                         progress=not args.no_progress, after=after_crawl)
 
     if every is None:
         crawl_once()

@@ -115,7 +115,7 @@ def run_crawl(
 
 
 def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
-                 say: Callable[[str], None] = _say) -> None:
+                 say: Callable[[str], None] = _say, what: str = "crawl") -> None:
     """The scheduled crawler job: ``crawl_once()`` (a :func:`run_crawl`), wait out the interval,
     crawl again. A failed crawl is reported and the schedule goes on (the live index stays as it
     was). SIGTERM while waiting ends the job at once; during a crawl it ends the crawl, which the
@@ -126,13 +126,13 @@ def run_schedule(crawl_once: Callable[[], object], interval_s: float, *,
         try:
             crawl_once()
         except AskCouncilError as exc:
-            print(f"askcouncil: crawl failed: {exc}", file=sys.stderr, flush=True)
+            print(f"askcouncil: {what} failed: {exc}", file=sys.stderr, flush=True)
         except Exception:
-            log.exception("crawl failed")
+            log.exception("%s failed", what)
         wait = max(0.0, interval_s - (time.monotonic() - began))
         # listening before saying so: a SIGTERM just after the message ends the wait cleanly
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        say(f"Next crawl in {wait / 3600:.1f} hours.")
+        say(f"Next {what} in {wait / 3600:.1f} hours.")
         try:
             if stop.wait(wait):
                 return

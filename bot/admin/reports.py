@@ -1,19 +1,17 @@
 """What the dashboard shows, asked of the analytics library: the overview's counts, trend and top
 questions, the deflection estimate (whole, or one service's), the conversations a service's
 filter picks, and the gap report. A conversation's service is the deflection estimate's
-(``analytics.deflection.conversation_facts``): there is one attribution. Gap reports are kept
-ten minutes per council and period length (grouping takes seconds), in a :class:`GapReports`
-each app holds, and made again at once when a crawl publishes a new index or a topic's status is
-set or checked (by any process)."""
+(``analytics.deflection.conversation_facts``): there is one attribution. The gap report is the
+one the job last made (after each crawl, nightly: ``analytics.gaps.refresh_gap_reports``), with
+each topic's status as it is now: a page view reads it and never groups questions itself."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from analytics.deflection import Assumptions, ConversationFacts, conversation_facts, report
-from analytics.gaps import gap_report
+from analytics.gaps import stored_gap_report
 from analytics.render import bars
 from analytics.store import AnalyticsStore
 from bot.admin.charts import trend_chart
@@ -21,27 +19,10 @@ from bot.chat import Bot
 
 EVER = datetime(2000, 1, 1, tzinfo=UTC)  # "since" for a service's conversations of all time
 
-CACHE_S = 600.0
-
-
 def store_of(bot: Bot) -> AnalyticsStore:
     if bot.store is None:
         raise RuntimeError("the dashboard needs the analytics store")
     return bot.store
-
-
-def _stamp(bot: Bot, council_slug: str, index: Any) -> tuple[Any, ...]:  # noqa: ANN401
-    """What a kept gap report was made from: the live index generation (a crawl publishes a new
-    one) and when a topic's status was last set or checked (the crawl's re-check writes it)."""
-    try:
-        live = index.live_name() if index is not None else None
-    except Exception:
-        live = None
-    try:
-        changed = store_of(bot).topics_changed_at(council_slug)
-    except Exception:
-        changed = None
-    return live, changed
 
 
 def services(bot: Bot, council_slug: str) -> list[str]:
@@ -93,29 +74,6 @@ def overview(bot: Bot, council_slug: str, since: datetime, until: datetime,
             "satisfaction": {"yes": helpful.get(True, 0), "no": helpful.get(False, 0)}}
 
 
-class GapReports:
-    """Gap reports kept ``keep_s`` seconds per (council, days); one per app."""
-
-    def __init__(self, keep_s: float = CACHE_S) -> None:
-        self.keep_s = keep_s
-        self._kept: dict[tuple[str, int], tuple[float, tuple[Any, ...], dict[str, Any]]] = {}
-
-    def get(self, bot: Bot, council_slug: str, days: int, since: datetime, until: datetime
-            ) -> dict[str, Any]:
-        key = (council_slug, days)
-        try:
-            index = bot.services.index(council_slug)
-        except Exception:
-            index = None
-        stamp = _stamp(bot, council_slug, index)
-        cached = self._kept.get(key)
-        if cached and time.monotonic() - cached[0] < self.keep_s and cached[1] == stamp:
-            return cached[2]
-        result = gap_report(store_of(bot), bot.services.council(council_slug),
-                            bot.services.embedder, index, since, until)
-        self._kept[key] = (time.monotonic(), stamp, result)
-        return result
-
-    def forget(self) -> None:
-        """After an editor changes a topic's status."""
-        self._kept.clear()
+def gap_report(bot: Bot, council_slug: str, days: int) -> dict[str, Any] | None:
+    """The stored gap report for the last ``days`` days; None until the job has made one."""
+    return stored_gap_report(store_of(bot), council_slug, days)

@@ -27,19 +27,21 @@ from starlette.concurrency import run_in_threadpool
 
 from analytics.deflection import to_csv
 from analytics.gap_topics import set_status
-from analytics.gaps import gaps_to_csv
+from analytics.gaps import PERIODS, gaps_to_csv
 from analytics.queries import ConversationFilter
 from analytics.render import to_csv_text
 from askcouncil import urls
 from askcouncil.errors import NotFound
 from bot.admin import auth, filters, reports
 from bot.admin.filters import FilterError, Filters
-from bot.deps import AdminSession, BotDep, GapReportsDep, SettingsDep
+from bot.deps import AdminSession, BotDep, SettingsDep
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # the crawler's site report body, which the dashboard shows inside its own page
 SITE_REPORT_TEMPLATES = Path(__file__).resolve().parents[2] / "crawler" / "templates"
 PAGE_SIZE = 50  # conversations a page
+NOT_MADE = ("The gap report for this period has not been made yet. It is made after each crawl "
+            "and can be made now with: askcouncil report refresh-gaps")
 REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a conversation id, as residents quote it
 EXPORT_COLUMNS = ["conversation_id", "started", "turn_time", "question_masked", "status",
                   "confidence", "cited_pages", "handoff_used"]
@@ -54,7 +56,6 @@ def install(app: FastAPI) -> None:
     (the gap reports)."""
     app.include_router(router)
     app.add_exception_handler(auth.SignInRequired, _sign_in_first)
-    app.state.gap_reports = reports.GapReports()
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:
@@ -102,9 +103,13 @@ def _filters(request: Request, bot: BotDep, council: str,
 
 
 def _days_only(request: Request) -> Filters:
-    """The gap pages' period: the last ``days`` days only."""
-    return filters.parse({"days": request.query_params.get("days", "")}, [],
-                         datetime.now(UTC))
+    """The gap pages' period: the last ``days`` days, one of the periods the job makes."""
+    f = filters.parse({"days": request.query_params.get("days", "")}, [], datetime.now(UTC))
+    if f.days not in PERIODS:
+        raise FilterError("The gap report is made for the last "
+                          + ", ".join(str(d) for d in PERIODS[:-1])
+                          + f" or {PERIODS[-1]} days: choose one of those.")
+    return f
 
 
 def _bad_filter(request: Request, exc: FilterError, page: str) -> Response:
@@ -170,20 +175,18 @@ def overview(request: Request, _: AdminSession, bot: BotDep, settings: SettingsD
 
 
 @router.get("/gaps", response_class=HTMLResponse)
-def gaps(request: Request, _: AdminSession, bot: BotDep, settings: SettingsDep,
-         gap_reports: GapReportsDep) -> Response:
+def gaps(request: Request, _: AdminSession, bot: BotDep, settings: SettingsDep) -> Response:
     try:
         f = _days_only(request)
     except FilterError as exc:
         return _bad_filter(request, exc, "/admin/gaps")
     assert f.days is not None and f.since is not None and f.until is not None
-    return _page(request, "gaps.html", {"days": f.days, "r": gap_reports.get(
-        bot, settings.council, f.days, f.since, f.until)})
+    return _page(request, "gaps.html", {"days": f.days, "periods": PERIODS,
+                                        "r": reports.gap_report(bot, settings.council, f.days)})
 
 
 @router.post("/gaps/{topic_id}/status")
-async def gap_status(request: Request, topic_id: int, bot: BotDep,
-                     gap_reports: GapReportsDep) -> Response:
+async def gap_status(request: Request, topic_id: int, bot: BotDep) -> Response:
     """An editor marks a gap topic new, acknowledged or fixed (fixed topics are re-asked after
     the next crawl)."""
     # Checked here rather than as AdminSession, which FastAPI would run before it validates the
@@ -194,7 +197,6 @@ async def gap_status(request: Request, topic_id: int, bot: BotDep,
         return _message(request, "Form expired", "Please go back and try again.", 403)
     await run_in_threadpool(set_status, reports.store_of(bot), topic_id,
                             form.get("status", ""))  # a database write: off the event loop
-    gap_reports.forget()
     days = form.get("days", "30")
     return _headers(RedirectResponse(f"/admin/gaps?days={days if days.isdigit() else 30}",
                                      status_code=303))
@@ -236,8 +238,7 @@ def conversation_id_of(reference: str) -> str:
 
 
 @router.post("/erase")
-async def erase(request: Request, bot: BotDep, settings: SettingsDep,
-                gap_reports: GapReportsDep) -> Response:
+async def erase(request: Request, bot: BotDep, settings: SettingsDep) -> Response:
     """Erase one conversation by its reference (a resident's request under UK GDPR), after the
     editor ticks "I confirm"; its questions leave the gap topics and the kept gap reports."""
     nonce = auth.require_session(request)
@@ -264,7 +265,6 @@ async def erase(request: Request, bot: BotDep, settings: SettingsDep,
         erased = await run_in_threadpool(store.erase, reference)  # a write: off the event loop
     except NotFound:  # erased by someone else a moment ago
         erased = 0
-    gap_reports.forget()
     return _message(request, "Conversation erased",
                     f"Conversation {reference} has been erased: "
                     + ("1 question, with its answer, feedback and handoff clicks"
@@ -289,7 +289,7 @@ def site_report(request: Request, _: AdminSession, settings: SettingsDep) -> Res
 
 @router.get("/export/{name}.{fmt}")
 def export(request: Request, name: str, fmt: str, _: AdminSession, bot: BotDep,
-           settings: SettingsDep, gap_reports: GapReportsDep) -> Response:
+           settings: SettingsDep) -> Response:
     page = {"conversations": "/admin/conversations", "gaps": "/admin/gaps"}.get(name, "/admin")
     try:
         f = (_days_only(request) if name == "gaps" else
@@ -304,8 +304,11 @@ def export(request: Request, name: str, fmt: str, _: AdminSession, bot: BotDep,
         data = reports.deflection(bot, settings.council, f.since, f.until, f.service)
         csv_text = to_csv
     elif name == "gaps":
-        assert f.days is not None and f.since is not None and f.until is not None
-        data = gap_reports.get(bot, settings.council, f.days, f.since, f.until)
+        assert f.days is not None
+        data = reports.gap_report(bot, settings.council, f.days)
+        if data is None:
+            return _message(request, "Not made yet", NOT_MADE, 404,
+                            back=("/admin/gaps", "Gap topics"))
         csv_text = gaps_to_csv
     elif name == "conversations" and fmt == "csv":
         data = reports.store_of(bot).conversation_turns(settings.council,

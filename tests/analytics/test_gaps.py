@@ -91,7 +91,7 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
     assert {m["message_id"] for m in bins["members"]} <= {f"m{i}" for i in range(6)}
     assert all("jo@example.com" not in m["question"] for m in bins["members"])
     rows = list(csv.reader(io.StringIO(gaps_to_csv(r))))
-    assert rows[0][:3] == ["topic_id", "status", "label"]
+    assert rows[0][:4] == ["owner", "topic_id", "status", "label"]
     assert any(row[0].startswith("# method") for row in rows)
     assert "<caption>" in gaps_to_html(r)
     engine.dispose()
@@ -166,3 +166,147 @@ def test_exports_neutralise_spreadsheet_formulas(question) -> None:
     assert row["representative"] == "'" + question
     assert row["examples"] == "'" + question + " | ok"
     assert row["trend"] == "-1"  # a number stays a number
+
+
+def test_places_are_taken_out_before_grouping() -> None:
+    """A street or estate many residents mention says where, not what: it must not make a topic
+    (issue 18: "kestrelford, high, street" grouped allotments, taxis and toilets)."""
+    from analytics.clustering import places, without_places
+
+    questions = ["Is there graffiti removal on Kestrelford High Street?",
+                 "Who empties the bins on the Millbrook estate?",
+                 "Any allotments near Millbrook?", "the rent is too high",
+                 "Is my Council Tax band right?", "bins on heron way", "Heron Way bins"]
+    names = places(questions, "Kestrelford District Council")
+    assert {"kestrelford", "millbrook", "heron"} <= names
+    assert "high" not in names  # written alone in lower case: an ordinary word
+    assert without_places(questions[0], names) == "Is there graffiti removal on ?"
+    assert without_places(questions[1], names) == "Who empties the bins on the ?"
+    assert without_places("millbrook estate bins", names) == " bins"
+    assert without_places(questions[4], names) == questions[4]  # a service's name stays
+    assert without_places(questions[3], names) == questions[3]
+
+
+def test_clustering_is_bounded_and_fragments_merge() -> None:
+    """At most ``limit`` questions are clustered; the rest join the nearest topic. Fragments
+    whose most distinctive word is the same become one topic."""
+    from analytics.clustering import cluster, merge
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=8), rng.normal(size=8)
+    questions = [f"allotment plot {i}" for i in range(40)] + [f"taxi licence {i}"
+                                                              for i in range(40)]
+    vectors = np.array([a + 0.05 * rng.normal(size=8) for _ in range(40)]
+                       + [b + 0.05 * rng.normal(size=8) for _ in range(40)])
+    groups, other = cluster(questions, vectors, limit=20)
+    assert sorted(len(g) for g in groups) == [40, 40] and other == []
+    assert all(len({q.split()[0] for q in (questions[i] for i in g)}) == 1 for g in groups)
+    # two fragments about allotments, far apart in the embedding, share their first word
+    frags = [[0, 1, 2], [3, 4, 5], [40, 41, 42]]
+    far = vectors.copy()
+    far[3:6] = -far[3:6]
+    joined = merge(questions, far, frags, similar=0.99)
+    assert sorted(map(len, joined)) == [3, 6]
+
+
+class _Chunk:
+    def __init__(self, url: str, title: str, text: str) -> None:
+        self.url, self.title, self.section, self.text = url, title, title, text
+        self.cite_url = url
+
+
+class _SiteIndex(_Index):
+    def all_chunks(self) -> list[_Chunk]:
+        return [_Chunk("http://x/bulky.html", "Bulky waste collection",
+                       "We collect sofas, mattresses, fridges and other bulky items for a fee."),
+                _Chunk("http://x/tax.html", "Council Tax", "Pay your Council Tax by direct debit.")]
+
+
+def test_the_report_splits_what_the_site_lacks_from_what_the_bot_missed(tmp_path,
+                                                                         embedder) -> None:
+    """Declined questions the site does answer (others asking the same were answered from a
+    page that holds their words) go to the answer-quality owner by page, not to the editors as
+    a gap; a subject no page mentions is a gap topic."""
+    from analytics.db import make_engine, migrate
+    from analytics.store import AnalyticsStore, TurnRecord
+    from askcouncil.council import load_council
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    store = AnalyticsStore(engine)
+
+    def rec(mid: str, q: str, status: str, confidence: float, url: str | None = None
+            ) -> TurnRecord:
+        cited = [{"n": 1, "url": url, "title": "Bulky waste collection", "section": "Fees",
+                  "snippet": "x"}] if url else []
+        return TurnRecord(mid, f"c-{mid}", "kestrelford", q, "x", status, cited, None, [],
+                          confidence, 5.0, {})
+
+    answered = ["can you collect my old sofa", "collect a mattress please",
+                "how much to collect a fridge", "bulky item collection cost",
+                "collection of a sofa and a mattress", "collect an old fridge freezer"]
+    for i, q in enumerate(answered):
+        store.record_turn(rec(f"a{i}", q, "answered", 0.9, "http://x/bulky.html#fees"))
+    missed = ["will you collect my sofa", "can the council collect a mattress",
+              "collecting an old fridge", "sofa collection how much"]
+    for i, q in enumerate(missed):
+        store.record_turn(rec(f"m{i}", q, "no_answer", 0.0))
+    lacks = ["who removes graffiti from walls", "graffiti on my garden wall",
+             "report graffiti on a bus shelter", "graffiti removal service",
+             "someone sprayed graffiti on the shop"]
+    for i, q in enumerate(lacks):
+        store.record_turn(rec(f"g{i}", q, "no_answer", 0.0))
+    since = datetime.now(UTC) - timedelta(days=1)
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    r = gap_report(store, load_council("kestrelford"), embedder, _SiteIndex(), since, until)
+    [graffiti] = r["topics"]
+    assert "graffiti" in graffiti["label"] and graffiti["owner"] == "site lacks"
+    assert {m["message_id"] for m in graffiti["members"]} == {f"g{i}" for i in range(5)}
+    [bulky] = r["bot_missed"]
+    assert bulky["page"]["url"] == "http://x/bulky.html#fees"
+    assert {m["message_id"] for m in bulky["members"]} == {f"m{i}" for i in range(4)}
+    assert r["bot_missed_questions"] == 4
+    rows = list(csv.reader(io.StringIO(gaps_to_csv(r))))
+    assert [row[0] for row in rows[1:3]] == ["site lacks", "bot missed"]
+    assert "What the bot missed" in gaps_to_html(r)
+    engine.dispose()
+
+
+def test_the_dashboard_reads_the_jobs_report_with_todays_statuses(tmp_path, embedder) -> None:
+    """The job keeps the report; reading it shows each topic's status as it is now (marked
+    fixed, then verified by the crawl's check) without making the report again. Erasing a
+    conversation takes its question out of the kept report too."""
+    from analytics.db import make_engine, migrate
+    from analytics.gap_topics import set_status, verify_fixed
+    from analytics.gaps import stored_gap_report
+    from analytics.store import AnalyticsStore, TurnRecord
+    from askcouncil.council import load_council
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    store = AnalyticsStore(engine)
+    for i, q in enumerate(["when is the next full council meeting", "council meeting dates",
+                           "can I watch council meetings online", "agenda for council meetings"]):
+        store.record_turn(TurnRecord(f"m{i}", f"c{i}", "kestrelford", q, "x", "no_answer", [],
+                                     None, [], 0.0, 5.0, {}))
+    assert stored_gap_report(store, "kestrelford", 30) is None  # not made yet
+    since = datetime.now(UTC) - timedelta(days=30)
+    r = gap_report(store, load_council("kestrelford"), embedder, _Index(), since,
+                   datetime.now(UTC) + timedelta(minutes=1))
+    store.save_gap_report("kestrelford", 30, r, 1.5)
+    shown = stored_gap_report(store, "kestrelford", 30)
+    assert shown is not None and shown["seconds"] == 1.5 and shown["made_at"]
+    [topic] = shown["topics"]
+    set_status(store, topic["topic_id"], "fixed")
+    [topic] = stored_gap_report(store, "kestrelford", 30)["topics"]
+    assert topic["status"] == "fixed" and topic["suggestion"].startswith("wait")
+    verify_fixed(store, "kestrelford", lambda q: "answered")
+    [topic] = stored_gap_report(store, "kestrelford", 30)["topics"]
+    assert topic["status"] == "verified" and topic["suggestion"].startswith("nothing")
+    assert stored_gap_report(store, "kestrelford", 7) is None  # another period
+    store.erase("c0")
+    kept = store.latest_gap_report("kestrelford", 30).report
+    assert "m0" not in json.dumps(kept)
+    assert "when is the next full council meeting" not in json.dumps(kept)
+    assert len(kept["topics"][0]["members"]) == 3
+    engine.dispose()

@@ -73,6 +73,21 @@ def test_gap_candidates(store) -> None:
     assert found == {"a1": True, "a2": False, "b1": False}
 
 
+def test_gap_candidates_carry_a_follow_ups_question_before(store) -> None:
+    """A follow-up ("how much is it?") is grouped with what it follows: the store hands the gap
+    report the question before it, and only for a turn the bot joined to it."""
+    from dataclasses import replace
+
+    store.record_turn(turn("f1", "c7", "can you collect a sofa", at=NOW - 3 * HOUR))
+    store.record_turn(replace(turn("f2", "c7", "how much is it?", status="no_answer",
+                                   at=NOW - 2 * HOUR), follow_up=True))
+    store.record_turn(turn("f3", "c7", "and the tip?", status="no_answer", at=NOW - HOUR))
+    found = {c.id: c for c in store.gap_candidates("kestrelford", SINCE, UNTIL)}
+    assert found["f2"].earlier == "can you collect a sofa"
+    assert found["f3"].earlier is None  # not joined by the bot: grouped on its own
+    assert found["f1"].cited["url"] == "http://x/bins-and-recycling/a.html#b"
+
+
 def test_conversation_histories(store) -> None:
     _mixed(store)
     store.record_feedback("a1", True, None, None)

@@ -76,7 +76,9 @@ def test_sign_in_is_required_and_checked(admin) -> None:
     assert "Development mode" not in page.text
 
 
-def test_pages_show_masked_conversations_gaps_and_exports(admin, bot) -> None:
+def test_pages_show_masked_conversations_gaps_and_exports(admin, bot, crawled) -> None:
+    from analytics.gaps import refresh_gap_reports
+
     sign_in(admin)
     admin.post("/api/chat", json={"message": "my email is jo@example.com, when is the next "
                                              "full council meeting?"})
@@ -93,8 +95,18 @@ def test_pages_show_masked_conversations_gaps_and_exports(admin, bot) -> None:
     overview = admin.get("/admin?days=7")
     assert "Questions by outcome" in overview.text and "no_answer" in overview.text
     assert "<caption>Deflection estimate by service</caption>" in overview.text
+    # the job (after each crawl, nightly) makes the gap reports; a page view only reads them
+    made = refresh_gap_reports(crawled[0], bot.services.embedder, say=lambda _: None)
+    assert [m["days"] for m in made] == [7, 30, 90]
+    kept = bot.store.latest_gap_report("kestrelford", 30)
+    topics_before = len(bot.store.gap_topics("kestrelford"))
     gaps = admin.get("/admin/gaps")
     assert gaps.status_code == 200 and "meeting" in gaps.text
+    assert "What the site lacks" in gaps.text and "What the bot missed" in gaps.text
+    assert bot.store.latest_gap_report("kestrelford", 30).made_at == kept.made_at
+    assert len(bot.store.gap_topics("kestrelford")) == topics_before  # nothing written
+    odd = admin.get("/admin/gaps?days=12")
+    assert odd.status_code == 400 and "7, 30 or 90 days" in odd.text
     csv_export = admin.get("/admin/export/deflection.csv?days=7")
     assert csv_export.headers["content-type"].startswith("text/csv")
     assert "attachment" in csv_export.headers["content-disposition"]

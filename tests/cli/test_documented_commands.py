@@ -196,7 +196,7 @@ def check_wiring(argv: list[str], calls: list[tuple[str, tuple, dict]]) -> None:
         assert calls[-1][2]["max_pages"] == (int(given["--max-pages"]) if "--max-pages" in argv
                                              else None)
         assert calls[-1][2]["progress"] is ("--no-progress" not in argv)
-        assert calls[-1][2]["after"].__name__ == "recheck_fixed_gaps"
+        assert calls[-1][2]["after"].__name__ == "after_crawl"
         assert ("run_schedule" in names) is ("--every" in argv)
         if "--every" in argv:  # 1d
             assert calls[0][1][1] == 86400.0

@@ -74,7 +74,7 @@ def test_the_image_copies_every_package_it_installs() -> None:
 
 
 def test_compose_commands_and_settings_are_real() -> None:
-    from cli.crawl import interval as _interval
+    from cli.common import interval as _interval
 
     fields = set(Settings.model_fields)
     for name in ("bot", "crawler"):
