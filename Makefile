@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-chat bench-load \
+.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-chat bench-load bench-gaps \
 	audit lint site
 
 $(STAMP): pyproject.toml
@@ -41,13 +41,15 @@ eval-realpages: $(STAMP)
 	bash scripts/eval-site.sh realpages
 
 ## The release gate: both evaluations, then their scores against eval/baseline.json (the
-## development sets and the residents' test parts, which nothing is tuned on).
+## development sets and the residents' test parts, which nothing is tuned on), and the gap
+## report on its labelled log (eval/gaplog: both halves against eval.gapmeasure's floors).
 eval-gate: export ASKCOUNCIL_EVAL_ARGS = --accessibility
 eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
 	$(BIN)/askcouncil eval gate eval-runs/realpages --set realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample-residents-test --set sample-residents-test
 	$(BIN)/askcouncil eval gate eval-runs/realpages-residents-test --set realpages-residents-test
+	ASKCOUNCIL_DATA_DIR=data/eval-sample $(BIN)/python -m eval.gapmeasure --gate --out eval-runs/gaplog.json
 
 ## Refit the answer/decline model on the tuning questions (needs the crawls eval-gate leaves)
 ## and print its precision-recall curve on the residents' test parts.
@@ -66,6 +68,12 @@ bench-crawl: $(STAMP)
 DATA ?=
 bench-chat: $(STAMP)
 	$(BIN)/python -m benchmarks.chat $(if $(DATA),--data-dir $(DATA)) --out bench-chat.json
+
+## The gap report job (askcouncil report refresh-gaps, in its own process) on a month of 2,000,
+## 10,000 and 50,000 residents' questions: time of each period's report and the job's peak
+## memory. DATA=folder reuses a crawl of the sample site (make eval-gate leaves data/eval-sample).
+bench-gaps: $(STAMP)
+	$(BIN)/python -m benchmarks.gaps $(if $(DATA),--data-dir $(DATA)) --out bench-gaps.json
 
 ## Load and faults on the production topology on loopback (chroma run, a throwaway PostgreSQL
 ## cluster, askcouncil serve with two workers, the sample site crawled): 2,000 chat requests at

@@ -36,7 +36,7 @@ WEIGHTS = (-2.73, 3.62, 3.63, 1.33)
 TOPIC_MISSED = 0.4  # a topic whose questions' mean chance reaches this is the bot's miss
 QUESTION_MISSED = 0.5  # a question whose own chance reaches this is, wherever it is grouped
 COMMON = 0.1  # a word in more than this share of the site's sections picks no pages
-BATCH = 512  # questions compared at a time (bounded memory)
+BATCH = 128  # questions compared at a time (bounded memory)
 
 SITE_LACKS = "site lacks"
 BOT_MISSED = "bot missed"

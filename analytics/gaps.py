@@ -37,7 +37,13 @@ from analytics.gap_owner import (
     answered_nearby,
     chance,
 )
-from analytics.gap_topics import SAME_TOPIC, VERIFIED_SHARE, remember_topics, suggestion
+from analytics.gap_topics import (
+    RECHECKED,
+    SAME_TOPIC,
+    VERIFIED_SHARE,
+    remember_topics,
+    suggestion,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -383,5 +389,12 @@ def stored_gap_report(store: AnalyticsStore, council: str, days: int) -> dict[st
                  "suggestion": suggestion(now.status, t.get("nearest_similarity"),
                                           NEW_PAGE_BELOW)}
         topics.append(t)
-    return {**row.report, "topics": topics, "days": days,
+    shown = {t.get("topic_id") for t in topics}
+    # topics an editor marked fixed that this report no longer lists as lacking (the page now
+    # holds their words): still followed, so "verified" shows where the editor looks for it
+    followed = [{"topic_id": t.id, "label": t.label, "status": t.status,
+                 "verification": t.verification,
+                 "suggestion": suggestion(t.status, None, NEW_PAGE_BELOW)}
+                for t in live.values() if t.status in RECHECKED and t.id not in shown]
+    return {**row.report, "topics": topics, "followed": followed, "days": days,
             "made_at": row.made_at.isoformat(timespec="seconds"), "seconds": row.seconds}

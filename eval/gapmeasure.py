@@ -16,6 +16,8 @@ the owner model were fitted on, and the test half, which nothing is tuned on):
   (in a topic whose majority is their own topic; strict: only in its largest such topic).
 
 ``--fit`` refits the owner model's weights (``analytics.gap_owner.WEIGHTS``) on the tuning half.
+``--gate`` exits 1 when a measure of either half falls below its floor (``FLOORS``: a little
+under the figures of 2026-11-30, so that a release which makes the report worse is stopped).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
     from askcouncil.council import Council
 
 LOG = Path(__file__).resolve().parent / "gaplog"
+# Floors for --gate, on each half (measured 2026-11-30: tune 0.917, 0.838, 0.929, 0.918; test
+# 0.821, 0.763, 0.905, 0.860).
+FLOORS = {"separation_precision": 0.78, "separation_recall": 0.72, "content_gap_purity": 0.87,
+          "gap_coverage": 0.82}
 
 
 def load(folder: Path = LOG) -> list[dict[str, Any]]:
@@ -129,6 +135,7 @@ def main() -> None:
     ap.add_argument("--council", default="kestrelford")
     ap.add_argument("--out", default=None)
     ap.add_argument("--fit", action="store_true", help="refit the owner model's weights")
+    ap.add_argument("--gate", action="store_true", help="exit 1 below a floor (FLOORS)")
     ap.add_argument("--keep", type=Path, default=None,
                     help="keep the messages' database in this folder (and reuse it if there)")
     args = ap.parse_args()
@@ -169,6 +176,12 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(text + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "topic_labels"}, indent=1))
+    if args.gate:
+        below = [f"{part} {name} {result[part][name]} < {floor}" for part in ("tune", "test")
+                 for name, floor in FLOORS.items() if result[part][name] < floor]
+        if below:
+            raise SystemExit("gap report below its floors: " + "; ".join(below))
+        print("gap report gate: passed")
 
 
 if __name__ == "__main__":

@@ -272,6 +272,19 @@ def test_the_report_splits_what_the_site_lacks_from_what_the_bot_missed(tmp_path
     engine.dispose()
 
 
+def gaps_to_html_admin(r: dict) -> str:
+    """The dashboard's gap page drawn from a report (no app needed)."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from askcouncil import urls
+
+    env = Environment(loader=FileSystemLoader(str(TESTS.parent / "bot" / "templates")),
+                      autoescape=True)
+    urls.install(env)
+    return env.get_template("admin/gaps.html").render(r=r, days=30, periods=[7, 30, 90],
+                                                      csrf="x", council=None)
+
+
 def test_the_dashboard_reads_the_jobs_report_with_todays_statuses(tmp_path, embedder) -> None:
     """The job keeps the report; reading it shows each topic's status as it is now (marked
     fixed, then verified by the crawl's check) without making the report again. Erasing a
@@ -303,6 +316,15 @@ def test_the_dashboard_reads_the_jobs_report_with_todays_statuses(tmp_path, embe
     verify_fixed(store, "kestrelford", lambda q: "answered")
     [topic] = stored_gap_report(store, "kestrelford", 30)["topics"]
     assert topic["status"] == "verified" and topic["suggestion"].startswith("nothing")
+    assert stored_gap_report(store, "kestrelford", 30)["followed"] == []
+    # the next report no longer lists it as lacking (its page now holds its words): it is
+    # still followed, where the editor looks for "verified"
+    store.save_gap_report("kestrelford", 30, {**r, "topics": []}, 1.0)
+    [followed] = stored_gap_report(store, "kestrelford", 30)["followed"]
+    assert followed["topic_id"] == topic["topic_id"] and followed["status"] == "verified"
+    assert "Topics marked fixed" in gaps_to_html_admin(stored_gap_report(store, "kestrelford",
+                                                                         30))
+    store.save_gap_report("kestrelford", 30, r, 1.5)
     assert stored_gap_report(store, "kestrelford", 7) is None  # another period
     store.erase("c0")
     kept = store.latest_gap_report("kestrelford", 30).report
