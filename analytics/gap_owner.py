@@ -11,6 +11,8 @@ evidence, two of which the bot cannot weigh when it answers one question alone:
   site) that one page of the site holds together. Words no page uses ("graffiti", "allotment")
   say the site lacks it.
 - **The bot's own confidence** in its answer (0 for a question it declined).
+- **The index now**: the question searched for again at report time (``retrieved``): how close
+  the closest section is, and the share of its words the closest sections hold.
 
 A logistic model weighs the three (``WEIGHTS``, fitted by ``python -m eval.gapmeasure --fit`` on
 the tuning half of the labelled log ``eval/gaplog``; figures on both halves in docs/quality.md).
@@ -31,9 +33,11 @@ from askcouncil.text import INTENT, tokens
 
 NEIGHBOURS = 5
 NEAR = 0.5  # cosine similarity of a neighbour worth counting
-# the chance that the site has it: intercept, then answered nearby, page words, confidence
-WEIGHTS = (-2.73, 3.62, 3.63, 1.33)
-TOPIC_MISSED = 0.4  # a topic whose questions' mean chance reaches this is the bot's miss
+# the chance that the site has it: intercept, then answered nearby, page words, confidence, the
+# closest section's similarity and the share of its words the closest sections hold
+WEIGHTS = (-3.49, 3.35, 2.07, 0.82, 1.91, 2.52)
+SECTIONS = 3  # the closest sections searched for each question
+TOPIC_MISSED = 0.45  # a topic whose questions' mean chance reaches this is the bot's miss
 QUESTION_MISSED = 0.5  # a question whose own chance reaches this is, wherever it is grouped
 COMMON = 0.1  # a word in more than this share of the site's sections picks no pages
 BATCH = 128  # questions compared at a time (bounded memory)
@@ -114,8 +118,30 @@ def answered_nearby(vectors: np.ndarray, answered: np.ndarray, pages: list[dict[
     return shares, found
 
 
-def chance(nearby: float, page_words: float, confidence: float) -> float:
+def retrieved(texts: list[str], vectors: np.ndarray, index: Any, site: SitePages,  # noqa: ANN401
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """For each question, searched for in the index now: the similarity of the closest section,
+    and the share of its topic words (weighted by rarity) the three closest sections hold."""
+    sims, held = np.zeros(len(texts)), np.zeros(len(texts))
+    for start in range(0, len(texts), BATCH):
+        part = vectors[start:start + BATCH]
+        for i, hits in enumerate(index.query_many(part.tolist(), SECTIONS), start=start):
+            if not hits:
+                continue
+            sims[i] = hits[0].similarity
+            wanted = set(tokens(texts[i])) - INTENT
+            weight = {s: site.idf(s) for s in wanted}
+            have = set().union(*(tokens(f"{h.chunk.title} {h.chunk.section} {h.chunk.text}")
+                                 for h in hits))
+            total = sum(weight.values())
+            held[i] = sum(w for s, w in weight.items() if s in have) / total if total else 0.0
+    return sims, held
+
+
+def chance(nearby: float, page_words: float, confidence: float, similarity: float,
+           held: float) -> float:
     """The chance that the site has the answer to a question the bot left unanswered."""
-    b, w_near, w_words, w_conf = WEIGHTS
-    z = b + w_near * nearby + w_words * page_words + w_conf * confidence
+    b, w_near, w_words, w_conf, w_sim, w_held = WEIGHTS
+    z = (b + w_near * nearby + w_words * page_words + w_conf * confidence + w_sim * similarity
+         + w_held * held)
     return 1.0 / (1.0 + math.exp(-z))

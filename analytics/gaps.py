@@ -5,6 +5,7 @@ volume, trended against the previous period, matched to the nearest page and to 
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from analytics.gap_owner import (
     SitePages,
     answered_nearby,
     chance,
+    retrieved,
 )
 from analytics.gap_topics import (
     RECHECKED,
@@ -130,29 +132,37 @@ class Analysis:
     other: list[int]  # left ungrouped, not the bot's miss
     vectors: np.ndarray
     chances: np.ndarray  # each question's chance that the site has its answer
-    nearby: np.ndarray  # each question's answered-nearby share
+    evidence: np.ndarray  # each question's evidence, as gap_owner.chance weighs it
     pages: list[dict[str, Any] | None]  # the page that answers it, where the evidence names one
 
 
 def analyse(gaps: list[GapQuestion], answered: list[AnsweredQuestion], embedder: Embedder,
-            site: SitePages | None, council: Council | None = None) -> Analysis:
+            site: SitePages | None, council: Council | None = None,
+            index: CouncilIndex | None = None) -> Analysis:
     """Group the gap questions into topics without their place names, weigh the evidence
-    (``analytics.gap_owner``) and split what the site lacks from what the bot missed."""
+    (``analytics.gap_owner``) and split what the site lacks from what the bot missed. Without
+    the site's pages or its index (down), their evidence counts as none: the split leans to
+    "the site lacks it"."""
     names = places([q.text for q in gaps] + [a.text for a in answered],
                    council.name if council is not None else "")
     texts = [clean(without_places(q.text, names)) for q in gaps]
+    # in the council's words too ("tip" -> "household recycling centre")
+    worded = [council.expand(t) if council is not None else t for t in texts]
     vectors = embed(embedder, texts)
     pool = embed(embedder, [clean(without_places(a.text, names)) for a in answered])
     nearby, pages = answered_nearby(vectors, pool, [a.page for a in answered]) if gaps else (
         np.zeros(0), [])
-    chances = np.zeros(len(gaps))
-    for i, text in enumerate(texts):
-        # in the council's words too ("tip" -> "household recycling centre")
-        url, share = site.best_page(council.expand(text) if council is not None else text) \
-            if site is not None else (None, 0.0)
-        chances[i] = chance(float(nearby[i]), share, gaps[i].confidence)
+    similarity, held = np.zeros(len(gaps)), np.zeros(len(gaps))
+    if index is not None and site is not None and gaps:
+        with contextlib.suppress(Exception):  # the index is down: the rest still counts
+            similarity, held = retrieved(worded, vectors, index, site)
+    evidence = np.zeros((len(gaps), 5))
+    for i, text in enumerate(worded):
+        url, share = site.best_page(text) if site is not None else (None, 0.0)
+        evidence[i] = (nearby[i], share, gaps[i].confidence, similarity[i], held[i])
         if pages[i] is None and url is not None and share >= 0.5 and site is not None:
             pages[i] = {"url": url, "title": site.titles.get(url, ""), "section": None}
+    chances = np.array([chance(*row) for row in evidence])
     groups, other = cluster(texts, vectors) if gaps else ([], [])
     missed = {i for i in other if chances[i] >= QUESTION_MISSED}
     kept = []
@@ -169,7 +179,7 @@ def analyse(gaps: list[GapQuestion], answered: list[AnsweredQuestion], embedder:
     topics = topics_of(texts, vectors, merge(texts, vectors, kept),
                        shown=[clean(q.question) for q in gaps])
     return Analysis(topics, sorted(missed), sorted(set(other) - missed), vectors, chances,
-                    nearby, pages)
+                    evidence, pages)
 
 
 def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
@@ -185,7 +195,7 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
         site = SitePages.of(index.all_chunks()) if index is not None else None
     except Exception:  # the index is down: the report still groups the questions
         site = None
-    a = analyse(current, answered, embedder, site, council)
+    a = analyse(current, answered, embedder, site, council, index)
     topics = a.topics
     centres = [unit(a.vectors[t.members].mean(axis=0)) for t in topics]
     before: Counter[int] = Counter()

@@ -117,21 +117,20 @@ class CouncilIndex:
         ]
 
     def query(self, embedding: list[float], k: int) -> list[Hit]:
-        col = self._collection()
-        res = col.query(
-            query_embeddings=[embedding],
+        return self.query_many([embedding], k)[0]
+
+    def query_many(self, embeddings: list[list[float]], k: int) -> list[list[Hit]]:
+        """The ``k`` nearest chunks to each embedding, in one request."""
+        res = self._collection().query(
+            query_embeddings=embeddings,
             n_results=k,
             include=["documents", "metadatas", "distances"],
         )
         return [
-            Hit(Chunk.from_record(i, d, m), 1.0 - float(dist))
-            for i, d, m, dist in zip(
-                res["ids"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                res["distances"][0],
-                strict=True,
-            )
+            [Hit(Chunk.from_record(i, d, m), 1.0 - float(dist))
+             for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
+            for ids, docs, metas, dists in zip(res["ids"], res["documents"], res["metadatas"],
+                                               res["distances"], strict=True)
         ]
 
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
