@@ -38,6 +38,7 @@ from bot.deps import AdminSession, BotDep, SettingsDep
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # the crawler's site report body, which the dashboard shows inside its own page
+ANALYTICS_TEMPLATES = Path(__file__).resolve().parents[2] / "analytics" / "templates"
 SITE_REPORT_TEMPLATES = Path(__file__).resolve().parents[2] / "crawler" / "templates"
 PAGE_SIZE = 50  # conversations a page
 NOT_MADE = ("The gap report for this period has not been made yet. It is made after each crawl "
@@ -47,7 +48,9 @@ EXPORT_COLUMNS = ["conversation_id", "started", "turn_time", "question_masked", 
                   "confidence", "cited_pages", "handoff_used"]
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-templates = Jinja2Templates(directory=[str(TEMPLATES), str(SITE_REPORT_TEMPLATES)])
+# the crawler's site report body and the gap report's shared parts are drawn inside its pages
+templates = Jinja2Templates(directory=[str(TEMPLATES), str(SITE_REPORT_TEMPLATES),
+                                       str(ANALYTICS_TEMPLATES)])
 urls.install(templates.env)  # `| href` on every address a template links to
 
 

@@ -97,12 +97,10 @@ def test_gap_report_from_the_store(tmp_path, embedder) -> None:
     engine.dispose()
 
 
-def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) -> None:
+def _meetings(tmp_path):  # noqa: ANN001, ANN202
+    """A store with four declined questions about council meetings (a subject the site lacks)."""
     from analytics.db import make_engine, migrate
-    from analytics.gap_topics import set_status, verify_fixed
     from analytics.store import AnalyticsStore, TurnRecord
-    from askcouncil.council import load_council
-    from askcouncil.errors import BadInput, NotFound
 
     engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
     migrate(engine)
@@ -110,7 +108,16 @@ def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) 
     for i, q in enumerate(["when is the next full council meeting", "council meeting dates",
                            "can I watch council meetings online", "agenda for council meetings"]):
         store.record_turn(TurnRecord(f"m{i}", f"c{i}", "kestrelford", q, "x", "no_answer", [],
-                                     None, [], 0.3, 5.0, {}))
+                                     None, [], 0.0, 5.0, {}))
+    return engine, store
+
+
+def test_topics_keep_their_identity_status_and_verification(tmp_path, embedder) -> None:
+    from analytics.gap_topics import set_status, verify_fixed
+    from askcouncil.council import load_council
+    from askcouncil.errors import BadInput, NotFound
+
+    engine, store = _meetings(tmp_path)
     council = load_council("kestrelford")
     since = datetime.now(UTC) - timedelta(days=1)
     until = datetime.now(UTC) + timedelta(minutes=1)
@@ -282,34 +289,21 @@ def test_the_report_splits_what_the_site_lacks_from_what_the_bot_missed(tmp_path
 
 def gaps_to_html_admin(r: dict) -> str:
     """The dashboard's gap page drawn from a report (no app needed)."""
-    from jinja2 import Environment, FileSystemLoader
+    from bot.admin.routes import templates
 
-    from askcouncil import urls
-
-    env = Environment(loader=FileSystemLoader(str(TESTS.parent / "bot" / "templates")),
-                      autoescape=True)
-    urls.install(env)
-    return env.get_template("admin/gaps.html").render(r=r, days=30, periods=[7, 30, 90],
-                                                      csrf="x", council=None)
+    return templates.env.get_template("admin/gaps.html").render(
+        r=r, days=30, periods=[7, 30, 90], csrf="x", council=None)
 
 
 def test_the_dashboard_reads_the_jobs_report_with_todays_statuses(tmp_path, embedder) -> None:
     """The job keeps the report; reading it shows each topic's status as it is now (marked
     fixed, then verified by the crawl's check) without making the report again. Erasing a
     conversation takes its question out of the kept report too."""
-    from analytics.db import make_engine, migrate
     from analytics.gap_topics import set_status, verify_fixed
     from analytics.gaps import stored_gap_report
-    from analytics.store import AnalyticsStore, TurnRecord
     from askcouncil.council import load_council
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
-    migrate(engine)
-    store = AnalyticsStore(engine)
-    for i, q in enumerate(["when is the next full council meeting", "council meeting dates",
-                           "can I watch council meetings online", "agenda for council meetings"]):
-        store.record_turn(TurnRecord(f"m{i}", f"c{i}", "kestrelford", q, "x", "no_answer", [],
-                                     None, [], 0.0, 5.0, {}))
+    engine, store = _meetings(tmp_path)
     assert stored_gap_report(store, "kestrelford", 30) is None  # not made yet
     since = datetime.now(UTC) - timedelta(days=30)
     r = gap_report(store, load_council("kestrelford"), embedder, _Index(), since,
