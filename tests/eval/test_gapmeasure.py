@@ -1,50 +1,49 @@
-"""The gap report's measure on the labelled log (eval.gapmeasure): what the report takes in,
-how much of it the site answers, and the grouping scored against the true topics. A stand-in
-embedder: the point is the counting, not the model."""
+"""The gap report's measures on the labelled log (eval.gapmeasure): the halves it is split into,
+the separation of the bot's misses from what the site lacks, and the grouping scored against the
+true subjects, counted on an analysis whose answers are known."""
 
 import numpy as np
 
-from eval.gapmeasure import candidates, load, score
+from analytics.clustering import Topic
+from analytics.gaps import Analysis
+from eval.gapmeasure import label, load, score, tuning_labels
 
 
-class _Embedder:
-    """Questions about the same thing get the same direction."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        axes = {"allotment": 0, "lamp": 1, "bin": 2}
-        out = []
-        for t in texts:
-            v = np.full(4, 0.01)
-            v[next((i for w, i in axes.items() if w in t.lower()), 3)] = 1.0
-            out.append(list(v / np.linalg.norm(v)))
-        return out
+def test_the_halves_split_subjects_and_pages_and_cover_the_log() -> None:
+    log = load()
+    tune = tuning_labels(log)
+    labels = {label(m) for m in log}
+    assert tune < labels and len(tune) * 2 in (len(labels), len(labels) + 1, len(labels) + 2)
+    gaps = sorted(x for x in labels if x.startswith("gap:"))
+    assert {g for g in gaps if g in tune} == set(gaps[::2])  # every other subject
+    assert any(x.startswith("covered:") for x in tune)
+    assert any(x.startswith("covered:") for x in labels - tune)
 
 
-def _r(i: int, kind: str, text: str, status: str, confidence: float = 0.7, **label: str) -> dict:
-    return {"id": f"x{i}", "kind": kind, "text": text, "status": status,
-            "confidence": confidence, **label}
+def _topic(members: list[int]) -> Topic:
+    return Topic("t", ["t"], "t?", [f"q{i}" for i in members], members)
 
 
-def test_the_report_takes_declines_and_weak_answers_and_says_how_much_the_site_answers() -> None:
-    results = (
-        [_r(i, "gap", f"allotment waiting list please {i}", "no_answer", topic="allotments")
-         for i in range(6)]
-        + [_r(10 + i, "gap", f"the lamp outside is broken {i}", "no_answer",
-              topic="street-lighting") for i in range(6)]
-        + [_r(20 + i, "covered", f"my bin was not emptied {i}", "no_answer",
-              page="bins/missed.html") for i in range(4)]
-        + [_r(30, "covered", "bin day?", "answered", 0.9, page="bins/days.html"),
-           _r(31, "covered", "bin colour", "answered", 0.4, page="bins/which.html")])
-    taken = candidates(results)
-    assert {r["id"] for r in taken} == {r["id"] for r in results} - {"x30"}  # 0.4 is weak
-    s = score(results, _Embedder())
-    assert (s["gap_messages_in_the_report"], s["covered_messages_in_the_report"]) == (12, 5)
-    assert s["share_of_the_report_the_site_answers"] == round(5 / 17, 4)
-    assert s["covered_declined"] == 4
-    assert s["topics"] == 3 and s["topics_mostly_bot_misses"] == 1
-    # "bin colour" (another page) shares the missed-bin topic: one question in 17 is off
-    assert s["purity"] == round(16 / 17, 4)
-    assert s["gap_coverage"] == 1.0 and s["true_gap_topics"] == 2
+def test_separation_and_grouping_are_counted_per_half() -> None:
+    tune = {"gap:allotments", "covered:bins.html"}
+    truth = (["gap:allotments"] * 4 + ["gap:lighting"] * 4      # 0-3 tune, 4-7 test
+             + ["covered:bins.html"] * 3 + ["covered:tax.html"] * 3)  # 8-10 tune, 11-13 test
+    a = Analysis(
+        topics=[_topic([0, 1, 2, 8]), _topic([4, 5, 6])],  # a bin question among allotments
+        missed=[3, 9, 10, 11, 12, 7],  # one allotment and one lighting question wrongly missed
+        other=[13], vectors=np.zeros((14, 2)), chances=np.zeros(14),
+        evidence=np.zeros((14, 5)), pages=[None] * 14)
+    s = score(a, truth, tune)
+    t, x = s["tune"], s["test"]
+    assert (t["report_input"], t["covered_in_input"], t["said_bot_missed"]) == (7, 3, 3)
+    assert t["separation_precision"] == round(2 / 3, 4)  # 9 and 10 right, 3 wrong
+    assert t["separation_recall"] == round(2 / 3, 4)  # 8 sits in the allotment topic
+    assert t["content_gap_purity"] == 0.75  # 3 of the topic's 4 are allotments
+    assert t["gap_coverage"] == 0.75 and t["gap_strict_coverage"] == 0.75
+    assert x["separation_precision"] == round(2 / 3, 4)  # 11, 12 right; 7 wrong
+    assert x["separation_recall"] == round(2 / 3, 4)  # 13 left as other
+    assert x["content_gap_purity"] == 1.0 and x["gap_coverage"] == 0.75
+    assert s["content_topics"] == 2 and s["bot_missed_questions"] == 6 and s["other"] == 1
 
 
 def test_the_log_in_the_repository_is_as_labelled() -> None:
