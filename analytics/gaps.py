@@ -199,8 +199,9 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
     topics = a.topics
     centres = [unit(a.vectors[t.members].mean(axis=0)) for t in topics]
     before: Counter[int] = Counter()
-    if centres and previous:
-        prev = embed(embedder, [clean(q.text) for q in previous])
+    if centres and previous:  # grouped as this period's are: without their place names
+        names = places([q.text for q in previous], council.name)
+        prev = embed(embedder, [clean(without_places(q.text, names)) for q in previous])
         sims = prev @ np.array(centres).T
         for row in sims:  # last period's questions, each to its nearest topic if close
             if row.max() >= 1 - THRESHOLD:
