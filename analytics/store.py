@@ -417,11 +417,18 @@ def _forget_in_reports(s: Session, council: str, message_ids: set[str], texts: s
 
 
 def open_store(settings: Settings) -> AnalyticsStore:
-    """The council's analytics database as the settings name it, with its tables in place."""
+    """The council's analytics database as the settings name it, with its tables in place
+    (``StoreUnavailable``, saying so, when it cannot be reached: the commands print it)."""
     from analytics.db import make_engine
 
     store = AnalyticsStore(make_engine(settings.db_url))
-    store.ensure_schema()
+    try:
+        store.ensure_schema()
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"the analytics database cannot be reached "
+                               f"({store.engine.url.render_as_string(hide_password=True)}): "
+                               f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
+                               ) from exc
     return store
 
 

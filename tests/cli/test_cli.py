@@ -76,6 +76,23 @@ def test_clear_errors_for_bad_input(env, tmp_path) -> None:
         assert f"--months must be a whole number of months from 1 to 120, not {months}" \
             in retain.stderr
     assert not (tmp_path / "data" / "askcouncil.sqlite3").exists()  # nothing was touched
+    every = run(["report", "refresh-gaps", "--every", "weekly"], env)
+    assert every.returncode == 2 and "--every must look like" in every.stderr
+
+
+def test_the_reports_say_plainly_when_the_database_is_down(env) -> None:
+    """The gap job, a report and an erasure with the database unreachable: a sentence that says
+    so (the password hidden), not a traceback."""
+    from benchmarks.harness import free_port
+
+    down = {**env, "ASKCOUNCIL_DATABASE_URL":
+            f"postgresql+psycopg://postgres:s3cret@127.0.0.1:{free_port()}/x"}
+    for args in (["report", "refresh-gaps"], ["report", "deflection"],
+                 ["db", "erase", "00000000-0000-4000-8000-000000000000"]):
+        done = run(args, down)
+        assert done.returncode == 2, (args, done.stderr[-500:])
+        assert "the analytics database cannot be reached" in done.stderr
+        assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
 
 
 def test_a_second_crawl_of_the_same_council_is_refused_while_one_runs(sample_site, env,
