@@ -53,16 +53,6 @@ class Topic:
     def volume(self) -> int:
         return len(self.questions)
 
-    def only(self, members: list[int]) -> Topic:
-        """The topic with only these of its members (its label and words kept)."""
-        keep = set(members)
-        pairs = [(i, q) for i, q in zip(self.members, self.questions, strict=True) if i in keep]
-        shown = [q for _i, q in pairs]
-        representative = self.representative if any(
-            q.rstrip("?!. ") + "?" == self.representative for q in shown) or not shown \
-            else shown[0].rstrip("?!. ") + "?"
-        return Topic(self.label, self.terms, representative, shown, [i for i, _q in pairs])
-
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "terms": self.terms, "representative": self.representative,
                 "volume": self.volume, "questions": self.questions}

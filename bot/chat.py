@@ -36,6 +36,7 @@ BOT_AGENT = re.compile(r"(?P<script>curl/|wget/|python-requests|python-httpx|go-
                        r"(?P<bot>bot\b|crawl|spider|slurp|uptime|monitor|pingdom|headlesschrome|"
                        r"site24x7|statuscake|zabbix|datadog|newrelic|check_http|lighthouse)",
                        re.I)
+AUTOMATED = ("script", "bot/monitoring")  # agent_class's classes left out of reports
 MOBILE_AGENT = re.compile(r"mobile|android|iphone|ipad|ipod|windows phone|silk/|opera mini", re.I)
 
 
@@ -195,9 +196,9 @@ class Bot:
             question_lang=ctx.lang,
             previous_conversation_id=previous,
         )
+        agent = agent_class(user_agent)  # one match of the agent, for both
         self._record(reply, slug, (time.perf_counter() - began) * 1000,
-                     is_bot=bool(user_agent and BOT_AGENT.search(user_agent)),
-                     ua_class=agent_class(user_agent))
+                     is_bot=agent in AUTOMATED, ua_class=agent)
         if emit is not None:
             _finish_stream(ctx, reply)
         return reply
