@@ -201,15 +201,14 @@ def cluster(questions: list[str], vectors: np.ndarray, threshold: float = THRESH
     return groups, [i for i in range(n) if i not in placed]
 
 
-def merge(questions: list[str], vectors: np.ndarray, groups: list[list[int]],
-          similar: float = MERGE) -> list[list[int]]:
-    """Groups that are fragments of one subject joined: their centres at least ``similar`` (the
-    embeddings' cosine), or the same most distinctive word ("allotment" waiting lists and
-    allotment rents)."""
+def merge(vectors: np.ndarray, groups: list[list[int]], similar: float = MERGE) -> list[list[int]]:
+    """Groups that are fragments of one subject joined: their centres (the embeddings') at
+    least ``similar``. A shared word alone does not join them: taxi licences and alcohol
+    licences are two subjects with two owners."""
+    if not groups:
+        return []
     vectors = _rows(np.asarray(vectors, dtype=np.float64))
-    centres = _rows(np.array([vectors[m].mean(axis=0) for m in groups])) if groups else None
-    docs = [Counter(stem for i in m for stem, _word in _words(questions[i])) for m in groups]
-    first = [(_distinctive(d, docs) or [""])[0] for d in docs]
+    centres = _rows(np.array([vectors[m].mean(axis=0) for m in groups]))
     parent = list(range(len(groups)))
 
     def root(x: int) -> int:
@@ -217,10 +216,10 @@ def merge(questions: list[str], vectors: np.ndarray, groups: list[list[int]],
             x = parent[x]
         return x
 
+    close = centres @ centres.T >= similar
     for i in range(len(groups)):
         for j in range(i + 1, len(groups)):
-            assert centres is not None
-            if float(centres[i] @ centres[j]) >= similar or (first[i] and first[i] == first[j]):
+            if close[i, j]:
                 parent[root(j)] = root(i)
     joined: dict[int, list[int]] = {}
     for i, m in enumerate(groups):

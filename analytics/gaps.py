@@ -176,7 +176,7 @@ def analyse(gaps: list[GapQuestion], answered: list[AnsweredQuestion], embedder:
             kept.append(own)
         else:
             other.extend(own)
-    topics = topics_of(texts, vectors, merge(texts, vectors, kept),
+    topics = topics_of(texts, vectors, merge(vectors, kept),
                        shown=[clean(q.question) for q in gaps])
     return Analysis(topics, sorted(missed), sorted(set(other) - missed), vectors, chances,
                     evidence, pages)
@@ -262,7 +262,7 @@ def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
             f"{THRESHOLD}; a question left out joins the nearest topic if it is at least "
             f"{JOIN} similar to its centre; groups of fewer than {MIN_SIZE} questions are "
             f"counted as other. Fragments of one subject are joined: centres at least {MERGE} "
-            "similar, or the same most distinctive word.",
+            "similar (a shared word alone does not join two subjects).",
             f"Calls at stake = volume x {share:.0%} (the share who would otherwise have "
             "phoned).",
             f"Suggestion: a new page when the nearest page's similarity is below "

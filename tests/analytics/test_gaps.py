@@ -196,8 +196,8 @@ def test_places_are_taken_out_before_grouping() -> None:
 
 def test_clustering_is_bounded_and_fragments_merge() -> None:
     """At most ``limit`` questions are clustered; the rest join the nearest topic. Fragments
-    whose most distinctive word is the same become one topic."""
-    from analytics.clustering import cluster, merge
+    whose centres are close become one topic; two subjects that share a word stay two."""
+    from analytics.clustering import MERGE, cluster, merge
 
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=8), rng.normal(size=8)
@@ -208,12 +208,22 @@ def test_clustering_is_bounded_and_fragments_merge() -> None:
     groups, other = cluster(questions, vectors, limit=20)
     assert sorted(len(g) for g in groups) == [40, 40] and other == []
     assert all(len({q.split()[0] for q in (questions[i] for i in g)}) == 1 for g in groups)
-    # two fragments about allotments, far apart in the embedding, share their first word
+    # two fragments about allotments, close in the embedding, become one topic; the taxi
+    # licence fragment, far from both, stays apart
     frags = [[0, 1, 2], [3, 4, 5], [40, 41, 42]]
-    far = vectors.copy()
-    far[3:6] = -far[3:6]
-    joined = merge(questions, far, frags, similar=0.99)
+    joined = merge(vectors, frags)
     assert sorted(map(len, joined)) == [3, 6]
+    # alcohol licences share the word "licence" with taxi licences but not their subject
+    c = rng.normal(size=8)
+    c -= (c @ b) / (b @ b) * b  # orthogonal to the taxi questions
+    alcohol = np.vstack([vectors, [c + 0.05 * rng.normal(size=8) for _ in range(3)]])
+    assert float(_unit(alcohol[80:].mean(axis=0)) @ _unit(vectors[40:43].mean(axis=0))) < MERGE
+    assert sorted(map(len, merge(alcohol, [[40, 41, 42], [80, 81, 82]]))) == [3, 3]
+    assert merge(vectors, []) == []
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
 
 
 class _Chunk:
