@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     chroma_url: str | None = None
     embedding_model: str | None = None
+    # "onnx": the model run in ONNX Runtime from a graph exported once from its own weights (the
+    # same vectors, several times faster to load and query); "sentence-transformers": the
+    # reference, and the way to use a model the export does not handle
+    embedding_backend: Literal["onnx", "sentence-transformers"] = "onnx"
+    # threads one embedding call may use (default: the cores shared among the bot's workers)
+    embed_threads: int | None = Field(default=None, ge=1, le=64)
     hf_offline: bool = True
     council: str = "kestrelford"
     councils_dir: Path | None = None
@@ -81,7 +87,11 @@ class Settings(BaseSettings):
 
     # Crawler
     crawl_user_agent: str = "AskCouncilBot/0.1 (+https://github.com/askcouncil/askcouncil)"
-    crawl_max_pages: int = Field(default=1000, ge=1)
+    # a county's site is 2,000-20,000 pages; a crawl cut short at this says so loudly
+    crawl_max_pages: int = Field(default=50_000, ge=1)
+    # pages whose sitemap lastmod has not changed since they were fetched are not asked again,
+    # except on a full revalidation at least this many days after the last (sitemaps can lie)
+    crawl_revalidate_days: float = Field(default=7.0, ge=0)
     crawl_concurrency: int = Field(default=4, ge=1, le=32)
     crawl_delay_s: float = Field(default=0.05, ge=0)
     crawl_timeout_s: float = Field(default=15.0, gt=0)
