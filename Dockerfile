@@ -15,6 +15,10 @@ COPY widget widget
 COPY cli cli
 COPY sample_site sample_site
 RUN pip install .
+# The embedding model exported once for ONNX Runtime (the default backend), inside the image:
+# a worker starts without PyTorch and without writing anywhere but /data
+ENV ASKCOUNCIL_MODEL_CACHE_DIR=/opt/askcouncil/models
+RUN python -m askcouncil.embedding
 RUN useradd --create-home askcouncil && mkdir -p /data && chown askcouncil /data
 USER askcouncil
 ENV ASKCOUNCIL_DATA_DIR=/data

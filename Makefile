@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m askcouncil.embedding  # the embedding model exported for ONNX Runtime, once
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,7 +43,8 @@ eval-realpages: $(STAMP)
 
 ## The release gate: both evaluations, then their scores against eval/baseline.json (the
 ## development sets and the residents' test parts, which nothing is tuned on), and the gap
-## report on its labelled log (eval/gaplog: both halves against eval.gapmeasure's floors).
+## report on its labelled log (eval/gaplog: both halves against eval.gapmeasure's floors), and
+## every realpages chunk's stored vector against the sentence-transformers reference.
 eval-gate: export ASKCOUNCIL_EVAL_ARGS = --accessibility
 eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
@@ -50,6 +52,7 @@ eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample-residents-test --set sample-residents-test
 	$(BIN)/askcouncil eval gate eval-runs/realpages-residents-test --set realpages-residents-test
 	ASKCOUNCIL_DATA_DIR=data/eval-sample $(BIN)/python -m eval.gapmeasure --gate --out eval-runs/gaplog.json
+	ASKCOUNCIL_DATA_DIR=data/eval-realpages $(BIN)/python -m eval.embedcheck --council realpages
 
 ## Refit the answer/decline model on the tuning questions (needs the crawls eval-gate leaves)
 ## and print its precision-recall curve on the residents' test parts.

@@ -116,6 +116,13 @@ class CouncilIndex:
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
+    def vectors(self) -> tuple[list[Chunk], list[list[float]]]:
+        """Every chunk of the live index with the vector it was stored with."""
+        got = self._collection().get(include=["documents", "metadatas", "embeddings"])
+        chunks = [Chunk.from_record(i, d, m) for i, d, m
+                  in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return chunks, [list(map(float, v)) for v in got["embeddings"]]
+
     def query(self, embedding: list[float], k: int) -> list[Hit]:
         return self.query_many([embedding], k)[0]
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     embedding_backend: Literal["onnx", "sentence-transformers"] = "onnx"
     # threads one embedding call may use (default: the cores shared among the bot's workers)
     embed_threads: int | None = Field(default=None, ge=1, le=64)
+    # where the exported ONNX graph is kept (default ~/.cache/askcouncil/models)
+    model_cache_dir: Path | None = None
     hf_offline: bool = True
     council: str = "kestrelford"
     councils_dir: Path | None = None
@@ -166,6 +168,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def model_cache_path(self) -> Path:
+        return self.model_cache_dir or Path.home() / ".cache" / "askcouncil" / "models"
 
     @property
     def model_name_or_path(self) -> str:

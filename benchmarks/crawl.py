@@ -1,9 +1,11 @@
 """Crawl benchmark: serve a static council site on loopback, crawl it into a fresh index, then
 crawl it again unchanged, and report pages/s, chunks/s, the embedding share of the time, peak
-memory and the speed-up of the unchanged re-crawl. Not a test: the machines are noisy, so run
-it a few times and compare medians.
+memory and the speed-up of the unchanged re-crawl, for each embedding backend in one run (the
+sentence-transformers reference, then ONNX Runtime, the default). Not a test: the machines are
+noisy, so run it a few times and compare medians.
 
-    python -m benchmarks.crawl [--site DIR] [--runs N] [--delay S] [--out results.json]
+    python -m benchmarks.crawl [--site DIR] [--runs N] [--delay S] [--backends B,B]
+                               [--out results.json]
 
 DIR defaults to a fresh build of ../shared/sites/realpages (built with its own script for the
 loopback address).
@@ -21,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from askcouncil.devsite import start_site_server
-from askcouncil.embedding import SentenceTransformerEmbedder
-from askcouncil.settings import Settings, default_embedding_model
+from askcouncil.embedding import Embedder, load_embedder
+from askcouncil.settings import Settings
 from benchmarks.harness import build_realpages, free_port
 from crawler.crawl import CrawlReport
 from crawler.job import run_crawl
@@ -32,7 +34,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def one_run(url: str, embedder: SentenceTransformerEmbedder, delay: float) -> dict[str, Any]:
+def one_run(url: str, embedder: Embedder, delay: float) -> dict[str, Any]:
     """A first crawl into a fresh data folder, then an unchanged re-crawl, each as
     ``askcouncil crawl`` runs it (crawler.job.run_crawl: lock, crawl state, site report)."""
     with tempfile.TemporaryDirectory() as data:
@@ -69,7 +71,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--delay", type=float, default=0.0, help="seconds between requests")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--backends", default="sentence-transformers,onnx",
+                    help="embedding backends, comma-separated (ASKCOUNCIL_EMBEDDING_BACKEND)")
     args = ap.parse_args()
+    backends = args.backends.split(",")
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.site is None:
@@ -79,17 +84,26 @@ def main() -> None:
             root, port = args.site, 0
         server, url = start_site_server(root, port=port)
         try:
-            embedder = SentenceTransformerEmbedder(default_embedding_model())
-            runs = [one_run(url, embedder, args.delay) for _ in range(args.runs)]
+            runs: dict[str, list[dict[str, Any]]] = {}
+            for backend in backends:
+                embedder = load_embedder(Settings(embedding_backend=backend, _env_file=None))
+                embedder.embed_query("loaded before the clock starts")
+                runs[backend] = [one_run(url, embedder, args.delay) for _ in range(args.runs)]
         finally:
             server.shutdown()
 
-    summary: dict[str, Any] = {
-        key: statistics.median(r[key] for r in runs) for key in runs[0]
-    }
-    summary["runs"] = len(runs)
+    by_backend: dict[str, dict[str, Any]] = {
+        backend: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
+        for backend, rs in runs.items()}
+    summary: dict[str, Any] = {**by_backend[backends[-1]], "backends": by_backend}
+    if len(backends) > 1:
+        old, new = by_backend[backends[0]], by_backend[backends[-1]]
+        summary["embedding_speedup"] = round(
+            new["chunks_per_s_embedding"] / old["chunks_per_s_embedding"], 2)
+        summary["first_crawl_speedup"] = round(old["first_crawl_s"] / new["first_crawl_s"], 2)
+    summary["runs"] = args.runs
     summary["delay_s"] = args.delay
-    summary["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    summary["peak_rss_mb"] = round(peak_rss_mb(), 1)  # of this process, both backends loaded
     print(json.dumps(summary, indent=2))
     if args.out:
         args.out.write_text(json.dumps({"summary": summary, "runs": runs}, indent=2), "utf-8")

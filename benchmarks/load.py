@@ -6,7 +6,9 @@ itself), `askcouncil crawl` into the Chroma server and `askcouncil serve` with t
 
 Scenarios, each with checks that do not depend on the machine's speed (a failed check exits 1):
 - load: N chat requests at concurrency C; no 5xx, every answered turn stored exactly once in
-  PostgreSQL; latency percentiles and throughput reported;
+  PostgreSQL; latency percentiles, throughput and each worker's resident memory reported;
+- reference: the same with the bot restarted on the sentence-transformers embedding backend
+  (the default is ONNX Runtime), so one run compares the two; the bot is then restarted as it was;
 - chroma: the Chroma server is stopped a third of the way through and started again at two
   thirds; no 5xx, replies during the outage are `error` with a handoff, answers resume;
 - database: PostgreSQL is stopped and started the same way; residents still get answers, and
@@ -269,6 +271,33 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _rss_mb(pid: int) -> float:
+    """A process's resident memory now, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def scenario_reference(topo: Topology, questions: list[str], n: int, concurrency: int
+                       ) -> dict[str, Any]:
+    """The load scenario with the bot on the sentence-transformers backend, then the bot
+    restarted on the settings it had."""
+    before = topo.env.get("ASKCOUNCIL_EMBEDDING_BACKEND")
+    topo.bot.stop()  # type: ignore[union-attr]
+    topo.env["ASKCOUNCIL_EMBEDDING_BACKEND"] = "sentence-transformers"
+    try:
+        topo.start_bot()
+        return scenario_load(topo, questions, n, concurrency)
+    finally:
+        topo.bot.stop()  # type: ignore[union-attr]
+        if before is None:
+            topo.env.pop("ASKCOUNCIL_EMBEDDING_BACKEND")
+        else:
+            topo.env["ASKCOUNCIL_EMBEDDING_BACKEND"] = before
+        topo.start_bot()
+
+
 def _wait_stored(topo: Topology, ids: list[str], timeout_s: float = 120) -> dict[str, int]:
     wait_until(lambda: topo.outbox()["pending"] == 0, timeout_s, "the outbox drained", 0.5)
     return topo.stored(ids)
@@ -284,7 +313,9 @@ def scenario_load(topo: Topology, questions: list[str], n: int, concurrency: int
     out = summarise(results, wall)
     ids = [r.message_id for r in results if r.message_id]
     stored = _wait_stored(topo, ids)
-    out.update(stored=stored, workers=len(pids), worker_cpu_s=list(cpu.values()))
+    out.update(stored=stored, workers=len(pids), worker_cpu_s=list(cpu.values()),
+               worker_rss_mb=[_rss_mb(p) for p in pids],
+               embedding_backend=topo.env.get("ASKCOUNCIL_EMBEDDING_BACKEND", "onnx"))
     out["checks"] = {
         "no_5xx": out["server_errors_5xx"] == 0 and out["failed_requests"] == 0,
         "every_turn_stored_exactly_once": stored["stored"] == stored["asked"] == len(results)
@@ -472,7 +503,8 @@ def scenario_crawler_killed(topo: Topology, questions: list[str], n: int, concur
     return out
 
 
-SCENARIOS = {"load": scenario_load, "chroma": scenario_chroma_outage,
+SCENARIOS = {"load": scenario_load, "reference": scenario_reference,
+             "chroma": scenario_chroma_outage,
              "database": scenario_database_outage, "crawler": scenario_crawler_killed}
 
 
@@ -491,7 +523,7 @@ def main() -> None:
                               "cpus": os.cpu_count(), "questions": len(questions)}
     with topology(workers=args.workers) as topo:
         for name in args.scenarios.split(","):
-            n = args.requests if name == "load" else args.fault_requests
+            n = args.requests if name in ("load", "reference") else args.fault_requests
             print(f"scenario {name}: {n} requests at concurrency {args.concurrency}",
                   file=sys.stderr, flush=True)
             report[name] = SCENARIOS[name](topo, questions, n, args.concurrency)
@@ -499,6 +531,9 @@ def main() -> None:
     failed = [f"{name}.{check}" for name in SCENARIOS if name in report
               for check, ok in report[name]["checks"].items() if not ok]
     report["failed_checks"] = failed
+    if "load" in report and "reference" in report:
+        report["throughput_vs_reference"] = round(
+            report["load"]["throughput_rps"] / report["reference"]["throughput_rps"], 2)
     print(json.dumps(report, indent=2))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2), "utf-8")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
     from playwright.sync_api import Browser
 
-    from askcouncil.embedding import SentenceTransformerEmbedder
+    from askcouncil.embedding import Embedder
     from askcouncil.settings import Settings
     from benchmarks import harness
     from bot.chat import Bot
@@ -64,11 +64,12 @@ def sample_site() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    from askcouncil.embedding import SentenceTransformerEmbedder
-    from askcouncil.settings import default_embedding_model
+def embedder() -> Embedder:
+    """The product's embedder: the default backend (ONNX Runtime), loaded once."""
+    from askcouncil.embedding import load_embedder
+    from askcouncil.settings import Settings
 
-    return SentenceTransformerEmbedder(default_embedding_model())
+    return load_embedder(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="session")
