@@ -331,8 +331,12 @@ def build_bot(
     from askcouncil.embedding import load_embedder
     from bot.llm import chat_model
 
+    if embedder is None:
+        lazy = load_embedder(settings)
+        lazy.model()  # every question needs it: loaded before the bot says it is ready
+        embedder = lazy
     services = Services(
-        embedder or load_embedder(settings), ChromaConnection(settings), settings.councils_dir,
+        embedder, ChromaConnection(settings), settings.councils_dir,
         llm=chat_model(settings), llm_settings=settings, refresh_s=settings.index_refresh_s,
     )
     store = AnalyticsStore(make_engine(settings.db_url)) if with_store else None
