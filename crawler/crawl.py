@@ -2,9 +2,13 @@
 
 1. Read robots.txt and the sitemaps; start from the start URL and the sitemap URLs.
 2. Fetch pages on the start host only (bounded concurrency, per-host delay), follow in-site links.
+   With the crawl state (crawler/state.py), a page the index holds is not requested at all when
+   its sitemap ``<lastmod>`` is unchanged since it was fetched, and requested conditionally
+   otherwise; either way its remembered links are followed. A full revalidation (every
+   ``revalidate_days``; the first crawl is one) requests every page conditionally.
 3. Extract main content, chunk it, and compare each page's hash with the index.
 4. Embed and upsert changed pages only; delete pages that are gone, but only after a crawl that
-   reached the whole site (a crawl cut short by ``max_pages`` deletes nothing).
+   reached the whole site (a crawl cut short by ``max_pages`` deletes nothing, and says so).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
@@ -34,6 +39,7 @@ from crawler.fetch import (
     Fetched,
     Fetcher,
     FetchError,
+    Robots,
     crawlable,
     load_robots,
     normalise,
@@ -74,9 +80,20 @@ class CrawlReport:
     sitemap: dict[str, str | None] = field(default_factory=dict)  # url_key -> lastmod
     fetched: dict[str, dict[str, str | None]] = field(default_factory=dict)  # page URL -> info
     empty_pages: list[str] = field(default_factory=list)  # no main content found
-    # Conditional requests: pages the server said were not modified (304), by page URL, and
-    # what to remember of this crawl's pages once the index is updated.
+    # Re-crawls: pages kept as indexed without being read again (page URLs): answered 304 to a
+    # conditional request, or not requested at all because their sitemap lastmod is unchanged
+    # (those are in unchanged_lastmod too); and what to remember of this crawl's pages once the
+    # index is updated.
     not_modified: set[str] = field(default_factory=set)
+    unchanged_lastmod: set[str] = field(default_factory=set)
+    full_revalidation: bool = True  # every page requested (conditionally), none skipped
+    revalidate_days: float | None = None  # None: a crawl without crawl state
+    began: datetime = field(default_factory=lambda: datetime.now(UTC))
+    next_full_revalidation: datetime | None = None  # set once the crawl state is saved
+    # A crawl stopped by its page limit: the limit, and how many pages it found but did not
+    # fetch (at least: their links were never read).
+    max_pages: int | None = None
+    left_unfetched: int = 0
     remember: list[Remembered] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # page URLs removed from the index
     unchanged_blocks: dict[str, set[str]] = field(default_factory=dict)  # 304 page -> blocks
@@ -90,13 +107,46 @@ class CrawlReport:
             f"skipped (not a page, duplicate or redirect): {self.skipped_other + self.duplicates}\n"
             f"failed: {self.failed} (of which over the time allowed to read one page: "
             f"{len(self.too_slow)})\n"
-            f"not modified since the last crawl (304): {len(self.not_modified)}\n"
+            f"not modified since the last crawl: {len(self.not_modified)} (answered 304: "
+            f"{len(self.not_modified - self.unchanged_lastmod)}; not requested, sitemap lastmod "
+            f"unchanged: {len(self.unchanged_lastmod)})\n"
+            + self.revalidation_line() +
             f"pages unchanged: {self.pages_unchanged}, changed or new: {self.pages_changed}, "
             f"removed: {self.pages_deleted}\n"
             f"chunks written: {self.chunks_written} (carried over unchanged: "
             f"{self.chunks_copied})\n"
             f"time: fetching {self.seconds_fetching:.1f}s, embedding {self.seconds_embedding:.1f}s"
             + "".join(f"\nnote: {n}" for n in self.notes)
+        )
+
+    def revalidation_line(self) -> str:
+        """Whether this crawl asked every page again, and when the next one that does is due."""
+        if self.revalidate_days is None:
+            return ""
+        if self.revalidate_days == 0:
+            return ("full revalidation: yes, every page requested (conditionally): every crawl "
+                    "is one (ASKCOUNCIL_CRAWL_REVALIDATE_DAYS=0)\n")
+        line = ("full revalidation: yes, every page requested (conditionally)" if
+                self.full_revalidation else "full revalidation: no, pages whose sitemap lastmod "
+                "is unchanged were not requested")
+        due = self.next_full_revalidation
+        if due is None or due <= self.began:
+            why = "the crawl did not reach the whole site" if self.full_revalidation \
+                else "it is due"
+            return f"{line}; the next crawl will be one ({why})\n"
+        return f"{line}; next one due from {due:%Y-%m-%d %H:%M} UTC\n"
+
+    def cut_short(self) -> str | None:
+        """A loud warning for a crawl that its page limit stopped, or None."""
+        if self.max_pages is None:
+            return None
+        return (
+            f"WARNING: the crawl did not reach the whole site: it stopped at its limit of "
+            f"{self.max_pages:,} pages (ASKCOUNCIL_CRAWL_MAX_PAGES, or --max-pages) with at "
+            f"least {self.left_unfetched:,} more pages found but not fetched. Those pages are "
+            "not in the index, and no pages were removed from it (removals wait for a crawl "
+            "that reaches the whole site). Raise ASKCOUNCIL_CRAWL_MAX_PAGES above the number of "
+            "pages on the site."
         )
 
 
@@ -111,6 +161,7 @@ class CrawlOptions:
     progress: bool = True
     write_batch: int = 64  # chunks embedded and written together (the unit a resume skips)
     page_budget_s: float = 10.0  # reading one page's text may take this long, then it is skipped
+    revalidate_days: float = 7.0  # a full revalidation this long after the last; 0: every crawl
     allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
@@ -126,6 +177,7 @@ class CrawlOptions:
             max_bytes=settings.crawl_max_bytes,
             write_batch=settings.embed_batch_size,
             page_budget_s=settings.crawl_page_budget_s,
+            revalidate_days=settings.crawl_revalidate_days,
         )
         for key, value in overrides.items():
             if value is not None:
@@ -139,40 +191,48 @@ async def fetch_site(
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
 ) -> tuple[list[Page], CrawlReport]:
-    """Fetch the site. With ``state``, pages the index holds (``indexed``) are requested
-    conditionally: a 304 keeps them as they are."""
+    """Fetch the site. With ``state``, pages the index holds (``indexed``) are not requested
+    when their sitemap lastmod is unchanged since they were fetched, unless this crawl is a full
+    revalidation, and requested conditionally otherwise: either way they are kept as they are
+    (``report.not_modified``) and their remembered links are followed."""
     start = normalise(start_url)
     if not start:
         raise CrawlError(f"not an http(s) URL: {start_url!r}")
+    now = datetime.now(UTC)
+    full = _full_revalidation_due(state, opts.revalidate_days, indexed, now)
     fetcher = Fetcher(opts.user_agent, opts.timeout_s, opts.max_bytes, opts.delay_s)
     pages: list[Page] = []
     began = time.monotonic()
     try:
         # Councils often redirect the bare domain to www. (or http to https): crawl the host
-        # the start URL lands on, which is the one its links and sitemap name.
+        # the start URL lands on, which is the one its links and sitemap name. A start page
+        # the last crawl fetched at this very URL, with a sitemap lastmod then, is fetched
+        # only once the sitemap says it changed (and then first, as ever: it may land
+        # elsewhere now).
         known = _known(state, start, indexed)
-        try:
-            landing = await fetcher.get(start, first=True,
-                                        headers=known.validators if known else None)
-        except FetchError as exc:
-            raise CrawlError(f"cannot fetch {start}: {exc}") from exc
-        start = normalise(landing.url) or start
-        prefetched = {start: landing}  # the start page is not fetched a second time
+        landing = None
+        if full or not (known and known.lastmod):
+            landing = await _land(fetcher, start, known)
+            start = normalise(landing.url) or start
+        fetcher.hosts = {urlparse(start).netloc}
+        robots, entries = await _site_rules(fetcher, start, opts)
+        lastmods = _lastmods(entries)
+        if landing is None and known and lastmods.get(url_key(start)) != known.lastmod:
+            landing = await _land(fetcher, start, known)
+            landed = normalise(landing.url) or start
+            if urlparse(landed).netloc != urlparse(start).netloc:
+                fetcher.hosts = {urlparse(landed).netloc}
+                robots, entries = await _site_rules(fetcher, landed, opts)
+                lastmods = _lastmods(entries)
+            start = landed
+        prefetched = {start: landing} if landing else {}  # not fetched a second time
         host = urlparse(start).netloc
-        fetcher.hosts = {host}
-        report = CrawlReport(start)
-        robots = await load_robots(fetcher, start)
-        if robots.unreachable:
-            raise CrawlError(f"{start}: robots.txt could not be read ({robots.unreachable}), so "
-                             "the site is treated as closed to crawlers for now (RFC 9309); the "
-                             "index is left as it was: try again later")
-        fetcher.base_delay = fetcher.delay = max(opts.delay_s, robots.crawl_delay)
+        report = CrawlReport(start, full_revalidation=full, began=now,
+                             revalidate_days=opts.revalidate_days if state else None)
         if robots.asked_delay > robots.crawl_delay:
             report.notes.append(f"robots.txt asks for {robots.asked_delay:g} s between requests; "
                                 f"{robots.crawl_delay:g} s was used (the most this crawler waits)")
-        maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]
-        entries = await sitemap_urls(fetcher, maps)
-        report.sitemap = {url_key(normalise(loc) or loc): lastmod for loc, lastmod in entries}
+        report.sitemap = lastmods
         seeds = [start] + [loc for loc, _ in entries]
 
         seen: set[str] = set()
@@ -215,15 +275,17 @@ async def fetch_site(
             while True:
                 url = await queue.get()
                 try:
-                    if taken >= opts.max_pages:
+                    if taken >= opts.max_pages:  # pages kept unrequested count too
                         report.complete = False
+                        report.max_pages = opts.max_pages
+                        report.left_unfetched += 1
                         continue
                     taken += 1
                     page = await _fetch_page(fetcher, url, report, state, indexed,
                                              prefetched.pop(url, None), opts.page_budget_s)
                     if page is not None:
                         if page.not_modified:
-                            pass  # its chunks stand; only its links are followed
+                            pass  # its chunks stand (304 or lastmod): only its links are followed
                         elif page.redirect_to:
                             enqueue(page.redirect_to, url)
                             report.skipped_other += 1
@@ -246,6 +308,42 @@ async def fetch_site(
     return pages, report
 
 
+def _full_revalidation_due(state: CrawlState | None, days: float, indexed: frozenset[str],
+                           now: datetime) -> bool:
+    """Whether this crawl requests every page: without a crawl state or an index there is
+    nothing to skip; otherwise when the last full revalidation is ``days`` old, or unknown."""
+    if state is None or not indexed or days <= 0:
+        return True
+    last = state.last_full_revalidation()
+    return last is None or now - last >= timedelta(days=days)
+
+
+async def _land(fetcher: Fetcher, start: str, known: Remembered | None) -> Fetched:
+    """The start page, following redirects to another public host."""
+    try:
+        return await fetcher.get(start, first=True, headers=known.validators if known else None)
+    except FetchError as exc:
+        raise CrawlError(f"cannot fetch {start}: {exc}") from exc
+
+
+async def _site_rules(fetcher: Fetcher, start: str,
+                      opts: CrawlOptions) -> tuple[Robots, list[tuple[str, str | None]]]:
+    """robots.txt (which sets the delay between requests) and the sitemap entries of the start
+    URL's host."""
+    robots = await load_robots(fetcher, start)
+    if robots.unreachable:
+        raise CrawlError(f"{start}: robots.txt could not be read ({robots.unreachable}), so "
+                         "the site is treated as closed to crawlers for now (RFC 9309); the "
+                         "index is left as it was: try again later")
+    fetcher.base_delay = fetcher.delay = max(opts.delay_s, robots.crawl_delay)
+    maps = robots.sitemaps or [urljoin(start, "/sitemap.xml")]
+    return robots, await sitemap_urls(fetcher, maps)
+
+
+def _lastmods(entries: list[tuple[str, str | None]]) -> dict[str, str | None]:
+    return {url_key(normalise(loc) or loc): lastmod for loc, lastmod in entries}
+
+
 def _known(state: CrawlState | None, url: str, indexed: frozenset[str]) -> Remembered | None:
     """What the last crawl saw at ``url``, if the index still holds that page: a validator is
     never trusted for a page the index does not hold."""
@@ -263,6 +361,11 @@ async def _fetch_page(
     budget: float = 10.0,
 ) -> Page | None:
     known = _known(state, url, indexed)
+    lastmod = report.sitemap.get(url_key(url))
+    if (known and lastmod and known.lastmod == lastmod and not prefetched
+            and not report.full_revalidation):  # unchanged by the sitemap's word: not asked
+        report.unchanged_lastmod.add(known.page_url)
+        return _kept(report, known, url, lastmod)
     try:
         got = prefetched or await fetcher.get(url, headers=known.validators if known else None)
     except FetchError as exc:
@@ -271,13 +374,7 @@ async def _fetch_page(
         report.transient.add(url)
         return None
     if got.status == 304 and known:
-        report.not_modified.add(known.page_url)
-        report.unchanged_blocks[known.page_url] = set(known.blocks)
-        report.remember.append(known)
-        report.fetched[known.page_url] = {"title": known.title, "kind": known.kind,
-                                          "requested": url, "last_modified": known.last_modified}
-        return Page(known.page_url, known.title, [], list(known.links), kind=known.kind,
-                    not_modified=True)
+        return _kept(report, known, url, lastmod)
     if got.status >= 400:
         report.failed += 1
         report.errors.append(f"{url}: HTTP {got.status}")
@@ -315,6 +412,19 @@ async def _fetch_page(
     return None
 
 
+def _kept(report: CrawlReport, known: Remembered, url: str, lastmod: str | None) -> Page:
+    """A page kept as the index holds it (304, or its sitemap lastmod unchanged): its chunks
+    stand, its remembered links are followed, and the lastmod it was checked against is
+    remembered."""
+    report.not_modified.add(known.page_url)
+    report.unchanged_blocks[known.page_url] = set(known.blocks)
+    report.remember.append(replace(known, lastmod=lastmod))
+    report.fetched[known.page_url] = {"title": known.title, "kind": known.kind,
+                                      "requested": url, "last_modified": known.last_modified}
+    return Page(known.page_url, known.title, [], list(known.links), kind=known.kind,
+                not_modified=True)
+
+
 async def _within_budget(extract: Callable[..., Page], body: str | bytes, url: str, *,
                          budget: float) -> Page:
     """Read a page's text in a worker thread (the fetches go on meanwhile), within ``budget``
@@ -330,7 +440,8 @@ def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> No
                                 "last_modified": got.last_modified}
     report.remember.append(Remembered(url, page.url, got.etag, got.last_modified,
                                       tuple(page.links), page.kind, page.title,
-                                      tuple(sorted(_blocks(page)))))
+                                      tuple(sorted(_blocks(page))),
+                                      report.sitemap.get(url_key(url))))
 
 
 def update_index(
@@ -461,5 +572,11 @@ def crawl(
     update_index(pages, report, index, embedder, progress=opts.progress,
                  batch=opts.write_batch)
     if state is not None:  # only now: the index holds what the state will claim
-        state.save(report.remember, forget=report.gone)
+        # A full revalidation counts once it reached the whole site: one cut short leaves
+        # pages unasked, so the next crawl is a full one too.
+        revalidated = report.began if report.full_revalidation and report.complete else None
+        last = revalidated or state.last_full_revalidation()
+        state.save(report.remember, forget=report.gone, full_revalidation=revalidated)
+        if last is not None:
+            report.next_full_revalidation = last + timedelta(days=opts.revalidate_days)
     return report

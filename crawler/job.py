@@ -107,7 +107,10 @@ def run_crawl(
     path = write_site_report(build_site_report(report),
                              settings.data_dir / "reports" / settings.council)
     say(f"Site report for web editors: {path}")
-    if not report.complete:
+    warning = report.cut_short()  # last, where an operator reading the output sees it
+    if warning:
+        say(warning)
+    elif not report.complete:
         say("The crawl did not reach the whole site, so no pages were removed from the index.")
     if after is not None:
         after(settings, embedder, say)

@@ -1,4 +1,5 @@
-"""The site report for web editors, written after every crawl: what was crawled, skipped and
+"""The site report for web editors, written after every crawl: first, loudly, whether the
+crawl stopped at its page limit before reaching the whole site; what was crawled, skipped and
 failed; broken links with the pages that link to them; pages with no main content; documents
 only available as PDF; duplicate pages; pages missing from the sitemap; pages not updated for
 over two years. JSON for machines, HTML for people."""
@@ -54,8 +55,17 @@ def build_site_report(report: CrawlReport, now: datetime | None = None) -> dict[
         "start_url": report.start_url,
         "generated_at": now.isoformat(timespec="seconds"),
         "complete": report.complete,
+        "cut_short": None if report.max_pages is None else {
+            "max_pages": report.max_pages,
+            "left_unfetched": report.left_unfetched,
+            "setting": "ASKCOUNCIL_CRAWL_MAX_PAGES",
+            "message": report.cut_short(),
+        },
+        "full_revalidation": report.full_revalidation,
         "summary": {
             "pages_fetched": report.pages_fetched,
+            "pages_not_modified": len(report.not_modified),
+            "pages_not_fetched_over_the_page_limit": report.left_unfetched,
             "documents_fetched": report.documents_fetched,
             "skipped_by_robots": report.skipped_robots,
             "skipped_by_council_patterns": report.skipped_config,
