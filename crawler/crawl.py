@@ -14,10 +14,9 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,7 +29,6 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import CouncilIndex
 from askcouncil.settings import Settings
-from crawler.chunk import chunk_page
 from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
     DOCX_TYPES,
@@ -46,6 +44,7 @@ from crawler.fetch import (
     sitemap_urls,
     url_key,
 )
+from crawler.spool import PageSpool, Spooled, blocks_of
 from crawler.state import CrawlState, Remembered
 
 
@@ -190,10 +189,11 @@ async def fetch_site(
     opts: CrawlOptions,
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
-) -> tuple[list[Page], CrawlReport]:
-    """Fetch the site. With ``state``, pages the index holds (``indexed``) are not requested
-    when their sitemap lastmod is unchanged since they were fetched, unless this crawl is a full
-    revalidation, and requested conditionally otherwise: either way they are kept as they are
+) -> tuple[PageSpool, CrawlReport]:
+    """Fetch the site into a ``PageSpool`` (on disk: memory does not grow with the site).
+    With ``state``, pages the index holds (``indexed``) are not requested when their sitemap
+    lastmod is unchanged since they were fetched, unless this crawl is a full revalidation,
+    and requested conditionally otherwise: either way they are kept as they are
     (``report.not_modified``) and their remembered links are followed."""
     start = normalise(start_url)
     if not start:
@@ -201,7 +201,7 @@ async def fetch_site(
     now = datetime.now(UTC)
     full = _full_revalidation_due(state, opts.revalidate_days, indexed, now)
     fetcher = Fetcher(opts.user_agent, opts.timeout_s, opts.max_bytes, opts.delay_s)
-    pages: list[Page] = []
+    pages = PageSpool()
     began = time.monotonic()
     try:
         # Councils often redirect the bare domain to www. (or http to https): crawl the host
@@ -440,12 +440,12 @@ def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> No
                                 "last_modified": got.last_modified}
     report.remember.append(Remembered(url, page.url, got.etag, got.last_modified,
                                       tuple(page.links), page.kind, page.title,
-                                      tuple(sorted(_blocks(page))),
+                                      tuple(sorted(blocks_of(page))),
                                       report.sitemap.get(url_key(url))))
 
 
 def update_index(
-    pages: list[Page],
+    pages: PageSpool | Sequence[Page],
     report: CrawlReport,
     index: CouncilIndex,
     embedder: Embedder,
@@ -459,18 +459,20 @@ def update_index(
     and all), embedded when new or changed, or left alone when this generation already holds
     it (a crawl resumed after a kill). Pages that are gone are not carried over, but only after
     a crawl that reached the whole site; a crawl cut short keeps every page it did not see.
-    Until ``publish`` residents are answered from the previous generation.
+    Until ``publish`` residents are answered from the previous generation. The pages' chunks
+    are read back from the spool a page at a time, so memory does not grow with the site.
     """
-    by_url: dict[str, list[Chunk]] = {}
-    for page in drop_duplicates(pages, report):
-        chunks = chunk_page(page)
-        if not chunks:
+    spool = pages if isinstance(pages, PageSpool) else _spool(pages)
+    at: dict[str, int] = {}  # page URL -> its place in the spool
+    for n in kept_pages(spool.summaries, report):
+        page = spool.summaries[n]
+        if not page.chunks:
             report.skipped_other += 1
             report.empty_pages.append(page.url)
             continue
-        by_url[page.url] = chunks
+        at[page.url] = n
 
-    present = set(by_url) | report.not_modified
+    present = set(at) | report.not_modified
     if not present:
         report.complete = False
         return report
@@ -480,9 +482,9 @@ def update_index(
     keep |= (set(live) - present) if not report.complete else (set(live) & report.transient)
 
     # What each kept page should be in the new generation: its new chunks, or the live ones.
-    wanted = {u: (by_url[u][0].page_hash, len(by_url[u])) if u in by_url else live_v[u]
-              for u in keep if u in by_url or u in live_v}
-    report.pages_changed = sum(1 for u in by_url if live.get(u) != wanted[u][0])  # vs live
+    wanted = {u: (spool.summaries[at[u]].page_hash, spool.summaries[at[u]].chunks) if u in at
+              else live_v[u] for u in keep if u in at or u in live_v}
+    report.pages_changed = sum(1 for u in at if live.get(u) != wanted[u][0])  # vs live
     report.pages_unchanged = len(present) - report.pages_changed
     if wanted == live_v:  # nothing changed, nothing gone: the live generation stands
         return report
@@ -491,17 +493,26 @@ def update_index(
     staged = update.staged_versions()
     update.delete(sorted(u for u in staged if wanted.get(u) != staged[u]))
     todo = [u for u in sorted(wanted) if staged.get(u) != wanted[u]]
-    fresh = {u for u in todo if u in by_url and live.get(u) != wanted[u][0]}
-    embed = [c for u in todo if u in fresh for c in by_url[u]]
-    report.chunks_copied = update.copy_from_live([u for u in todo if u not in fresh])
+    fresh = [u for u in todo if u in at and live.get(u) != wanted[u][0]]
+    report.chunks_copied = update.copy_from_live([u for u in todo if u not in set(fresh)])
 
     began = time.monotonic()
-    bar = tqdm(total=len(embed), desc="Embedding", unit="chunk", disable=not progress)
-    for i in range(0, len(embed), batch):
-        part = embed[i : i + batch]
+    bar = tqdm(total=sum(wanted[u][1] for u in fresh), desc="Embedding", unit="chunk",
+               disable=not progress)
+    waiting: list[Chunk] = []
+
+    def write(part: list[Chunk]) -> None:
         update.add(part, embedder.embed_documents([c.embed_text for c in part]))
         report.chunks_written += len(part)
         bar.update(len(part))
+
+    for u in fresh:
+        waiting.extend(spool.chunks(at[u]))
+        while len(waiting) >= batch:
+            write(waiting[:batch])
+            waiting = waiting[batch:]
+    if waiting:
+        write(waiting)
     bar.close()
     report.seconds_embedding = time.monotonic() - began
 
@@ -513,28 +524,37 @@ def update_index(
     return report
 
 
+def _spool(pages: Sequence[Page]) -> PageSpool:
+    spool = PageSpool()
+    for page in pages:
+        spool.append(page)
+    return spool
+
+
 DUPLICATE_SHARE = 0.9  # a page this much of whose text is already indexed is a duplicate
 
 
-def drop_duplicates(pages: list[Page], report: CrawlReport) -> list[Page]:
-    """Index each text once. A page whose blocks (paragraphs, lists, tables) are at least 90%
-    present on pages already kept is a duplicate: the same page at a second URL, or a
-    printable version that repeats every part of a guide. Smaller pages are kept first, so a
-    guide's parts win over its printable whole, and of two equal pages the shorter URL wins.
-    Pages not modified since the last crawl (304) take part through their remembered blocks
-    and are always kept: they are in the index already.
+def kept_pages(pages: list[Spooled], report: CrawlReport) -> list[int]:
+    """Index each text once: the places (in ``pages``) of the pages to index. A page whose
+    blocks (paragraphs, lists, tables) are at least 90% present on pages already kept is a
+    duplicate: the same page at a second URL, or a printable version that repeats every part
+    of a guide. Smaller pages are kept first, so a guide's parts win over its printable whole,
+    and of two equal pages the shorter URL wins. Pages not modified since the last crawl (304)
+    take part through their remembered blocks and are always kept: they are in the index
+    already.
     """
-    entries: list[tuple[str, set[str], Page | None]] = [
-        (url, blocks, None) for url, blocks in report.unchanged_blocks.items()
-    ] + [(page.url, _blocks(page), page) for page in pages]
+    entries: list[tuple[int, str, int | None]] = [  # (blocks, URL, place in pages)
+        (len(blocks), url, None) for url, blocks in report.unchanged_blocks.items()
+    ] + [(len(page.packed_blocks) // 8, page.url, n) for n, page in enumerate(pages)]
     owner: dict[str, str] = {}  # block -> the kept page it was first seen on
     kept_urls: set[str] = set()
-    kept: list[Page] = []
-    for url, blocks, page in sorted(entries, key=lambda e: (len(e[1]), len(e[0]), e[0])):
+    kept: list[int] = []
+    for _count, url, n in sorted(entries, key=lambda e: (e[0], len(e[1]), e[1])):
+        blocks = report.unchanged_blocks[url] if n is None else pages[n].blocks
         shared = [owner[b] for b in blocks if b in owner]
         duplicate = url in kept_urls or (
             bool(blocks) and len(shared) >= DUPLICATE_SHARE * len(blocks))
-        if duplicate and page is not None:
+        if duplicate and n is not None:
             report.duplicates += 1
             report.duplicates_of[url] = max(sorted(set(shared)), key=shared.count) if shared \
                 else url
@@ -542,17 +562,18 @@ def drop_duplicates(pages: list[Page], report: CrawlReport) -> list[Page]:
         kept_urls.add(url)
         for b in blocks:
             owner.setdefault(b, url)
-        if page is not None:
-            kept.append(page)
+        if n is not None:
+            kept.append(n)
     return kept
 
 
-def _blocks(page: Page) -> set[str]:
-    """Fingerprints of a page's text blocks (whitespace and case ignored; short ones skipped)."""
-    return {
-        hashlib.sha1(" ".join(b.lower().split()).encode()).hexdigest()[:16]
-        for s in page.sections for b in s.blocks if len(b) > 20
-    }
+def drop_duplicates(pages: Sequence[Page], report: CrawlReport) -> list[Page]:
+    """The pages ``kept_pages`` keeps, in the order it keeps them."""
+    spool = _spool(pages)
+    try:
+        return [pages[n] for n in kept_pages(spool.summaries, report)]
+    finally:
+        spool.close()
 
 
 def crawl(
@@ -569,8 +590,11 @@ def crawl(
             f"no pages could be read from {start_url}: "
             + ("; ".join(report.errors[:3]) or "nothing allowed by robots.txt")
         )
-    update_index(pages, report, index, embedder, progress=opts.progress,
-                 batch=opts.write_batch)
+    try:
+        update_index(pages, report, index, embedder, progress=opts.progress,
+                     batch=opts.write_batch)
+    finally:
+        pages.close()
     if state is not None:  # only now: the index holds what the state will claim
         # A full revalidation counts once it reached the whole site: one cut short leaves
         # pages unasked, so the next crawl is a full one too.
