@@ -8,8 +8,8 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-chat bench-load bench-gaps \
-	audit lint site
+.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-scale bench-chat bench-load \
+	bench-gaps audit lint site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ calibrate: $(STAMP)
 BENCH_RUNS ?= 1
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl --runs $(BENCH_RUNS) --out bench-crawl.json
+
+## Crawl at scale: a generated council site of SCALE_PAGES pages (benchmarks/scalesite.py) crawled
+## by `askcouncil crawl` in its own process, then again unchanged, beside realpages: time,
+## pages/s, chunks/s and the crawl's peak memory. 10,000 pages take about an hour on 2 cores.
+SCALE_PAGES ?= 10000
+bench-scale: $(STAMP)
+	$(BIN)/python -m benchmarks.scale --pages $(SCALE_PAGES) --with-realpages --out bench-scale.json
 
 ## Chat latency benchmark on ../shared/sites/realpages: POST /api/chat over HTTP (extractive
 ## composer) p50/p95/p99 beside the floor (query embedding plus vector search). DATA=folder reuses
