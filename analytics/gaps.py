@@ -184,18 +184,16 @@ def analyse(gaps: list[GapQuestion], answered: list[AnsweredQuestion], embedder:
 
 def gap_report(store: AnalyticsStore, council: Council, embedder: Embedder,
                index: CouncilIndex | None, since: datetime, until: datetime,
-               share: float = 0.5) -> dict[str, Any]:
+               share: float = 0.5, site: Callable[[], SitePages | None] | None = None
+               ) -> dict[str, Any]:
     """What the site lacks, as topics ranked by volume, with the estimated calls at stake
     (volume x the share who would otherwise have phoned), masked examples, the trend against
     the previous period of the same length, the nearest existing page and what to do; and what
     the bot missed, by the page that answers it."""
     current, answered = period_questions(store, council.slug, since, until)
     previous = gap_questions(store, council.slug, since - (until - since), since)
-    try:
-        site = SitePages.of(index.all_chunks()) if index is not None else None
-    except Exception:  # the index is down: the report still groups the questions
-        site = None
-    a = analyse(current, answered, embedder, site, council, index)
+    pages = (site or site_pages(index))() if current else None  # read only when needed
+    a = analyse(current, answered, embedder, pages, council, index)
     topics = a.topics
     centres = [unit(a.vectors[t.members].mean(axis=0)) for t in topics]
     before: Counter[int] = Counter()
@@ -353,6 +351,23 @@ def gap_report_for(settings: Settings, since: datetime, until: datetime,
     return gap_report(store, council, load_embedder(settings), index, since, until)
 
 
+def site_pages(index: CouncilIndex | None) -> Callable[[], SitePages | None]:
+    """The site's words (``SitePages``) from the index, read a batch of chunks at a time on
+    the first call and kept for the next; None when the index is down (the report still
+    groups the questions)."""
+    made: list[SitePages | None] = []
+
+    def pages() -> SitePages | None:
+        if not made:
+            try:
+                made.append(SitePages.of(index.iter_chunks()) if index is not None else None)
+            except Exception:
+                made.append(None)
+        return made[0]
+
+    return pages
+
+
 PERIODS = (7, 30, 90)  # the periods (days) the job makes a report for: the dashboard's choices
 
 
@@ -368,11 +383,13 @@ def refresh_gap_reports(settings: Settings, embedder: Embedder | None = None,
 
     store, council, index = _open(settings, say)
     embedder = embedder or load_embedder(settings)
+    site = site_pages(index)  # read once for every period, and only if one has questions
     made = []
     for days in periods:
         started = time.monotonic()
         until = datetime.now(UTC)
-        r = gap_report(store, council, embedder, index, until - timedelta(days=days), until)
+        r = gap_report(store, council, embedder, index, until - timedelta(days=days), until,
+                       site=site)
         seconds = time.monotonic() - started
         store.save_gap_report(council.slug, days, r, seconds)
         made.append({"days": days, "topics": len(r["topics"]),

@@ -8,6 +8,7 @@ The chunk records are in ``askcouncil/chunks.py``, the connection in ``askcounci
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,19 @@ class CouncilIndex:
             Chunk.from_record(i, d, m)
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
+
+    def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
+        """Every chunk of the live index, read ``batch`` at a time (a county's index is over
+        100,000 chunks: never all in memory at once)."""
+        col = self._collection()
+        offset = 0
+        while True:
+            got = col.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield Chunk.from_record(i, d, m)
+            if len(got["ids"]) < batch:
+                return
+            offset += batch
 
     def vectors(self) -> tuple[list[Chunk], list[list[float]]]:
         """Every chunk of the live index with the vector it was stored with."""

@@ -152,7 +152,7 @@ def main() -> None:
             store: AnalyticsStore = bot.store  # type: ignore[assignment]
             council = bot.services.council(args.council)
             index = bot.services.index(args.council)
-            site = SitePages.of(index.all_chunks())
+            site = SitePages.of(index.iter_chunks())
             gaps, answered = period_questions(store, args.council, start,
                                               datetime.now(UTC) + timedelta(minutes=1))
             a = analyse(gaps, answered, bot.services.embedder, site, council, index)

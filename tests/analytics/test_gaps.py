@@ -236,14 +236,14 @@ class _SiteIndex(_Index):
     """Two pages; a search finds the bulky waste page for any question (as a poor match would
     for graffiti), at the similarity a real search gave these questions."""
 
-    def all_chunks(self) -> list[_Chunk]:
+    def iter_chunks(self) -> list[_Chunk]:
         return [_Chunk("http://x/bulky.html", "Bulky waste collection",
                        "We collect sofas, mattresses, fridges and other bulky items for a fee."),
                 _Chunk("http://x/tax.html", "Council Tax", "Pay your Council Tax by direct debit.")]
 
     def query_many(self, embeddings: list[list[float]], k: int) -> list[list[_Hit]]:
         hit = _Hit("http://x/bulky.html", 0.45)
-        hit.chunk = self.all_chunks()[0]  # type: ignore[assignment]
+        hit.chunk = self.iter_chunks()[0]  # type: ignore[assignment]
         return [[hit] for _ in embeddings]
 
 
@@ -343,4 +343,45 @@ def test_the_dashboard_reads_the_jobs_report_with_todays_statuses(tmp_path, embe
     assert "m0" not in json.dumps(kept)
     assert "when is the next full council meeting" not in json.dumps(kept)
     assert len(kept["topics"][0]["members"]) == 3
+    engine.dispose()
+
+
+def test_the_site_is_read_a_batch_at_a_time_once_and_only_when_there_are_questions(
+        crawled, tmp_path, embedder) -> None:
+    """The gap job reads the site's words from the index once for all its periods, a batch of
+    chunks at a time, and not at all when no question went unanswered (a county's index is
+    over 100,000 chunks)."""
+    from collections.abc import Iterator
+
+    from analytics.db import make_engine, migrate
+    from analytics.gaps import site_pages
+    from analytics.store import AnalyticsStore
+    from askcouncil.chroma import open_chroma
+    from askcouncil.chunks import Chunk
+    from askcouncil.council import load_council
+    from askcouncil.index import CouncilIndex
+
+    settings, _ = crawled
+    index = CouncilIndex(open_chroma(settings), settings.council)
+    every = index.all_chunks()
+    assert [c.id for c in index.iter_chunks(batch=7)] == [c.id for c in every]
+    reads: list[int] = []
+
+    class Counted(CouncilIndex):
+        def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
+            reads.append(batch)
+            return super().iter_chunks(batch)
+
+    counted = Counted(open_chroma(settings), settings.council)
+    site = site_pages(counted)
+    assert site() is site() and reads == [2000]
+    assert site().sections == len(every)
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    migrate(engine)
+    since = datetime.now(UTC) - timedelta(days=1)
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    reads.clear()
+    r = gap_report(AnalyticsStore(engine), load_council("kestrelford"), embedder, counted,
+                   since, until)
+    assert r["gap_questions"] == 0 and reads == []
     engine.dispose()
