@@ -111,24 +111,14 @@ class CouncilIndex:
         return _page_versions(self._collection())
 
     def all_chunks(self) -> list[Chunk]:
-        got = self._collection().get(include=["documents", "metadatas"])
-        return [
-            Chunk.from_record(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return list(self.iter_chunks())
 
-    def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
+    def iter_chunks(self, batch: int | None = None) -> Iterator[Chunk]:
         """Every chunk of the live index, read ``batch`` at a time (a county's index is over
         100,000 chunks: never all in memory at once)."""
-        col = self._collection()
-        offset = 0
-        while True:
-            got = col.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+        for got in _read(self._collection(), ["documents", "metadatas"], batch):
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 yield Chunk.from_record(i, d, m)
-            if len(got["ids"]) < batch:
-                return
-            offset += batch
 
     def vectors(self) -> tuple[list[Chunk], list[list[float]]]:
         """Every chunk of the live index with the vector it was stored with."""
@@ -178,10 +168,27 @@ class CouncilIndex:
 def _page_versions(col: Collection) -> dict[str, tuple[str, int]]:
     """URL -> (page hash, chunks held): a page cut off half-way has too few chunks."""
     out: dict[str, tuple[str, int]] = {}
-    for m in col.get(include=["metadatas"])["metadatas"]:
-        digest, count = out.get(m["url"], (m.get("page_hash", ""), 0))
-        out[m["url"]] = (digest, count + 1)
+    for got in _read(col, ["metadatas"]):
+        for m in got["metadatas"]:
+            digest, count = out.get(m["url"], (m.get("page_hash", ""), 0))
+            out[m["url"]] = (digest, count + 1)
     return out
+
+
+READ_BATCH = 2000  # records read from Chroma at a time: reading 15,000 at once took 180 MB
+
+
+def _read(col: Collection, include: list[str], batch: int | None = None) -> Iterator[Any]:
+    """Every record of the collection, ``batch`` (``READ_BATCH``) at a time (Chroma's ``get``
+    results)."""
+    batch = batch or READ_BATCH
+    offset = 0
+    while True:
+        got = col.get(include=include, limit=batch, offset=offset)
+        yield got
+        if len(got["ids"]) < batch:
+            return
+        offset += batch
 
 
 class IndexUpdate:
