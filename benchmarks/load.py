@@ -360,7 +360,7 @@ def scenario_chroma_outage(topo: Topology, questions: list[str], n: int, concurr
     results, wall = drive(topo.base, questions, n, concurrency,
                           at={n // 3: stop, 2 * n // 3: restart})
     out = summarise(results, wall)
-    out["recovered_s"] = _recovery(topo, questions, marks["started"])
+    out["recovered_s"] = recovery(topo, questions, marks["started"])
     after, _ = drive(topo.base, questions, n // 3, concurrency)
     phases = _phases(results, marks.get("stopped"), None)
     phases["after"] = after
@@ -381,7 +381,7 @@ def scenario_chroma_outage(topo: Topology, questions: list[str], n: int, concurr
 STEADY = 20  # replies in a row without an error: every worker is answering again
 
 
-def _recovery(topo: Topology, questions: list[str], since: float) -> float:
+def recovery(topo: Topology, questions: list[str], since: float) -> float:
     """Seconds from a dependency's return until the bot answers again: a first answer, then
     ``STEADY`` in a row without an error (each worker retries Chroma on its own, at most every
     ``ChromaConnection.retry_s`` seconds, so one worker answering says nothing of the other)."""

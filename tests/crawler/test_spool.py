@@ -22,12 +22,12 @@ WORDS = ("bin collection council tax planning permission parking permit library 
          "register birth death marriage grant adult social care blue badge footpath").split()
 
 
-def _paragraphs(rng: random.Random, n: int) -> str:
-    return "".join(f"<p>{' '.join(rng.choice(WORDS) for _ in range(60))} {rng.random()}.</p>"
+def _paragraphs(rng: random.Random, n: int, words: int = 60) -> str:
+    return "".join(f"<p>{' '.join(rng.choice(WORDS) for _ in range(words))} {rng.random()}.</p>"
                    for _ in range(n))
 
 
-def _site(root: Path, pages: int, paragraphs: int) -> int:
+def _site(root: Path, pages: int, paragraphs: int, words: int = 60) -> int:
     """A site of ``pages`` pages of unique text linked from the home page; its text's size."""
     rng = random.Random(pages)
     root.mkdir()
@@ -38,7 +38,7 @@ def _site(root: Path, pages: int, paragraphs: int) -> int:
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     size = 0
     for i in range(pages):
-        body = _paragraphs(rng, paragraphs)
+        body = _paragraphs(rng, paragraphs, words)
         size += len(body)
         (root / f"p{i}.html").write_text(
             f"<html><head><title>Page {i}</title></head><body><main><h1>Page {i}</h1>"
@@ -89,8 +89,8 @@ def _read(root: Path) -> tuple[PageSpool, int]:
 def test_a_crawls_memory_does_not_grow_with_the_sites_text(tmp_path) -> None:
     """Reading four times the pages, Python's allocations at their peak grow by well under half
     the extra text (held in memory, every page would add about twice its text)."""
-    small_text = _site(tmp_path / "small", pages=40, paragraphs=40)
-    large_text = _site(tmp_path / "large", pages=160, paragraphs=40)
+    small_text = _site(tmp_path / "small", pages=40, paragraphs=30, words=200)
+    large_text = _site(tmp_path / "large", pages=160, paragraphs=30, words=200)
     _read(tmp_path / "small")[0].close()  # once before measuring: one-time allocations
     small, small_peak = _read(tmp_path / "small")
     large, large_peak = _read(tmp_path / "large")
