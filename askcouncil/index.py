@@ -117,15 +117,16 @@ class CouncilIndex:
         """Every chunk of the live index, read ``batch`` at a time (a county's index is over
         100,000 chunks: never all in memory at once)."""
         for got in _read(self._collection(), ["documents", "metadatas"], batch):
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                yield Chunk.from_record(i, d, m)
+            yield from _chunks(got)
 
     def vectors(self) -> tuple[list[Chunk], list[list[float]]]:
         """Every chunk of the live index with the vector it was stored with."""
-        got = self._collection().get(include=["documents", "metadatas", "embeddings"])
-        chunks = [Chunk.from_record(i, d, m) for i, d, m
-                  in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
-        return chunks, [list(map(float, v)) for v in got["embeddings"]]
+        chunks: list[Chunk] = []
+        vectors: list[list[float]] = []
+        for got in _read(self._collection(), ["documents", "metadatas", "embeddings"]):
+            chunks.extend(_chunks(got))
+            vectors.extend(list(map(float, v)) for v in got["embeddings"])
+        return chunks, vectors
 
     def query(self, embedding: list[float], k: int) -> list[Hit]:
         return self.query_many([embedding], k)[0]
@@ -173,6 +174,11 @@ def _page_versions(col: Collection) -> dict[str, tuple[str, int]]:
             digest, count = out.get(m["url"], (m.get("page_hash", ""), 0))
             out[m["url"]] = (digest, count + 1)
     return out
+
+
+def _chunks(got: Any) -> Iterator[Chunk]:  # noqa: ANN401 - a Chroma get result
+    for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+        yield Chunk.from_record(i, d, m)
 
 
 READ_BATCH = 2000  # records read from Chroma at a time: reading 15,000 at once took 180 MB

@@ -44,7 +44,7 @@ from crawler.fetch import (
     sitemap_urls,
     url_key,
 )
-from crawler.spool import PageSpool, Spooled, blocks_of
+from crawler.spool import PageSpool, Spooled, blocks_of, pack
 from crawler.state import CrawlState, Remembered
 
 
@@ -462,15 +462,23 @@ def update_index(
     Until ``publish`` residents are answered from the previous generation. The pages' chunks
     are read back from the spool a page at a time, so memory does not grow with the site.
     """
-    spool = pages if isinstance(pages, PageSpool) else _spool(pages)
+    if not isinstance(pages, PageSpool):  # pages in memory (tests): spooled here, and removed
+        spool = PageSpool()
+        for page in pages:
+            spool.append(page)
+        try:
+            return update_index(spool, report, index, embedder, progress=progress, batch=batch)
+        finally:
+            spool.close()
+    spool = pages
     at: dict[str, int] = {}  # page URL -> its place in the spool
     for n in kept_pages(spool.summaries, report):
-        page = spool.summaries[n]
-        if not page.chunks:
+        summary = spool.summaries[n]
+        if not summary.chunks:
             report.skipped_other += 1
-            report.empty_pages.append(page.url)
+            report.empty_pages.append(summary.url)
             continue
-        at[page.url] = n
+        at[summary.url] = n
 
     present = set(at) | report.not_modified
     if not present:
@@ -494,7 +502,8 @@ def update_index(
     update.delete(sorted(u for u in staged if wanted.get(u) != staged[u]))
     todo = [u for u in sorted(wanted) if staged.get(u) != wanted[u]]
     fresh = [u for u in todo if u in at and live.get(u) != wanted[u][0]]
-    report.chunks_copied = update.copy_from_live([u for u in todo if u not in set(fresh)])
+    embedded = set(fresh)
+    report.chunks_copied = update.copy_from_live([u for u in todo if u not in embedded])
 
     began = time.monotonic()
     bar = tqdm(total=sum(wanted[u][1] for u in fresh), desc="Embedding", unit="chunk",
@@ -522,13 +531,6 @@ def update_index(
     update.publish({"base_url": f"{start.scheme}://{start.netloc}",
                     "start_url": report.start_url})
     return report
-
-
-def _spool(pages: Sequence[Page]) -> PageSpool:
-    spool = PageSpool()
-    for page in pages:
-        spool.append(page)
-    return spool
 
 
 DUPLICATE_SHARE = 0.9  # a page this much of whose text is already indexed is a duplicate
@@ -568,12 +570,9 @@ def kept_pages(pages: list[Spooled], report: CrawlReport) -> list[int]:
 
 
 def drop_duplicates(pages: Sequence[Page], report: CrawlReport) -> list[Page]:
-    """The pages ``kept_pages`` keeps, in the order it keeps them."""
-    spool = _spool(pages)
-    try:
-        return [pages[n] for n in kept_pages(spool.summaries, report)]
-    finally:
-        spool.close()
+    """The pages ``kept_pages`` keeps, in the order it keeps them (pages in memory)."""
+    summaries = [Spooled(p.url, "", 0, pack(blocks_of(p))) for p in pages]
+    return [pages[n] for n in kept_pages(summaries, report)]
 
 
 def crawl(

@@ -29,6 +29,11 @@ def blocks_of(page: Page) -> set[str]:
     }
 
 
+def pack(blocks: set[str]) -> bytes:
+    """Block fingerprints (``blocks_of``) as 8 bytes each."""
+    return b"".join(bytes.fromhex(b) for b in sorted(blocks))
+
+
 @dataclass(frozen=True)
 class Spooled:
     """What stays in memory of a spooled page: a few hundred bytes."""
@@ -63,8 +68,7 @@ class PageSpool:
             len(self.summaries), pickle.dumps(page, pickle.HIGHEST_PROTOCOL),
             pickle.dumps(chunks, pickle.HIGHEST_PROTOCOL)))
         self.summaries.append(Spooled(page.url, page_hash(page), len(chunks),
-                                      b"".join(bytes.fromhex(b) for b in
-                                               sorted(blocks_of(page)))))
+                                      pack(blocks_of(page))))
 
     def __len__(self) -> int:
         return len(self.summaries)

@@ -37,8 +37,8 @@ from bot.admin.filters import FilterError, Filters
 from bot.deps import AdminSession, BotDep, SettingsDep
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# the crawler's site report body, which the dashboard shows inside its own page
 ANALYTICS_TEMPLATES = Path(__file__).resolve().parents[2] / "analytics" / "templates"
+# the crawler's site report body, which the dashboard shows inside its own page
 SITE_REPORT_TEMPLATES = Path(__file__).resolve().parents[2] / "crawler" / "templates"
 PAGE_SIZE = 50  # conversations a page
 NOT_MADE = ("The gap report for this period has not been made yet. It is made after each crawl "
