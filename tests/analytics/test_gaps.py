@@ -214,7 +214,8 @@ def test_clustering_is_bounded_and_fragments_merge() -> None:
     frags = [[0, 1, 2], [3, 4, 5], [40, 41, 42]]
     joined = merge(vectors, frags)
     assert sorted(map(len, joined)) == [3, 6]
-    # alcohol licences share the word "licence" with taxi licences but not their subject
+    # a fragment whose centre is less similar than MERGE (alcohol licences beside taxi
+    # licences: a shared word, not a shared subject) stays apart
     c = rng.normal(size=8)
     c -= (c @ b) / (b @ b) * b  # orthogonal to the taxi questions
     alcohol = np.vstack([vectors, [c + 0.05 * rng.normal(size=8) for _ in range(3)]])
