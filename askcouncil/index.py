@@ -33,6 +33,7 @@ class CouncilIndex:
         self.council = council
         self.prefix = f"council-{council}"
         self._live = live
+        self._pinned: Collection | None = None  # the pinned generation's handle, once found
 
     # -- generations -------------------------------------------------------------------------
 
@@ -59,11 +60,16 @@ class CouncilIndex:
         return complete[-1] if complete else None
 
     def _collection(self) -> Collection:
+        if self._pinned is not None:  # a turn looks its generation up once, not every read
+            return self._pinned
         name = self._live or self.live_name()
         if name is None:
             raise IndexUnavailable(f"nothing indexed yet for council {self.council!r}")
         try:
-            return self.client.get_collection(name, embedding_function=None)
+            found = self.client.get_collection(name, embedding_function=None)
+            if self._live:
+                self._pinned = found
+            return found
         except Exception as exc:  # chromadb raises several types for "missing" and "down"
             msg = f"index for council {self.council!r} unavailable: {exc}"
             raise IndexUnavailable(msg) from exc

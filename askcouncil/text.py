@@ -5,6 +5,7 @@ accepts."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A str can hold a lone UTF-16 surrogate (JSON "\ud800", or a command-line argument that was not
 # valid UTF-8) that no UTF-8 encoder, database or tokenizer accepts.
@@ -31,6 +32,7 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"[a-z0-9£][a-z0-9£.,']*[a-z0-9]|[a-z0-9]")
 
 
+@lru_cache(maxsize=1 << 16)  # a site has tens of thousands of words; each is stemmed often
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'bins'/'bin', 'collections'/'collection' and
     'give'/'giving'."""

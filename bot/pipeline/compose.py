@@ -116,8 +116,9 @@ class Relevance:
         self.weights = {t: keyword.idf(t) * (1.0 if t in topic else 0.3) for t in wanted}
         self.total = sum(self.weights.values()) or 1.0
 
-    def __call__(self, text: str) -> float:
-        have = set(tokens(text))
+    def of(self, have: set[str]) -> float:
+        """Of a text's words (``set(tokens(text))``; ``tokens(a + " " + b)`` is
+        ``tokens(a) + tokens(b)``, so a heading's words are found once for all its sentences)."""
         return sum(w for t, w in self.weights.items() if t in have) / self.total
 
 
@@ -175,9 +176,14 @@ class Ranker:
         return sum(w * features.get(name, 0.0) for name, w in self.weights.items())
 
 
-def wanted(question: str, text: str) -> int:
-    """How many of the kinds of fact the question asks for the text holds."""
-    return sum(1 for asks, holds in WANTS if asks.search(question) and holds.search(text))
+def asked_for(question: str) -> list[re.Pattern[str]]:
+    """The patterns of the kinds of fact the question asks for (found once a turn)."""
+    return [holds for asks, holds in WANTS if asks.search(question)]
+
+
+def wanted_in(kinds: list[re.Pattern[str]], text: str) -> int:
+    """How many of those kinds of fact the text holds."""
+    return sum(1 for holds in kinds if holds.search(text))
 
 
 def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = None,
@@ -191,30 +197,32 @@ def rank_sections(ctx: TurnContext, services: Services, ranker: Ranker | None = 
     tuning = ctx.council.retrieval
     ranker = ranker or Ranker.of(tuning)
 
-    page_text: dict[str, str] = {}
+    kinds = asked_for(question)
+    page_wanted: dict[str, int] = {}
 
     def page_wants(url: str) -> int:
-        if url not in page_text:
-            page_text[url] = " ".join(c.text for c in keyword.page_chunks(url))
-        return wanted(question, page_text[url])
+        if url not in page_wanted:
+            page_wanted[url] = wanted_in(kinds, " ".join(c.text for c in keyword.page_chunks(url)))
+        return page_wanted[url]
 
     votes = Counter(c.chunk.url for c in cands)
 
     def section(chunk, prior: float, retrieved: bool) -> _Section:  # noqa: ANN001 - Chunk
         units = [Unit(_label_table(t, chunk.section), chunk, 0, i)
                  for i, t in enumerate(split_units(clean(chunk.text)))]
-        heading = f"{chunk.title} {chunk.section}"
+        head = set(tokens(f"{chunk.title} {chunk.section}"))
         for u in units:
-            u.score = relevance(f"{heading} {u.text}") + 0.5 * relevance(u.text) + 0.15 * wanted(
-                question, u.text)
+            words = set(tokens(u.text))
+            u.score = (relevance.of(head | words) + 0.5 * relevance.of(words)
+                       + 0.15 * wanted_in(kinds, u.text))
         features = {
             "similarity": prior * tuning.page_weight(chunk.url),
-            "words": relevance(f"{heading} {chunk.text}"),
-            "heading": relevance(heading),
+            "words": relevance.of(head | set(tokens(chunk.text))),
+            "heading": relevance.of(head),
             "best_unit": max((u.score for u in units), default=0.0),
             # the fact asked for is in this section, or elsewhere on its page (it is added
             # from there when this section wins)
-            "wanted": max(wanted(question, chunk.text), 0.7 * page_wants(chunk.url)),
+            "wanted": max(wanted_in(kinds, chunk.text), 0.7 * page_wants(chunk.url)),
         }
         if every:
             features |= {"intent_heading": float(intent_heading(question, chunk.section)),

@@ -56,6 +56,8 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
     kept: list[Candidate] = []
     seen: list[set[str]] = []
     for cand in ranked:
+        if len(kept) >= tuning.top_k:
+            break
         if per_page.get(cand.chunk.url, 0) >= MAX_PER_PAGE:
             continue
         words = set(tokens(cand.chunk.text))
@@ -64,7 +66,7 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         per_page[cand.chunk.url] = per_page.get(cand.chunk.url, 0) + 1
         kept.append(cand)
         seen.append(words)
-    ctx.candidates = kept[: tuning.top_k]
+    ctx.candidates = kept
     if tuning.mode == "keyword":  # the decision still needs each candidate's similarity
         sims = index.similarities(ctx.query_embedding, [c.chunk.id for c in ctx.candidates])
         for cand in ctx.candidates:

@@ -2,6 +2,7 @@
 survive a restart, go in once and in order, and are masked before they are queued."""
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
@@ -163,3 +164,31 @@ def test_the_writer_knows_when_the_database_is_down(store, tmp_path) -> None:
     switch.up = True
     writer.drain()
     assert not writer.database_down and store.has_turn("m1")
+
+
+def test_a_burst_of_turns_is_written_in_one_transaction(store, tmp_path) -> None:
+    """The background drain waits a moment after a write for the rest of a burst, so a busy
+    bot writes its turns together rather than a database transaction for each; close() ends
+    that wait at once and writes what came."""
+    batches: list[int] = []
+    real = store.record_turns
+
+    def counted(recs: list[TurnRecord]) -> None:
+        batches.append(len(recs))
+        real(recs)
+
+    store.record_turns = counted
+    writer = AnalyticsWriter(store, Outbox(tmp_path / "outbox.sqlite3"), gather_s=0.5)
+    writer.start()
+    for n in range(6):
+        writer.turn(_turn(f"m{n}"))
+    deadline = time.monotonic() + 10
+    while not store.has_turn("m5") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [t.id for t in store.turns("c1")] == [f"m{n}" for n in range(6)]
+    assert batches == [6]
+
+    writer.turn(_turn("m6"))
+    began = time.monotonic()
+    writer.close()
+    assert time.monotonic() - began < 0.4 and store.has_turn("m6")

@@ -97,6 +97,25 @@ def test_the_indexes_are_looked_up_once_a_turn(services) -> None:
     assert ctx.index is not None and ctx.index.exists()
 
 
+def test_a_turn_asks_chroma_for_its_generation_once(services, monkeypatch) -> None:
+    """A turn's index is pinned to one generation: Chroma is asked for that collection once
+    (the search, and the sibling sections' similarities, reuse it), not for every read."""
+    services.keyword("kestrelford")  # as the bot does at start-up
+    client = services.chroma.client()
+    asked: list[str] = []
+    real = client.get_collection
+
+    def get_collection(name: str, **kwargs: Any) -> Any:  # noqa: ANN401 - Chroma's own type
+        asked.append(name)
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(client, "get_collection", get_collection)
+    ctx = TurnContext(GARDEN, services.council("kestrelford"))
+    run_pipeline(ctx, services)
+    assert ctx.status is Status.ANSWERED and "£49" in ctx.answer
+    assert len(asked) == 1 and asked[0].startswith("council-kestrelford--")
+
+
 def test_a_replaced_generation_is_looked_up_again(services) -> None:
     ctx = TurnContext(GARDEN, services.council("kestrelford"))
     ctx.question = ctx.query = GARDEN
