@@ -106,6 +106,19 @@ class CouncilIndex:
         meta = self._collection().metadata or {}
         return json.loads(meta.get("site", "{}"))
 
+    def staged_versions(self) -> dict[str, tuple[str, int]]:
+        """URL -> (page hash, chunk count) for every page the incomplete generation a killed
+        crawl left holds (the next crawl resumes it), or nothing."""
+        gens = self.generations()
+        if not gens or gens[-1][2]:
+            return {}
+        try:
+            return _page_versions(self.client.get_collection(gens[-1][1],
+                                                             embedding_function=None))
+        except Exception as exc:
+            raise IndexUnavailable(f"index for council {self.council!r} unavailable: {exc}"
+                                   ) from exc
+
     def page_hashes(self) -> dict[str, str]:
         """URL -> page hash for every page in the live index."""
         return {u: v[0] for u, v in self.page_versions().items()}

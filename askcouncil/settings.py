@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # pages whose sitemap lastmod has not changed since they were fetched are not asked again,
     # except on a full revalidation at least this many days after the last (sitemaps can lie)
     crawl_revalidate_days: float = Field(default=7.0, ge=0)
+    # embed new and changed pages while the crawl is still fetching (crawler/ahead.py); false:
+    # only after the fetching, as before (one phase at a time on a host the bot shares)
+    crawl_embed_ahead: bool = True
     crawl_concurrency: int = Field(default=4, ge=1, le=32)
     crawl_delay_s: float = Field(default=0.05, ge=0)
     crawl_timeout_s: float = Field(default=15.0, gt=0)

@@ -29,6 +29,7 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import CouncilIndex
 from askcouncil.settings import Settings
+from crawler.ahead import EmbedAhead
 from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
     DOCX_TYPES,
@@ -65,7 +66,9 @@ class CrawlReport:
     chunks_copied: int = 0  # carried over unchanged from the previous generation
     complete: bool = True
     seconds_fetching: float = 0.0
-    seconds_embedding: float = 0.0
+    seconds_embedding: float = 0.0  # by the index update, after the fetching
+    seconds_embedding_ahead: float = 0.0  # while fetching (crawler.ahead)
+    chunks_embedded_ahead: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # for the operator, not failures
     too_slow: list[str] = field(default_factory=list)  # over the page budget: skipped
@@ -115,6 +118,9 @@ class CrawlReport:
             f"chunks written: {self.chunks_written} (carried over unchanged: "
             f"{self.chunks_copied})\n"
             f"time: fetching {self.seconds_fetching:.1f}s, embedding {self.seconds_embedding:.1f}s"
+            + (f" (and {self.seconds_embedding_ahead:.1f}s embedding "
+               f"{self.chunks_embedded_ahead} chunks while fetching)"
+               if self.chunks_embedded_ahead else "")
             + "".join(f"\nnote: {n}" for n in self.notes)
         )
 
@@ -159,6 +165,7 @@ class CrawlOptions:
     max_bytes: int = 10_000_000
     progress: bool = True
     write_batch: int = 64  # chunks embedded and written together (the unit a resume skips)
+    embed_ahead: bool = True  # embed pages while fetching (crawler.ahead)
     page_budget_s: float = 10.0  # reading one page's text may take this long, then it is skipped
     revalidate_days: float = 7.0  # a full revalidation this long after the last; 0: every crawl
     allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
@@ -177,6 +184,7 @@ class CrawlOptions:
             write_batch=settings.embed_batch_size,
             page_budget_s=settings.crawl_page_budget_s,
             revalidate_days=settings.crawl_revalidate_days,
+            embed_ahead=settings.crawl_embed_ahead,
         )
         for key, value in overrides.items():
             if value is not None:
@@ -189,12 +197,14 @@ async def fetch_site(
     opts: CrawlOptions,
     state: CrawlState | None = None,
     indexed: frozenset[str] = frozenset(),
+    ahead: EmbedAhead | None = None,
 ) -> tuple[PageSpool, CrawlReport]:
     """Fetch the site into a ``PageSpool`` (on disk: memory does not grow with the site).
     With ``state``, pages the index holds (``indexed``) are not requested when their sitemap
     lastmod is unchanged since they were fetched, unless this crawl is a full revalidation,
     and requested conditionally otherwise: either way they are kept as they are
-    (``report.not_modified``) and their remembered links are followed."""
+    (``report.not_modified``) and their remembered links are followed. ``ahead`` embeds the
+    pages as they are spooled (it is stopped by the caller)."""
     start = normalise(start_url)
     if not start:
         raise CrawlError(f"not an http(s) URL: {start_url!r}")
@@ -202,6 +212,8 @@ async def fetch_site(
     full = _full_revalidation_due(state, opts.revalidate_days, indexed, now)
     fetcher = Fetcher(opts.user_agent, opts.timeout_s, opts.max_bytes, opts.delay_s)
     pages = PageSpool()
+    if ahead is not None:
+        ahead.start(pages)
     began = time.monotonic()
     try:
         # Councils often redirect the bare domain to www. (or http to https): crawl the host
@@ -291,6 +303,8 @@ async def fetch_site(
                             report.skipped_other += 1
                         else:
                             pages.append(page)
+                            if ahead is not None:
+                                ahead.offer(len(pages) - 1)
                         for link in page.links:
                             enqueue(link, page.url)
                     bar.update(1)
@@ -509,17 +523,29 @@ def update_index(
     bar = tqdm(total=sum(wanted[u][1] for u in fresh), desc="Embedding", unit="chunk",
                disable=not progress)
     waiting: list[Chunk] = []
+    ready: list[Chunk] = []  # embedded while the crawl was fetching (crawler.ahead)
+    ready_vectors: list[list[float]] = []
 
-    def write(part: list[Chunk]) -> None:
-        update.add(part, embedder.embed_documents([c.embed_text for c in part]))
+    def write(part: list[Chunk], vectors: list[list[float]] | None = None) -> None:
+        update.add(part, vectors or embedder.embed_documents([c.embed_text for c in part]))
         report.chunks_written += len(part)
         bar.update(len(part))
 
     for u in fresh:
-        waiting.extend(spool.chunks(at[u]))
-        while len(waiting) >= batch:
-            write(waiting[:batch])
-            waiting = waiting[batch:]
+        vectors = spool.vectors(at[u])
+        if vectors is not None:
+            ready.extend(spool.chunks(at[u]))
+            ready_vectors.extend(vectors)
+        else:
+            waiting.extend(spool.chunks(at[u]))
+        for part, got in ((ready, ready_vectors), (waiting, None)):
+            while len(part) >= batch:
+                write(part[:batch], got[:batch] if got is not None else None)
+                del part[:batch]
+                if got is not None:
+                    del got[:batch]
+    if ready:
+        write(ready, ready_vectors)
     if waiting:
         write(waiting)
     bar.close()
@@ -582,9 +608,20 @@ def crawl(
     opts: CrawlOptions,
     state: CrawlState | None = None,
 ) -> CrawlReport:
-    indexed = frozenset(index.page_hashes()) if state else frozenset()
-    pages, report = asyncio.run(fetch_site(start_url, opts, state, indexed))
+    live = index.page_hashes()
+    indexed = frozenset(live) if state else frozenset()
+    ahead = EmbedAhead(embedder, live, index.staged_versions(), opts.write_batch) \
+        if opts.embed_ahead else None
+    try:
+        pages, report = asyncio.run(fetch_site(start_url, opts, state, indexed, ahead))
+    finally:
+        if ahead is not None:
+            ahead.stop()
+    if ahead is not None:
+        report.seconds_embedding_ahead = ahead.seconds
+        report.chunks_embedded_ahead = ahead.chunks
     if not pages and not report.not_modified:
+        pages.close()
         raise CrawlError(
             f"no pages could be read from {start_url}: "
             + ("; ".join(report.errors[:3]) or "nothing allowed by robots.txt")

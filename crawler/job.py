@@ -72,6 +72,7 @@ def run_crawl(
     embedder: Embedder | None = None,
     after: AfterCrawl | None = None,
     say: Callable[[str], None] = _say,
+    embed_ahead: bool | None = None,
 ) -> CrawlOutcome:
     """Crawl ``url`` into ``settings.council``'s index, under the council's crawl lock (a second
     crawl of the same council is refused while this one runs), keeping the crawl state that makes
@@ -91,7 +92,7 @@ def run_crawl(
     check_start_url(url)  # before loading the model: a typo should fail fast
     council = load_council(settings.council, settings.councils_dir)
     opts = CrawlOptions.from_settings(
-        settings, max_pages=max_pages, progress=progress,
+        settings, max_pages=max_pages, progress=progress, embed_ahead=embed_ahead,
         allow=council.crawl_allow, deny=council.crawl_deny,
     )
     with crawl_lock(lock_path(settings)):

@@ -12,9 +12,12 @@ import hashlib
 import pickle
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from askcouncil.chunks import Chunk
 from crawler.chunk import chunk_page, page_hash
@@ -51,24 +54,45 @@ class Spooled:
 
 class PageSpool:
     """Pages in the order they were read, on disk; a sequence of ``Page`` (read back one at a
-    time) with each page's ``Spooled`` summary in memory. Removed with its folder on
-    ``close`` (or when collected)."""
+    time) with each page's ``Spooled`` summary in memory, and the vectors of the pages embedded
+    while the crawl was still fetching (``crawler.ahead``). Removed with its folder on
+    ``close`` (or when collected). Safe to share between two threads."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="askcouncil-pages-", dir=folder)
-        self._db = sqlite3.connect(Path(self._dir.name) / "pages.sqlite3")
+        self._db = sqlite3.connect(Path(self._dir.name) / "pages.sqlite3",
+                                   check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE pages (n INTEGER PRIMARY KEY, page BLOB, chunks BLOB)")
+        self._db.execute("CREATE TABLE vectors (n INTEGER PRIMARY KEY, vectors BLOB)")
         self.summaries: list[Spooled] = []
 
     def append(self, page: Page) -> None:
         chunks = chunk_page(page)
-        self._db.execute("INSERT INTO pages VALUES (?, ?, ?)", (
-            len(self.summaries), pickle.dumps(page, pickle.HIGHEST_PROTOCOL),
-            pickle.dumps(chunks, pickle.HIGHEST_PROTOCOL)))
+        row = (len(self.summaries), pickle.dumps(page, pickle.HIGHEST_PROTOCOL),
+               pickle.dumps(chunks, pickle.HIGHEST_PROTOCOL))
+        with self._lock:
+            self._db.execute("INSERT INTO pages VALUES (?, ?, ?)", row)
         self.summaries.append(Spooled(page.url, page_hash(page), len(chunks),
                                       pack(blocks_of(page))))
+
+    def put_vectors(self, n: int, vectors: list[list[float]]) -> None:
+        """The embeddings of the ``n``-th page's chunks, in order (float32, as the models give)."""
+        blob = np.asarray(vectors, dtype=np.float32).tobytes()
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?)", (n, blob))
+
+    def vectors(self, n: int) -> list[list[float]] | None:
+        """The ``n``-th page's embeddings if they were stored, else None."""
+        with self._lock:
+            row = self._db.execute("SELECT vectors FROM vectors WHERE n = ?", (n,)).fetchone()
+        if row is None:
+            return None
+        count = self.summaries[n].chunks
+        flat = np.frombuffer(row[0], dtype=np.float32)
+        return flat.reshape(count, flat.size // count).tolist() if count else []
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -87,9 +111,12 @@ class PageSpool:
     def _row(self, n: int) -> tuple[bytes, bytes]:
         if not 0 <= n < len(self):
             raise IndexError(n)
-        row = self._db.execute("SELECT page, chunks FROM pages WHERE n = ?", (n,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT page, chunks FROM pages WHERE n = ?",
+                                   (n,)).fetchone()
         return row[0], row[1]
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
         self._dir.cleanup()

@@ -3,10 +3,12 @@ limits, and incremental re-crawls that replace changed pages and remove pages th
 
 import asyncio
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from askcouncil.chroma import open_chroma
@@ -431,13 +433,15 @@ def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(sample_copy
     for path in changed:
         path.write_text(path.read_text("utf-8").replace(
             "</main>", "<p>Updated for the new financial year.</p></main>"), "utf-8")
+    # (a crash in the index update: what was embedded while fetching is in the lost spool)
     with pytest.raises(RuntimeError):
-        crawl(url, index, _Embedder(embedder, fail_after=1), CrawlOptions(**OPTS, write_batch=8))
+        crawl(url, index, _Embedder(embedder, fail_after=1),
+              CrawlOptions(**OPTS, write_batch=8, embed_ahead=False))
     assert index.live_name() == live_before  # residents still get the previous index
     assert sorted((c.id, c.text) for c in index.all_chunks()) == old
     assert [done for _n, _name, done in index.generations()] == [True, False]
 
-    counting = _Embedder(embedder)
+    counting = _Embedder(embedder)  # embedding while fetching skips the staged pages too
     resumed = crawl(url, index, counting, CrawlOptions(**OPTS, write_batch=8))
     changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
     changed_chunks = sum(1 for c in index.all_chunks() if c.url in changed_urls)
@@ -448,6 +452,63 @@ def test_failed_crawl_leaves_the_live_index_and_the_next_one_resumes(sample_copy
     assert len(ids) == len(set(ids)) == len(old)  # no duplicates; same pages
     assert index.live_name() != live_before
     assert len(index.generations()) == 2  # the live one and the one before it
+
+
+class _Threads(_Embedder):
+    """Also notes the thread each batch is embedded on."""
+
+    def __init__(self, real, fail_after: int | None = None) -> None:
+        super().__init__(real, fail_after)
+        self.threads: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.threads.append(threading.current_thread().name)
+        return super().embed_documents(texts)
+
+
+def test_pages_are_embedded_while_the_crawl_is_fetching(sample_copy, embedder) -> None:
+    """The changed pages are embedded on the embed-ahead thread as they are read, and the index
+    update writes those vectors: nothing is embedded twice, nothing unchanged is embedded, and
+    every vector is the one the model gives the chunk."""
+    root, url, index = sample_copy.root, sample_copy.url, sample_copy.index
+    changed = sorted((root / "council-tax").glob("*.html"))
+    for path in changed:
+        path.write_text(path.read_text("utf-8").replace(
+            "</main>", "<p>Updated for the new financial year.</p></main>"), "utf-8")
+    watching = _Threads(embedder)
+    report = crawl(url, index, watching, CrawlOptions(**OPTS, write_batch=8))
+    changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
+    chunks, vectors = index.vectors()
+    fresh = [(c, v) for c, v in zip(chunks, vectors, strict=True) if c.url in changed_urls]
+    assert report.pages_changed == len(changed) and report.chunks_written == len(fresh)
+    assert watching.embedded == report.chunks_embedded_ahead == len(fresh)
+    assert set(watching.threads) == {"embed-ahead"}
+    assert "while fetching" in report.summary()
+    again = embedder.embed_documents([c.embed_text for c, _ in fresh])
+    assert min(float(np.dot(a, b)) for (_, a), b in zip(fresh, again, strict=True)) > 0.9999
+
+
+def test_a_failure_embedding_ahead_leaves_the_pages_to_the_index_update(sample_copy,
+                                                                       embedder) -> None:
+    root, url, index = sample_copy.root, sample_copy.url, sample_copy.index
+    changed = sorted((root / "bins-and-recycling").glob("*.html"))
+    for path in changed:
+        path.write_text(path.read_text("utf-8").replace(
+            "</main>", "<p>Updated for the new financial year.</p></main>"), "utf-8")
+
+    class FailsAhead(_Threads):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            if threading.current_thread().name == "embed-ahead" and self.calls >= 1:
+                raise RuntimeError("out of memory")
+            return super().embed_documents(texts)
+
+    flaky = FailsAhead(embedder)
+    report = crawl(url, index, flaky, CrawlOptions(**OPTS, write_batch=8))
+    changed_urls = {url + p.relative_to(root).as_posix() for p in changed}
+    written = sum(1 for c in index.all_chunks() if c.url in changed_urls)
+    assert report.pages_changed == len(changed) and report.chunks_written == written
+    assert 0 < report.chunks_embedded_ahead < written  # one batch ahead, the rest after
+    assert flaky.embedded == written and "MainThread" in flaky.threads
 
 
 def test_sitemap_index_files_are_followed() -> None:
@@ -534,7 +595,8 @@ def test_crawl_killed_mid_embedding_leaves_the_index_and_resumes(sample_copy, tm
             "</main>", "<p>Reviewed in November.</p></main>"), "utf-8")
 
     env = {**os.environ, "ASKCOUNCIL_DATA_DIR": str(tmp_path / "data"),
-           "ASKCOUNCIL_EMBED_BATCH_SIZE": "8", "HF_HUB_OFFLINE": "1"}
+           "ASKCOUNCIL_EMBED_BATCH_SIZE": "8", "HF_HUB_OFFLINE": "1",
+           "ASKCOUNCIL_CRAWL_EMBED_AHEAD": "false"}  # killed in the index update, mid-way
     proc = subprocess.Popen([str(Path(sys.executable).parent / "askcouncil"), "crawl", url],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen = ""
