@@ -33,13 +33,13 @@ class EmbedAhead:
         self.live = live
         self.staged = staged or {}
         self.batch = max(1, batch)
-        self.pages = 0  # pages embedded
         self.chunks = 0  # chunks embedded
         self.seconds = 0.0  # time spent embedding
         self._spool: PageSpool | None = None
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._abandoned = threading.Event()
 
     def start(self, spool: PageSpool) -> None:
         self._spool = spool
@@ -65,13 +65,19 @@ class EmbedAhead:
             self._thread.join()
             self._thread = None
 
+    def abandon(self) -> None:
+        """Stop now (the crawl failed or was told to stop): wait only for the batch being
+        embedded."""
+        self._abandoned.set()
+        self.stop()
+
     def _run(self) -> None:
         assert self._spool is not None
         spool = self._spool
         ending = False
         while not ending:
             first = self._queue.get()
-            if first is None:
+            if first is None or self._abandoned.is_set():
                 return
             batch, size = [first], spool.summaries[first].chunks
             while size < self.batch:  # more of what is already waiting, up to a batch
@@ -99,5 +105,4 @@ class EmbedAhead:
         for n, cs in zip(batch, chunks, strict=True):
             spool.put_vectors(n, vectors[at:at + len(cs)])
             at += len(cs)
-        self.pages += len(batch)
         self.chunks += at

@@ -614,10 +614,12 @@ def crawl(
         if opts.embed_ahead else None
     try:
         pages, report = asyncio.run(fetch_site(start_url, opts, state, indexed, ahead))
-    finally:
+    except BaseException:  # failed, or told to stop (SIGTERM): not a minute more of embedding
         if ahead is not None:
-            ahead.stop()
+            ahead.abandon()
+        raise
     if ahead is not None:
+        ahead.stop()  # once the pages offered are embedded
         report.seconds_embedding_ahead = ahead.seconds
         report.chunks_embedded_ahead = ahead.chunks
     if not pages and not report.not_modified:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
+import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from askcouncil.devsite import start_site_server
+from crawler.ahead import EmbedAhead
 from crawler.chunk import chunk_page, page_hash
 from crawler.crawl import CrawlOptions, CrawlReport, drop_duplicates, fetch_site
 from crawler.extract import extract_html
@@ -122,3 +124,50 @@ def test_a_failed_index_update_leaves_no_spool_behind(tmp_path, sample_site) -> 
         crawl(sample_site, CouncilIndex(open_chroma(settings), "spool"), Broken(),
               CrawlOptions(user_agent="AskCouncilBot/test", delay_s=0.0, progress=False))
     assert not _spool_folders() - before
+
+
+class _Slow:
+    """A model that takes its time: 0.2 s a batch, counting what it embeds."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        time.sleep(0.2)
+        self.texts += len(texts)
+        return [[float(len(t)), 1.0] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(len(text)), 1.0]
+
+
+def test_embedding_ahead_keeps_each_page_s_vectors_and_stops_when_told() -> None:
+    rng = random.Random(2)
+    pages = [extract_html(f"<html><head><title>T{i}</title></head><body><main><h1>T{i}</h1>"
+                          f"{_paragraphs(rng, 6)}</main></body></html>", f"http://x/{i}")
+             for i in range(12)]
+    spool = PageSpool()
+    model = _Slow()
+    unchanged = {pages[0].url: page_hash(pages[0])}  # the live index has page 0 as it is
+    ahead = EmbedAhead(model, unchanged, batch=4)
+    ahead.start(spool)
+    for n, page in enumerate(pages[:6]):
+        spool.append(page)
+        ahead.offer(n)
+    ahead.stop()  # waits for every page offered
+    assert spool.vectors(0) is None  # carried over by the index update, never embedded
+    for n in range(1, 6):
+        chunks = spool.chunks(n)
+        assert spool.vectors(n) == [[float(len(c.embed_text)), 1.0] for c in chunks]
+    assert ahead.chunks == model.texts == sum(len(spool.chunks(n)) for n in range(1, 6))
+
+    again = EmbedAhead(model, {}, batch=1)  # one page a batch, 0.2 s each
+    again.start(spool)
+    for n, page in enumerate(pages[6:], start=6):
+        spool.append(page)
+        again.offer(n)
+    began = time.monotonic()
+    again.abandon()  # the crawl was stopped: only the batch in hand is finished
+    assert time.monotonic() - began < 0.6
+    assert sum(spool.vectors(n) is not None for n in range(6, 12)) <= 2
+    spool.close()
