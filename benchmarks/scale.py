@@ -37,7 +37,9 @@ SUMMARY = {  # figures read from the crawl's summary (crawler.crawl.CrawlReport.
     "chunks_written": r"chunks written: (\d+)",
     "chunks_carried": r"carried over unchanged: (\d+)",
     "fetch_s": r"time: fetching ([\d.]+)s",
-    "embed_s": r"embedding ([\d.]+)s",
+    "embed_s": r"embedding ([\d.]+)s",  # after the fetching
+    "embed_ahead_s": r"\(and ([\d.]+)s embedding \d+ chunks while fetching\)",
+    "chunks_embedded_ahead": r"embedding (\d+) chunks while fetching",
 }
 
 
