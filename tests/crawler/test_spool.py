@@ -16,7 +16,7 @@ from askcouncil.devsite import start_site_server
 from crawler.ahead import EmbedAhead
 from crawler.chunk import chunk_page, page_hash
 from crawler.crawl import CrawlOptions, CrawlReport, drop_duplicates, fetch_site
-from crawler.extract import extract_html
+from crawler.extract import Page, extract_html
 from crawler.spool import PageSpool, blocks_of
 
 WORDS = ("bin collection council tax planning permission parking permit library housing "
@@ -48,15 +48,19 @@ def _site(root: Path, pages: int, paragraphs: int, words: int = 60) -> int:
     return size
 
 
+def _pages(rng: random.Random, count: int, paragraphs: int) -> list[Page]:
+    """``count`` extracted pages of ``paragraphs`` paragraphs each."""
+    return [extract_html(f"<html><head><title>T{i}</title></head><body><main><h1>T{i}</h1>"
+                         f"{_paragraphs(rng, paragraphs)}</main></body></html>", f"http://x/{i}")
+            for i in range(count)]
+
+
 def _spool_folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("askcouncil-pages-*")}
 
 
 def test_pages_read_back_from_the_spool_are_the_pages_read() -> None:
-    rng = random.Random(1)
-    pages = [extract_html(f"<html><head><title>T{i}</title></head><body><main><h1>T{i}</h1>"
-                          f"{_paragraphs(rng, 30)}</main></body></html>", f"http://x/{i}")
-             for i in range(5)]
+    pages = _pages(random.Random(1), 5, 30)
     before = _spool_folders()
     spool = PageSpool()
     for p in pages:
@@ -142,10 +146,7 @@ class _Slow:
 
 
 def test_embedding_ahead_keeps_each_page_s_vectors_and_stops_when_told() -> None:
-    rng = random.Random(2)
-    pages = [extract_html(f"<html><head><title>T{i}</title></head><body><main><h1>T{i}</h1>"
-                          f"{_paragraphs(rng, 6)}</main></body></html>", f"http://x/{i}")
-             for i in range(12)]
+    pages = _pages(random.Random(2), 12, 6)
     spool = PageSpool()
     model = _Slow()
     unchanged = {pages[0].url: page_hash(pages[0])}  # the live index has page 0 as it is
