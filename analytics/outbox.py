@@ -213,7 +213,9 @@ class AnalyticsWriter:
 
     def turn(self, rec: TurnRecord) -> None:
         payload = asdict(rec)
-        payload.update(question=mask(rec.question), query=mask(rec.query),
+        question = mask(rec.question)  # most turns search with the question as asked
+        payload.update(question=question,
+                       query=question if rec.query == rec.question else mask(rec.query),
                        created_at=(rec.created_at or datetime.now(UTC)).isoformat())
         self._queue("turn", rec.message_id, payload)
 
