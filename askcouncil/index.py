@@ -65,11 +65,14 @@ class CouncilIndex:
         name = self._live or self.live_name()
         if name is None:
             raise IndexUnavailable(f"nothing indexed yet for council {self.council!r}")
+        found = self._open(name)
+        if self._live:
+            self._pinned = found
+        return found
+
+    def _open(self, name: str) -> Collection:
         try:
-            found = self.client.get_collection(name, embedding_function=None)
-            if self._live:
-                self._pinned = found
-            return found
+            return self.client.get_collection(name, embedding_function=None)
         except Exception as exc:  # chromadb raises several types for "missing" and "down"
             msg = f"index for council {self.council!r} unavailable: {exc}"
             raise IndexUnavailable(msg) from exc
@@ -110,14 +113,7 @@ class CouncilIndex:
         """URL -> (page hash, chunk count) for every page the incomplete generation a killed
         crawl left holds (the next crawl resumes it), or nothing."""
         gens = self.generations()
-        if not gens or gens[-1][2]:
-            return {}
-        try:
-            return _page_versions(self.client.get_collection(gens[-1][1],
-                                                             embedding_function=None))
-        except Exception as exc:
-            raise IndexUnavailable(f"index for council {self.council!r} unavailable: {exc}"
-                                   ) from exc
+        return _page_versions(self._open(gens[-1][1])) if gens and not gens[-1][2] else {}
 
     def page_hashes(self) -> dict[str, str]:
         """URL -> page hash for every page in the live index."""

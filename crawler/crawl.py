@@ -466,6 +466,7 @@ def update_index(
     *,
     progress: bool = True,
     batch: int = 64,
+    live_versions: dict[str, tuple[str, int]] | None = None,
 ) -> CrawlReport:
     """Write a new generation of the index and publish it.
 
@@ -475,13 +476,16 @@ def update_index(
     a crawl that reached the whole site; a crawl cut short keeps every page it did not see.
     Until ``publish`` residents are answered from the previous generation. The pages' chunks
     are read back from the spool a page at a time, so memory does not grow with the site.
+    ``live_versions``: ``index.page_versions()`` if the caller has read it already (the crawl
+    lock keeps it from changing; a county's index is 100,000 records to read).
     """
     if not isinstance(pages, PageSpool):  # pages in memory (tests): spooled here, and removed
         spool = PageSpool()
         for page in pages:
             spool.append(page)
         try:
-            return update_index(spool, report, index, embedder, progress=progress, batch=batch)
+            return update_index(spool, report, index, embedder, progress=progress, batch=batch,
+                                live_versions=live_versions)
         finally:
             spool.close()
     spool = pages
@@ -498,7 +502,7 @@ def update_index(
     if not present:
         report.complete = False
         return report
-    live_v = index.page_versions()
+    live_v = index.page_versions() if live_versions is None else live_versions
     live = {u: v[0] for u, v in live_v.items()}
     keep = set(present)
     keep |= (set(live) - present) if not report.complete else (set(live) & report.transient)
@@ -522,30 +526,24 @@ def update_index(
     began = time.monotonic()
     bar = tqdm(total=sum(wanted[u][1] for u in fresh), desc="Embedding", unit="chunk",
                disable=not progress)
-    waiting: list[Chunk] = []
-    ready: list[Chunk] = []  # embedded while the crawl was fetching (crawler.ahead)
-    ready_vectors: list[list[float]] = []
+    # Each chunk with its vector when it was embedded while the crawl was fetching (ahead.py)
+    waiting: list[tuple[Chunk, list[float] | None]] = []
 
-    def write(part: list[Chunk], vectors: list[list[float]] | None = None) -> None:
-        update.add(part, vectors or embedder.embed_documents([c.embed_text for c in part]))
+    def write(part: list[tuple[Chunk, list[float] | None]]) -> None:
+        missing = [c.embed_text for c, v in part if v is None]
+        made = iter(embedder.embed_documents(missing) if missing else [])
+        update.add([c for c, _ in part], [next(made) if v is None else v for _, v in part])
         report.chunks_written += len(part)
         bar.update(len(part))
 
     for u in fresh:
-        vectors = spool.vectors(at[u])
-        if vectors is not None:
-            ready.extend(spool.chunks(at[u]))
-            ready_vectors.extend(vectors)
-        else:
-            waiting.extend(spool.chunks(at[u]))
-        for part, got in ((ready, ready_vectors), (waiting, None)):
-            while len(part) >= batch:
-                write(part[:batch], got[:batch] if got is not None else None)
-                del part[:batch]
-                if got is not None:
-                    del got[:batch]
-    if ready:
-        write(ready, ready_vectors)
+        chunks = spool.chunks(at[u])
+        got = spool.vectors(at[u])
+        vectors: list[list[float] | None] = [None] * len(chunks) if got is None else [*got]
+        waiting.extend(zip(chunks, vectors, strict=True))
+        while len(waiting) >= batch:
+            write(waiting[:batch])
+            del waiting[:batch]
     if waiting:
         write(waiting)
     bar.close()
@@ -608,10 +606,10 @@ def crawl(
     opts: CrawlOptions,
     state: CrawlState | None = None,
 ) -> CrawlReport:
-    live = index.page_hashes()
+    live = index.page_versions()  # read once, for the fetching and for the index update
     indexed = frozenset(live) if state else frozenset()
-    ahead = EmbedAhead(embedder, live, index.staged_versions(), opts.write_batch) \
-        if opts.embed_ahead else None
+    ahead = EmbedAhead(embedder, {u: v[0] for u, v in live.items()}, index.staged_versions(),
+                       opts.write_batch) if opts.embed_ahead else None
     try:
         pages, report = asyncio.run(fetch_site(start_url, opts, state, indexed, ahead))
     except BaseException:  # failed, or told to stop (SIGTERM): not a minute more of embedding
@@ -630,7 +628,7 @@ def crawl(
         )
     try:
         update_index(pages, report, index, embedder, progress=opts.progress,
-                     batch=opts.write_batch)
+                     batch=opts.write_batch, live_versions=live)
     finally:
         pages.close()
     if state is not None:  # only now: the index holds what the state will claim
