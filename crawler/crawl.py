@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,7 +45,7 @@ from crawler.fetch import (
     sitemap_urls,
     url_key,
 )
-from crawler.spool import PageSpool, Spooled, blocks_of, pack
+from crawler.spool import PageSpool, Spooled, blocks_of
 from crawler.state import CrawlState, Remembered
 
 
@@ -459,7 +459,7 @@ def _note_fetched(report: CrawlReport, page: Page, url: str, got: Fetched) -> No
 
 
 def update_index(
-    pages: PageSpool | Sequence[Page],
+    spool: PageSpool,
     report: CrawlReport,
     index: CouncilIndex,
     embedder: Embedder,
@@ -479,16 +479,6 @@ def update_index(
     ``live_versions``: ``index.page_versions()`` if the caller has read it already (the crawl
     lock keeps it from changing; a county's index is 100,000 records to read).
     """
-    if not isinstance(pages, PageSpool):  # pages in memory (tests): spooled here, and removed
-        spool = PageSpool()
-        for page in pages:
-            spool.append(page)
-        try:
-            return update_index(spool, report, index, embedder, progress=progress, batch=batch,
-                                live_versions=live_versions)
-        finally:
-            spool.close()
-    spool = pages
     at: dict[str, int] = {}  # page URL -> its place in the spool
     for n in kept_pages(spool.summaries, report):
         summary = spool.summaries[n]
@@ -591,12 +581,6 @@ def kept_pages(pages: list[Spooled], report: CrawlReport) -> list[int]:
         if n is not None:
             kept.append(n)
     return kept
-
-
-def drop_duplicates(pages: Sequence[Page], report: CrawlReport) -> list[Page]:
-    """The pages ``kept_pages`` keeps, in the order it keeps them (pages in memory)."""
-    summaries = [Spooled(p.url, "", 0, pack(blocks_of(p))) for p in pages]
-    return [pages[n] for n in kept_pages(summaries, report)]
 
 
 def crawl(

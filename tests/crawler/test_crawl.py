@@ -145,8 +145,9 @@ def test_recrawl_replaces_changed_pages_and_removes_gone_ones(sample_copy, embed
 
 
 def test_duplicates_and_printable_versions_are_indexed_once() -> None:
-    from crawler.crawl import CrawlReport, drop_duplicates
+    from crawler.crawl import CrawlReport, kept_pages
     from crawler.extract import Page, Section
+    from crawler.spool import PageSpool
 
     def pg(url: str, *blocks: str) -> Page:
         return Page(url, url, [Section([url, "s"], "s", list(blocks))])
@@ -162,7 +163,11 @@ def test_duplicates_and_printable_versions_are_indexed_once() -> None:
         pg("http://x/another.html", shared, "Another page entirely, about library opening."),
     ]
     report = CrawlReport("http://x/")
-    kept = {p.url for p in drop_duplicates(pages, report)}
+    spool = PageSpool()
+    for page in pages:
+        spool.append(page)
+    kept = {pages[n].url for n in kept_pages(spool.summaries, report)}
+    spool.close()
     assert kept == {"http://x/guide/part-a.html", "http://x/guide/part-b.html",
                     "http://x/other.html", "http://x/another.html"}
     assert report.duplicates_of == {"http://x/copy-of-part-a.html": "http://x/guide/part-a.html",

@@ -15,7 +15,7 @@ import pytest
 from askcouncil.devsite import start_site_server
 from crawler.ahead import EmbedAhead
 from crawler.chunk import chunk_page, page_hash
-from crawler.crawl import CrawlOptions, CrawlReport, drop_duplicates, fetch_site
+from crawler.crawl import CrawlOptions, CrawlReport, fetch_site, kept_pages
 from crawler.extract import Page, extract_html
 from crawler.spool import PageSpool, blocks_of
 
@@ -102,7 +102,7 @@ def test_a_crawls_memory_does_not_grow_with_the_sites_text(tmp_path) -> None:
     large, large_peak = _read(tmp_path / "large")
     assert isinstance(large, PageSpool) and (len(small), len(large)) == (41, 161)
     assert large_peak - small_peak < 0.5 * (large_text - small_text), (small_peak, large_peak)
-    assert len(drop_duplicates(list(large), CrawlReport("x"))) == 161
+    assert len(kept_pages(large.summaries, CrawlReport("x"))) == 161
     small.close()
     large.close()
 
