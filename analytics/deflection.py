@@ -386,6 +386,6 @@ def deflection_report(settings: Settings, since: datetime, until: datetime) -> d
     from analytics.store import open_store
     from askcouncil.council import load_council
 
-    council = load_council(settings.council, settings.councils_dir)
+    council = load_council(settings.council, settings.councils_path)
     facts = conversation_facts(open_store(settings), council, since, until)
     return report(facts, council, Assumptions.for_council(council), since, until)

@@ -331,7 +331,7 @@ def _open(settings: Settings, warn: Callable[[str], None]
     from askcouncil.council import load_council
     from askcouncil.index import CouncilIndex
 
-    council = load_council(settings.council, settings.councils_dir)
+    council = load_council(settings.council, settings.councils_path)
     try:
         index: CouncilIndex | None = CouncilIndex(open_chroma(settings), settings.council)
     except Exception as exc:  # the report still groups the questions

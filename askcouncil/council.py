@@ -270,7 +270,7 @@ def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str 
         phone=str(item["phone"]) if item.get("phone") is not None else None,
         url=item.get("url"),
         hours=hours,
-        keywords=tuple(k.lower() for k in item.get("keywords", item.get("services", []))),
+        keywords=tuple(str(k).lower() for k in item.get("keywords", item.get("services", []))),
         paths=tuple(item.get("paths", [])),
         form_url=item.get("form_url"),
         opening=opening,

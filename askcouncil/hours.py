@@ -173,3 +173,88 @@ def _day_range(key: str) -> list[int]:
     if b < a:
         raise ConfigError(f"day range {key!r} runs backwards")
     return list(range(a, b + 1))
+
+
+# -- reading hours as pages write them ---------------------------------------------------------
+
+_DAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?s?"
+_CLOCK = r"(?:\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)|\d{1,2}[:.]\d\d|midday|noon|midnight)"
+_DAYS = rf"(?P<d1>{_DAY})(?:\s*(?P<join>to|-|–|and|&)\s*(?P<d2>{_DAY}))?"
+_TIMES = rf"(?P<t1>{_CLOCK})\s*(?:to|-|–|until|till)\s*(?P<t2>{_CLOCK})"
+# "Monday to Friday, 9am to 5pm", "Monday to Friday: 8:30am - 5pm", "9am to 5pm, Monday to Friday"
+_DAYS_THEN_TIMES = re.compile(rf"\b{_DAYS}(?:\s*(?:,|:|from|\(|–|-)\s*|\s+){_TIMES}", re.I)
+_TIMES_THEN_DAYS = re.compile(rf"\b{_TIMES}(?:\s*,\s*|\s+)(?:on\s+)?{_DAYS}\b", re.I)
+_ALWAYS = re.compile(r"\b24 hours a day\b|\b24/7\b|\bany time,? day or night\b|"
+                     r"\b24 hours,? 7 days a week\b|\b24-hour service\b", re.I)
+
+
+@dataclass(frozen=True)
+class HoursText:
+    """Opening hours as a page wrote them, read into the council file's form: ``spec`` is
+    ``"24/7"`` or a mapping like ``{"mon-fri": "09:00-17:00"}``; ``text`` is the words read."""
+
+    spec: str | dict[str, str]
+    text: str
+
+
+def read_hours(text: str) -> HoursText | None:
+    """The weekly opening hours a sentence gives ("Monday to Thursday, 9am to 5pm, and Friday,
+    9am to 4:30pm"; "8am to 6pm, Monday to Friday"; "24 hours a day"), or None when it gives
+    none or gives something this cannot read for certain (a day or a time it cannot place)."""
+    found: dict[int, tuple[time, time]] = {}
+    spans: list[tuple[int, int]] = []
+    for pattern in (_DAYS_THEN_TIMES, _TIMES_THEN_DAYS):
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in spans):
+                continue
+            days = _days_named(m.group("d1"), m.group("join"), m.group("d2"))
+            opens, closes = _clock(m.group("t1"), False), _clock(m.group("t2"), True)
+            if days is None or opens is None or closes is None or closes <= opens:
+                return None
+            for day in days:
+                found.setdefault(day, (opens, closes))
+            spans.append((m.start(), m.end()))
+    if not found:
+        always = _ALWAYS.search(text)
+        return HoursText("24/7", always.group(0)) if always else None
+    spec = {_day_key(first, last): f"{o:%H:%M}-{c:%H:%M}" for first, last, o, c
+            in OpeningHours(tuple((d, o, c) for d, (o, c) in sorted(found.items())))._groups()}
+    first, last = min(a for a, _ in spans), max(b for _, b in spans)
+    return HoursText(spec, text[first:last])
+
+
+def _days_named(first: str, join: str | None, last: str | None) -> list[int] | None:
+    a = _weekday(first)
+    b = _weekday(last) if last else a
+    if a is None or b is None:
+        return None
+    if join and join.lower() in ("and", "&"):
+        return [a, b]
+    return list(range(a, b + 1)) if b >= a else None
+
+
+def _weekday(name: str) -> int | None:
+    key = name.lower()[:3]
+    return DAYS.index(key) if key in DAYS else None
+
+
+def _day_key(first: int, last: int) -> str:
+    return DAYS[first] if first == last else f"{DAYS[first]}-{DAYS[last]}"
+
+
+def _clock(word: str, closing: bool) -> time | None:
+    """"9am" 09:00, "4:30pm" 16:30, "17.00" 17:00, "midday" 12:00; "midnight" closing is 23:59."""
+    word = word.lower().replace(" ", "")
+    if word in ("midday", "noon"):
+        return time(12, 0)
+    if word == "midnight":
+        return time(23, 59) if closing else time(0, 0)
+    m = re.fullmatch(r"(\d{1,2})(?:[:.](\d\d))?(am|pm)?", word)
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if m.group(3) == "pm" and hour != 12:
+        hour += 12
+    elif m.group(3) == "am" and hour == 12:
+        hour = 0
+    return time(hour, minute) if hour < 24 and minute < 60 else None

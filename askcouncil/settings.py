@@ -169,6 +169,12 @@ class Settings(BaseSettings):
         return self.outbox_path or self.data_dir / "outbox.sqlite3"
 
     @property
+    def councils_path(self) -> Path:
+        """Where council files are read from before the bundled ones, and where
+        ``askcouncil council draft`` writes them: ``councils_dir``, else <data_dir>/councils."""
+        return self.councils_dir or self.data_dir / "councils"
+
+    @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 

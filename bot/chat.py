@@ -140,7 +140,7 @@ class Bot:
             raise BadInput(str(exc)) from exc
         # Only councils this deployment serves: an open-ended slug would let anyone fill the
         # process's caches with councils of their own invention.
-        if not council_configured(slug, self.settings.councils_dir):
+        if not council_configured(slug, self.settings.councils_path):
             raise NotFound(f"this service does not answer for council {slug!r}")
         return slug
 
@@ -336,7 +336,7 @@ def build_bot(
         lazy.model()  # every question needs it: loaded before the bot says it is ready
         embedder = lazy
     services = Services(
-        embedder, ChromaConnection(settings), settings.councils_dir,
+        embedder, ChromaConnection(settings), settings.councils_path,
         llm=chat_model(settings), llm_settings=settings, refresh_s=settings.index_refresh_s,
     )
     store = AnalyticsStore(make_engine(settings.db_url)) if with_store else None

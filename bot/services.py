@@ -15,6 +15,7 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import IndexUnavailable
 from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
+from crawler.draft import contact_page
 
 
 def no_index_message(council: str) -> str:
@@ -75,6 +76,9 @@ class Services:
                 cached.checked = now
                 return cached.keyword, cached.site
             pinned = CouncilIndex(self.chroma.client(), slug, live=live)
-            fresh = _Cached(KeywordIndex(pinned.all_chunks()), live, now, pinned.site_info())
+            chunks = pinned.all_chunks()
+            # the site's contact page, for a handoff when the council file names none
+            site = {**pinned.site_info(), "contact_url": contact_page(chunks)}
+            fresh = _Cached(KeywordIndex(chunks), live, now, site)
             self._cache[slug] = fresh
             return fresh.keyword, fresh.site

@@ -7,9 +7,9 @@ import logging
 import sys
 
 from askcouncil.errors import AskCouncilError
-from cli import admin, crawl, db, evaluate, report, serve
+from cli import admin, council, crawl, db, evaluate, report, serve
 
-NOUNS = [crawl, serve, evaluate, report, admin, db]  # in the order --help lists them
+NOUNS = [crawl, council, serve, evaluate, report, admin, db]  # in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:

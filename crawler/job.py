@@ -73,6 +73,7 @@ def run_crawl(
     after: AfterCrawl | None = None,
     say: Callable[[str], None] = _say,
     embed_ahead: bool | None = None,
+    offer_draft: bool = True,
 ) -> CrawlOutcome:
     """Crawl ``url`` into ``settings.council``'s index, under the council's crawl lock (a second
     crawl of the same council is refused while this one runs), keeping the crawl state that makes
@@ -82,7 +83,7 @@ def run_crawl(
     is loaded once the lock is held. Raises :class:`CrawlError` for a URL that is not http(s),
     before anything is loaded."""
     from askcouncil.chroma import open_chroma
-    from askcouncil.council import load_council
+    from askcouncil.council import council_configured, load_council
     from askcouncil.embedding import load_embedder
     from askcouncil.index import CouncilIndex
     from crawler.crawl import CrawlOptions, crawl
@@ -90,7 +91,7 @@ def run_crawl(
     from crawler.state import CrawlState, crawl_lock
 
     check_start_url(url)  # before loading the model: a typo should fail fast
-    council = load_council(settings.council, settings.councils_dir)
+    council = load_council(settings.council, settings.councils_path)
     opts = CrawlOptions.from_settings(
         settings, max_pages=max_pages, progress=progress, embed_ahead=embed_ahead,
         allow=council.crawl_allow, deny=council.crawl_deny,
@@ -113,6 +114,10 @@ def run_crawl(
         say(warning)
     elif not report.complete:
         say("The crawl did not reach the whole site, so no pages were removed from the index.")
+    if offer_draft and not council_configured(settings.council, settings.councils_path):
+        say(f"Council '{settings.council}' has no council file yet, so the bot hands off only "
+            f"to its contact page. Draft one from this crawl (lines, phone numbers, opening "
+            f"hours, partners): askcouncil council draft {url} --council {settings.council}")
     if after is not None:
         after(settings, embedder, say)
     return CrawlOutcome(report, path, embedder)

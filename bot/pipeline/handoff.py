@@ -48,6 +48,10 @@ def _reply_language(ctx: TurnContext, line: ContactLine | None, say: dict[str, s
 
 def _add_contact_line(ctx: TurnContext, line: ContactLine, lang: str) -> None:
     handoff = line.as_handoff(ctx.now, lang)
+    if not line.phone and not line.url and not line.form_url:
+        # a line with nothing to call or open (a council without its own file): the council's
+        # contact page, from its file or, failing that, the page the crawl found
+        handoff["url"] = ctx.council.contact_url or (ctx.site or {}).get("contact_url")
     for key in ("url", "form_url"):
         if handoff[key] and ctx.site_base:
             handoff[key] = urljoin(ctx.site_base, handoff[key])
@@ -73,6 +77,10 @@ def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str,
         if handoff["form_url"]:
             sentence += f", neu ddefnyddio'r ffurflen ar-lein: {handoff['form_url']}"
         return sentence + "."
+    if not line.phone and not handoff["form_url"] and not line.body:
+        where = (f"on its contact page: {handoff['url']}" if handoff["url"]
+                 else "on its website")
+        return f"You can find how to contact {council_name} {where}."
     said = []
     if line.body:
         said.append(f"This service is run by {line.body}, not by {council_name}.")

@@ -181,3 +181,35 @@ def test_serve_without_an_index_says_so_and_how_to_build_it(env, tmp_path) -> No
     start_up = text.split("GET /readyz")[0]  # said before anyone asked
     assert "no index yet for council 'kestrelford'" in start_up, text
     assert "askcouncil crawl https://COUNCIL-WEBSITE --council kestrelford" in start_up
+
+
+def test_a_new_council_from_its_address_to_answers_that_hand_off_to_its_own_lines(
+        sample_site, env, tmp_path) -> None:
+    """Onboarding as a council runs it: crawl (which offers the draft), the handoff before the
+    council has a file, `council draft`, and the handoff after."""
+    env = {**env, "ASKCOUNCIL_COUNCIL": "newtown"}
+    crawl = run(["crawl", sample_site, "--no-progress"], env)
+    assert crawl.returncode == 0, crawl.stderr
+    assert f"askcouncil council draft {sample_site} --council newtown" in crawl.stdout
+    before = run(["ask", "Can I get a grant for solar panels on my roof?"], env)
+    assert before.returncode == 0, before.stderr
+    assert before.stdout.startswith("[no_answer]")
+    assert (f"You can find how to contact the council on its contact page: "
+            f"{sample_site}contact-us/index.html") in before.stdout
+    assert "Contact the council." not in before.stdout
+
+    draft = run(["council", "draft", sample_site], env)
+    assert draft.returncode == 0, draft.stderr
+    written = tmp_path / "data" / "councils" / "newtown.yaml"
+    assert f"Drafted {written}: Kestrelford Borough Council" in draft.stdout
+    text = written.read_text("utf-8")
+    assert "phone: 01632 960101" in text and 'open: {mon-fri: "09:30-15:30"}' in text
+    again = run(["council", "draft", sample_site], env)  # a reviewed file is never overwritten
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert written.read_text("utf-8") == text
+
+    after = run(["ask", "Can I get a grant for solar panels on my roof?"], env)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.startswith("[no_answer]")
+    assert "You can contact General enquiries on 01632 960000 (Monday to Friday, 8:30am to " \
+        "5pm" in after.stdout  # the drafted general line, with its hours

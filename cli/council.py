@@ -1,0 +1,32 @@
+"""``askcouncil council draft URL``: draft a council's file (lines, phones, hours, partners)
+from its crawled website, every value with the page it came from, for a person to review."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.common import settings_from
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("council", help="a council's file: draft it from the crawled website")
+    verbs = c.add_subparsers(dest="verb", required=True)
+    d = verbs.add_parser("draft", help="draft the council file from the crawled site (crawling "
+                         "it first if nothing is indexed yet)")
+    d.add_argument("url", help="the council website's address")
+    d.add_argument("--council", help="council slug (default: ASKCOUNCIL_COUNCIL)")
+    d.add_argument("--out", type=Path, default=None,
+                   help="write here (default: <ASKCOUNCIL_COUNCILS_DIR or data/councils>/"
+                        "<slug>.yaml)")
+    d.add_argument("--force", action="store_true", help="replace an existing file")
+    d.add_argument("--no-progress", action="store_true", help="no progress bars")
+    d.set_defaults(func=draft)
+
+
+def draft(args: argparse.Namespace) -> int:
+    from crawler.draft import write_draft
+
+    write_draft(settings_from(args), args.url, out=args.out, force=args.force,
+                progress=not args.no_progress)
+    return 0

@@ -1,0 +1,719 @@
+"""Draft a council file from the crawled site (``askcouncil council draft URL``).
+
+Everything a council file needs that the council's own pages state: its name, its contact page,
+every phone line a page tells residents to call (with the hours and email address given beside
+it, its form and its topics), whether lines close on bank holidays, and the other bodies whose
+lines the pages give (the county, the DWP, HMRC...). Each value is drafted with the page section
+and the words it came from, for a person to check; what no page says is left out, never guessed.
+
+How a line is read (``_occurrences``): a page block (a paragraph or list item) holding a phone
+number. The words just before the number name it ("waste and recycling: 01632 960101", "call the
+benefits team on ...", "Jobcentre Plus Telephone: ...") or else the section heading does; the
+words after it, or the next block of the section, give its hours ("Monday to Friday, 8am to
+6pm"). A textphone, Welsh-language, Relay UK or from-abroad number belongs to the line before it.
+A number is the council's own when its contact page gives it or it shares the council's exchange;
+otherwise it belongs to the body the words around it name (``bodies.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from askcouncil.chunks import Chunk
+from askcouncil.council import BUNDLED
+from askcouncil.hours import HoursText, read_hours
+
+# A phone number as pages write it: "01632 960101", "0800 328 5644", "020 8726 6500",
+# "0300 123 11 00", "+44 191 21 87608", "03000 560 630"; 10 or 11 digits with the leading 0.
+# (Wider than the answer composer's pattern in bot/pipeline/facts.py: a draft must find every
+# line a page gives, in whatever spacing, and it checks the digit count itself.)
+PHONE = re.compile(r"(?<![\w£.,/-])(?:\+44\s?(?:\(0\)\s?)?|0)\d{2,4}(?:[ -]?\d{2,4}){1,3}"
+                   r"(?![\w/]|[.,]\d)")
+# Short helplines when a page says to call them: "call 101", "NHS 111", "on 116 123".
+SHORT = re.compile(r"(?i:\b(?:call|ring|dial|phone|on|NHS)\s+)(?P<n>10[15]|111|116 ?\d{3}|119)\b")
+# Any run of digit groups a page asks residents to call ("please call 555 111 222 333").
+CALLED = re.compile(r"(?i:\b(?:call|ring|phone|telephone|tel)(?:\s+us)?(?:\s+on)?:?\s+)"
+                    r"(?P<n>\d{3}(?: \d{3}){2,3})\b")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+COUNCIL_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ -](?:and|upon|on|in)?[ -]?[A-Z][a-z]+)*) "
+                          r"(?:(?:Borough|District|County|City|Town|Metropolitan Borough|Parish) )?"
+                          r"Council\b")
+OTHER_COUNCIL = re.compile(r"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*) (?:County|District|Borough|City)"
+                           r" Council\b")
+
+# What the words just before a number say it is (the last of them counts).
+KIND = [("fax", re.compile(r"\bfax\b", re.I)),
+        ("text", re.compile(r"\b(?:text|sms)(?: messages?| a report to)?:?\s*$", re.I)),
+        ("textphone", re.compile(r"\b(?:textphone|minicom|text relay|typetalk|ffôn testun)\b",
+                                 re.I)),
+        ("relay", re.compile(r"\b(?:relay uk|18001)\b", re.I)),
+        ("welsh", re.compile(r"\bwelsh(?:[- ]language)?\b|\bcymraeg\b", re.I)),
+        ("abroad", re.compile(r"\b(?:outside the uk|from abroad|overseas|international (?:number|"
+                               r"calls?|phone)|dramor)\b", re.I))]
+LABEL_TAIL = re.compile(r"(?:\b(?:telephone|tel|phone|call|calling|ring|contact|on|at|number|"
+                        r"free|freephone|helpline number|by|or|and|us|then|please)\b|[:,(–-]|\s)+$",
+                        re.I)
+VERB_LABEL = re.compile(r"^.*\b(?:call|contact|ring|phone|telephone|using)\s+"
+                        r"(?:the\s+|our\s+|your\s+)?(?P<label>[\w'’ -]{3,60}?)\s+(?:on|at)\s*$",
+                        re.I)
+LABEL_CUT = re.compile(r"\s+(?:as soon as|if|to|for|first|now|today|straight away|directly|"
+                       r"instead|during|from|about)\b.*$", re.I)
+LIST_LABEL = re.compile(r"^(?:[-*•]\s*|\d+\.\s*)?(?P<label>[^:.;]{2,60}):\s*$")
+GENERIC_HEADING = re.compile(r"^(?:contact(?: us| details| information)?|how to contact.*|"
+                             r"phone|telephone|call us|get in touch|opening (?:hours|times)|"
+                             r"contact the .*|find out about call charges)$", re.I)
+BANK_HOLIDAYS = re.compile(r"\bclosed (?:on|over) (?:all )?(?:bank|public) holidays\b", re.I)
+FORM_TITLE = re.compile(r"^(?:report|apply|request|book|pay|tell us|order|claim|register|make|"
+                        r"renew|cancel)\b", re.I)
+STOPWORDS = frozenset("""a an and are as at be by can do for from get how i if in is it its my
+ of on or our the their this to what when where which who why will with you your we us about
+ page guide information help contact service council online more other new""".split())
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a drafted value came from: the page section and the words it was read from."""
+
+    url: str  # the page section cited ("https://.../contact-us/#phone-lines")
+    text: str
+
+
+@dataclass
+class Occurrence:
+    digits: str
+    phone: str  # as the page wrote it
+    kind: str  # "voice", "textphone", "welsh", "relay", "abroad", "text" or "fax"
+    label: str | None  # named by the words before it
+    named_by: str  # how the label was found: "list", "verb", "words", "heading" or "title"
+    hours: HoursText | None
+    chunk: Chunk
+    block: str
+    owner_words: str  # the text searched for the body that runs the line
+
+
+@dataclass
+class DraftLine:
+    key: str
+    label: str
+    phone: str
+    council: bool  # the council's own line, or another body's
+    body: str | None  # who runs it (another body's line), when the pages name them
+    body_key: str | None
+    hours: HoursText | None
+    url: str
+    sources: list[Source]
+    email: str | None = None
+    form_url: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    alternatives: dict[str, str] = field(default_factory=dict)  # kind -> number
+    contact_order: tuple[int, int] | None = None  # where the contact page first gives it
+
+
+@dataclass
+class Draft:
+    name: tuple[str, Source] | None
+    contact_url: tuple[str, Source] | None
+    lines: list[DraftLine]
+    closed_on: tuple[list[date], Source] | None
+    partners_named: dict[str, Source]  # body key -> where the pages name it
+    other_councils: dict[str, Source]  # "X County Council" -> where the pages name it
+    base_url: str
+
+    def council_lines(self) -> list[DraftLine]:
+        return [line for line in self.lines if line.council]
+
+    def partner_lines(self) -> list[DraftLine]:
+        return [line for line in self.lines if not line.council]
+
+
+@dataclass(frozen=True)
+class Body:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    services: tuple[str, ...]
+
+    def named_in(self, text: str) -> bool:
+        return self.position_in(text) is not None
+
+    def position_in(self, text: str) -> int | None:
+        """Where ``text`` first names the body (a short alias only as written: "DWP", not
+        "dwp" inside a word), or None."""
+        for alias in self.aliases:
+            m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text, 0 if len(alias) <= 5
+                          else re.I)
+            if m:
+                return m.start()
+        return None
+
+
+def load_bodies(path: Path = BUNDLED / "bodies.yaml") -> list[Body]:
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return [Body(k, v["name"], tuple(v.get("aliases") or ()), tuple(v.get("services") or ()))
+            for k, v in raw.items()]
+
+
+def draft_council(chunks: Iterable[Chunk], base_url: str, bodies: list[Body] | None = None,
+                  today: date | None = None) -> Draft:
+    """The council file a site's pages support (``chunks``: the crawled index, any order)."""
+    bodies = load_bodies() if bodies is None else bodies
+    pages: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        pages[chunk.url].append(chunk)
+    for page in pages.values():
+        page.sort(key=lambda c: c.position)
+    name = _council_name(pages)
+    contact = _contact_page(pages)
+    found = [occ for url in sorted(pages) for chunk in pages[url]
+             for occ in _occurrences(chunk)]
+    lines = _lines(found, contact, name[0] if name else None, bodies, base_url)
+    _key_lines(lines, contact)
+    sections = _sections(pages)
+    for line in lines:
+        if line.council:
+            _place(line, found, contact, sections, base_url)
+    closed = _bank_holidays(pages, contact, today or date.today())
+    named = {b.key: src for b in bodies if (src := _first_naming(pages, b)) is not None}
+    others: dict[str, Source] = {}
+    for url in sorted(pages):
+        for chunk in pages[url]:
+            for m in OTHER_COUNCIL.finditer(chunk.text):
+                if (name is None or m.group(0) != name[0]) and m.group(0) not in others:
+                    others[m.group(0)] = Source(chunk.cite_url, _sentence(chunk.text, m.start()))
+    return Draft(name, (_path(contact, base_url), Source(contact, pages[contact][0].title))
+                 if contact else None, lines, closed, named, others, base_url)
+
+
+# -- reading numbers ---------------------------------------------------------------------------
+
+def _numbers(block: str) -> list[tuple[int, int, str]]:
+    """(start, end, number) of each phone number in a block, in order."""
+    hits: dict[int, tuple[int, int, str]] = {}
+    for m in PHONE.finditer(block):
+        # "0300 555 2222 24-hour service": the groups a number ends with may be another's
+        text = m.group(0)
+        while len(digits_of(text)) > 11 and re.search(r"[ -]\d+$", text):
+            text = re.sub(r"[ -]\d+$", "", text)
+        if 10 <= len(digits_of(text)) <= 11:
+            hits[m.start()] = (m.start(), m.start() + len(text), text.strip())
+    for pattern in (SHORT, CALLED):
+        for m in pattern.finditer(block):
+            if not any(a <= m.start("n") < b for a, b, _ in hits.values()):
+                hits[m.start("n")] = (m.start("n"), m.end("n"), m.group("n"))
+    return [hits[k] for k in sorted(hits)]
+
+
+def numbers_in(text: str) -> set[str]:
+    """The digits of every phone number a text gives (``digits_of``)."""
+    return {digits_of(phone) for block in text.split("\n") for _a, _b, phone in _numbers(block)}
+
+
+def digits_of(phone: str) -> str:
+    """A number's digits, the same however it is spaced or prefixed (+44 (0) 191 -> 0191)."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+44"):
+        digits = "0" + digits[2:].lstrip("0")
+    return digits
+
+
+def _occurrences(chunk: Chunk) -> list[Occurrence]:
+    out: list[Occurrence] = []
+    blocks = chunk.text.split("\n")
+    for i, block in enumerate(blocks):
+        numbers = _numbers(block)
+        last_end = 0
+        for n, (start, end, phone) in enumerate(numbers):
+            before = block[last_end:start]
+            last_end = end
+            kind = next((k for k, p in KIND if p.search(before[-60:])), "voice")
+            if kind == "relay" and "18001" in before[-12:]:
+                kind = "relay"
+            label, how = _label(before, chunk)
+            # its hours: after it in the block (up to the next number that is a line of its
+            # own), else in the next block of the section unless that holds a number itself
+            nxt = next((s for s, _e, _p in numbers[n + 1:]
+                        if not any(p.search(block[end:s][-60:]) for _k, p in KIND)), len(block))
+            hours = read_hours(block[end:nxt])
+            if hours is None and nxt == len(block):
+                for later in blocks[i + 1:i + 3]:
+                    if _numbers(later):
+                        break
+                    hours = read_hours(later)
+                    if hours:
+                        break
+            out.append(Occurrence(digits_of(phone), phone, kind, label, how, hours, chunk,
+                                  block, f"{before} {chunk.section} {chunk.title}"))
+    return out
+
+
+def _label(before: str, chunk: Chunk) -> tuple[str | None, str]:
+    """What the words before a number call its line, and how they were read."""
+    tail = before[-120:]
+    m = VERB_LABEL.search(tail)
+    if m:
+        label = LABEL_CUT.sub("", m.group("label")).strip(" -")
+        if label and len(label.split()) <= 7:
+            return _tidy(label), "verb"
+    m = LIST_LABEL.match(before.strip() if len(before) < 70 else "")
+    if m and m.group("label").strip():
+        label = LABEL_TAIL.sub("", m.group("label")).strip()
+        if label and not re.fullmatch(r"(?i)telephone|phone|tel|call", label):
+            return _tidy(label), "list"
+    # "Contact a Family helpline helpline@cafamily.org.uk Telephone:": the name before the
+    # number, without addresses
+    words = re.sub(r"\S+@\S+|\b(?:https?://|www\.)\S+", " ", tail).split(". ")[-1]
+    words = LABEL_CUT.sub("", LABEL_TAIL.sub("", words)).strip(" :-")
+    if words and len(words.split()) <= 8 and words[:1].isupper() and not re.match(
+            r"(?i)(?:if|when|you|to|for|please|call|ring|or|and|but|in|on|at|by|this|it)\b",
+            words):  # a clause ("If you had an appointment..."), not a name
+        return _tidy(words), "words"
+    heading = chunk.section.split(" > ")[-1].strip() if chunk.section else ""
+    if heading and not GENERIC_HEADING.match(heading) and heading != chunk.title:
+        return _tidy(heading), "heading"
+    return _tidy(chunk.title) if chunk.title else None, "title"
+
+
+def _tidy(label: str) -> str:
+    label = re.sub(r"\s+", " ", label).strip(" .:-")
+    label = re.sub(r"\s+([),.])", r"\1", label.replace("( ", "("))
+    return label[:1].upper() + label[1:]
+
+
+# -- from numbers to lines ---------------------------------------------------------------------
+
+NAMED_BY_RANK = {"list": 0, "verb": 1, "words": 2, "heading": 3, "title": 4}
+
+
+def _lines(found: list[Occurrence], contact: str | None, council_name: str | None,
+           bodies: list[Body], base_url: str) -> list[DraftLine]:
+    by_number: dict[str, list[Occurrence]] = defaultdict(list)
+    for occ in found:
+        by_number[occ.digits].append(occ)
+    exchanges = {occ.digits[:7] for occ in found
+                 if occ.chunk.url == contact and occ.kind == "voice" and occ.digits[:2] == "01"}
+    lines = []
+    for digits, occs in by_number.items():
+        voice = [o for o in occs if o.kind == "voice"]
+        if not voice:
+            continue  # a textphone or Welsh line only: it belongs to a line's entry
+        best = min(voice, key=lambda o: (o.chunk.url != contact, NAMED_BY_RANK[o.named_by],
+                                         len(o.chunk.url)))
+        hours_seen = [o for o in voice if o.hours]
+        hours = None
+        if hours_seen:
+            counted = Counter(repr(o.hours.spec) for o in hours_seen)  # type: ignore[union-attr]
+            top = max(counted.values())
+            hours = next(o.hours for o in sorted(hours_seen, key=lambda o: o is not best)
+                         if counted[repr(o.hours.spec)] == top)  # type: ignore[union-attr]
+        council = any(o.chunk.url == contact for o in voice) or digits[:7] in exchanges or bool(
+            council_name and any(council_name in o.block for o in voice))
+        body = None if council else _body(best, voice, bodies)
+        # "call us on ...", "talk to us": on the council's own site, and no other body named
+        council = council or (body is None and any(
+            re.search(r"(?i)\b(?:us|our|we)\b", o.block.split(o.phone)[0][-80:])
+            for o in voice))
+        sources = [Source(o.chunk.cite_url, o.block) for o in
+                   sorted(voice, key=lambda o: o is not best)[:3]]
+        label = best.label or digits
+        email = next((m.group(0) for o in voice for m in [EMAIL.search(o.block)] if m), None)
+        alts = {o.kind: o.phone for o in _alternatives(found, best)}
+        on_contact = [(o.chunk.position, o.chunk.text.find(o.block)) for o in voice
+                      if o.chunk.url == contact]
+        lines.append(DraftLine(_slug(label), label, best.phone, council,
+                               body.name if body else None, body.key if body else None, hours,
+                               _path(best.chunk.url, base_url), sources, email=email,
+                               alternatives=alts,
+                               contact_order=min(on_contact) if on_contact else None))
+    lines.sort(key=lambda line: (not line.council, line.label.lower()))
+    return lines
+
+
+def _alternatives(found: list[Occurrence], line: Occurrence) -> list[Occurrence]:
+    """The textphone, Welsh-language and other numbers given in the same block as a line."""
+    return [o for o in found if o.block is line.block and o.chunk is line.chunk
+            and o.kind in ("textphone", "welsh", "abroad", "text") and o.digits != line.digits]
+
+
+def _body(best: Occurrence, occs: list[Occurrence], bodies: list[Body]) -> Body | None:
+    """The body the words nearest a number name: its label, then the words before it, the
+    section heading and the page title, on the page that names the line best first."""
+    for occ in [best] + [o for o in occs if o is not best]:
+        for text in (occ.label or "", occ.owner_words):
+            named = [b for b in bodies if b.named_in(text)]
+            if named:
+                return named[0]
+    return None
+
+
+def _key_lines(lines: list[DraftLine], contact: str | None) -> None:
+    """Unique keys; the contact page's first council line is ``general``."""
+    seen: set[str] = set()
+    given = [line for line in lines if line.council and line.contact_order is not None]
+    general = min(given, key=lambda line: line.contact_order or (0, 0)) if given else None
+    for line in lines:
+        key = "general" if line is general else line.key
+        if line is general and GENERIC_HEADING.match(line.label):
+            line.label = "General enquiries"  # "Contact us" names the page, not the line
+        if key == "general" and line is not general:
+            key = "general_enquiries"
+        base, n = key, 2
+        while key in seen:
+            key, n = f"{base}_{n}", n + 1
+        seen.add(key)
+        line.key = key
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40] or "line"
+
+
+# -- a council line's place on the site ---------------------------------------------------------
+
+def _sections(pages: dict[str, list[Chunk]]) -> dict[str, list[str]]:
+    """First path segment -> the titles and headings of its pages."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for url, chunks in pages.items():
+        segment = _segment(url)
+        if segment:
+            out[segment].append(chunks[0].title)
+            out[segment].extend(c.section.split(" > ")[-1] for c in chunks if c.section)
+    return out
+
+
+def _segment(url: str) -> str | None:
+    parts = [p for p in urlparse(url).path.split("/") if p]
+    return f"/{parts[0]}/" if len(parts) > 1 else None
+
+
+def _words(text: str) -> set[str]:
+    """A heading's topic words, each in the singular ("libraries" library, "bins" bin)."""
+    return {w for w in map(_singular, re.findall(r"[a-z]+", text.lower()))
+            if w not in STOPWORDS and len(w) > 2}
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _place(line: DraftLine, found: list[Occurrence], contact: str | None,
+           sections: dict[str, list[str]], base_url: str) -> None:
+    """The section of the site a council line serves (``paths``), the topics its pages are
+    headed with (``keywords``), its page and form: from the pages outside the contact page
+    that give its number, else from the section whose name shares the line's words."""
+    digits = digits_of(line.phone)
+    segments = {_segment(o.chunk.url) for o in found
+                if o.digits == digits and o.chunk.url != contact} - {None}
+    if len(segments) != 1:
+        label = _words(line.label)
+        scored = sorted(((len(label & _words(seg.strip("/").replace("-", " "))), seg)
+                         for seg in sections), reverse=True)
+        segments = {scored[0][1]} if scored and scored[0][0] > 0 and (
+            len(scored) == 1 or scored[1][0] < scored[0][0]) else set()
+    if len(segments) != 1:
+        return
+    segment = next(iter(segments))
+    assert segment is not None
+    line.paths = [segment]
+    counts = Counter(w for heading in sections[segment] for w in _words(heading))
+    # a word the headings of other sections use too ("apply", "pay") routes nothing
+    spread = Counter(w for headings in sections.values()
+                     for w in {w for h in headings for w in _words(h)})
+    topic = sorted(_words(segment.strip("/").replace("-", " ")))
+    line.keywords = list(dict.fromkeys(topic + [w for w, n in counts.most_common()
+                                                if n >= 2 and spread[w] <= 2][:12]))
+    index = next((u for u in (f"{segment}index.html", segment)
+                  if any(_path(o.chunk.url, base_url) == u for o in found)
+                  or u in {_path(o.chunk.url, base_url) for o in found}), None)
+    line.url = index or line.url
+    line.form_url = _form(found, segment, base_url)
+
+
+def _form(found: list[Occurrence], segment: str, base_url: str) -> str | None:
+    """A page of the section titled as a thing to do ("Report a missed bin") that gives the
+    line's number: where the line's online form is."""
+    for occ in found:
+        if _segment(occ.chunk.url) == segment and FORM_TITLE.match(occ.chunk.title):
+            return _path(occ.chunk.url, base_url)
+    return None
+
+
+# -- the council ---------------------------------------------------------------------------------
+
+def _council_name(pages: dict[str, list[Chunk]]) -> tuple[str, Source] | None:
+    """The council name the home page gives, or the one the pages use most."""
+    counted: Counter[str] = Counter()
+    where: dict[str, Source] = {}
+    for url, chunks in pages.items():
+        home = urlparse(url).path in ("", "/", "/index.html")
+        for chunk in chunks:
+            for text in (chunk.title, chunk.text):
+                for m in COUNCIL_NAME.finditer(text):
+                    name = re.sub(r"^(?:Welcome to|The|Contact)\s+", "", m.group(0))
+                    counted[name] += 10 if home else 1
+                    where.setdefault(name, Source(chunk.cite_url, _sentence(text, m.start())))
+    if not counted:
+        return None
+    name = counted.most_common(1)[0][0]
+    return name, where[name]
+
+
+def _contact_page(pages: dict[str, list[Chunk]]) -> str | None:
+    """The council's contact page: titled "Contact us" (or with "contact" in its address),
+    the one giving the most phone numbers, then the shortest address."""
+    found = [(sum(len(numbers_in(c.text)) for c in chunks), -len(url), url)
+             for url, chunks in pages.items()
+             if re.match(r"(?i)contact(?: us| the council)?$", chunks[0].title.strip())
+             or re.search(r"/contact(?:-us)?(?:/|\.html|$)", urlparse(url).path)]
+    return max(found)[2] if found else None
+
+
+def contact_page(chunks: Iterable[Chunk]) -> str | None:
+    """The URL of the site's contact page among ``chunks`` (an index's), or None."""
+    pages: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        pages[chunk.url].append(chunk)
+    return _contact_page(pages)
+
+
+def _bank_holidays(pages: dict[str, list[Chunk]], contact: str | None,
+                   today: date) -> tuple[list[date], Source] | None:
+    """England and Wales bank holidays for the next 13 months, when the contact page says the
+    lines close on them."""
+    for chunk in pages.get(contact or "", []):
+        m = BANK_HOLIDAYS.search(chunk.text)
+        if m:
+            days = [d for year in (today.year, today.year + 1) for d in bank_holidays(year)
+                    if today <= d <= date(today.year + 1, 12, 31)]
+            return days, Source(chunk.cite_url, _sentence(chunk.text, m.start()))
+    return None
+
+
+def _first_naming(pages: dict[str, list[Chunk]], body: Body) -> Source | None:
+    for url in sorted(pages):
+        for chunk in pages[url]:
+            at = body.position_in(chunk.text)
+            if at is not None:
+                return Source(chunk.cite_url, _sentence(chunk.text, at))
+    return None
+
+
+def _sentence(text: str, at: int) -> str:
+    start = max(text.rfind("\n", 0, at), text.rfind(". ", 0, at) + 1, 0)
+    ends = [e for e in (text.find("\n", at), text.find(". ", at)) if e >= 0]
+    return text[start:min(ends) + 1 if ends else len(text)].strip()[:300]
+
+
+def _path(url: str, base_url: str) -> str:
+    """A page of the council's site as a site-relative path (another host's stays whole)."""
+    parts, base = urlparse(url), urlparse(base_url)
+    if parts.netloc and parts.netloc != base.netloc:
+        return url
+    return parts.path or "/"
+
+
+# -- England and Wales bank holidays -------------------------------------------------------------
+
+def bank_holidays(year: int) -> list[date]:
+    """The bank holidays of England and Wales in ``year`` (GOV.UK's rules: New Year's Day, Good
+    Friday, Easter Monday, the first and last Mondays of May, the last Monday of August,
+    Christmas Day and Boxing Day, each moved to the next weekday when it falls at a weekend).
+    Years with a one-off change (a coronation, a jubilee) need it added by hand."""
+    from datetime import timedelta
+
+    easter = _easter(year)
+
+    def monday(first: date, last: bool = False) -> date:
+        step = timedelta(days=-1 if last else 1)
+        while first.weekday() != 0:
+            first += step
+        return first
+
+    new_year = date(year, 1, 1)
+    while new_year.weekday() >= 5:
+        new_year += timedelta(days=1)
+    days = [new_year, easter - timedelta(days=2), easter + timedelta(days=1),
+            monday(date(year, 5, 1)), monday(date(year, 5, 31), last=True),
+            monday(date(year, 8, 31), last=True)]
+    xmas, box = _christmas(year)
+    return sorted(days + [xmas, box])
+
+
+def _christmas(year: int) -> tuple[date, date]:
+    from datetime import timedelta
+
+    xmas, box = date(year, 12, 25), date(year, 12, 26)
+    if xmas.weekday() == 5:  # Saturday: Monday and Tuesday
+        return xmas + timedelta(days=2), xmas + timedelta(days=3)
+    if xmas.weekday() == 6:  # Sunday: Tuesday (substitute), Boxing Day Monday
+        return xmas + timedelta(days=2), box
+    if box.weekday() == 5:  # Boxing Day Saturday: Monday
+        return xmas, box + timedelta(days=2)
+    return xmas, box
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday (the Anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+# -- the file -----------------------------------------------------------------------------------
+
+def to_yaml(draft: Draft, slug: str) -> str:
+    """The draft as a council file, each value with the page and words it came from."""
+    out = [f"# DRAFT council file for {slug!r}, written by `askcouncil council draft` from "
+           f"{draft.base_url}",
+           "# Every value below was read from the page named beside it: check each one against",
+           "# its page, add what the site does not say (out-of-hours lines, safeguarding), then",
+           "# remove this header. Nothing here was guessed; what no page says is left out.",
+           f"# Lines found: {len(draft.council_lines())} of the council's own, "
+           f"{len(draft.partner_lines())} of other bodies.", ""]
+    if draft.name:
+        out += [f"# name: {_cite(draft.name[1])}", f"name: {_q(draft.name[0])}"]
+    else:
+        out += ["# name: no page names the council: write it here", f"name: {_q(slug)}"]
+    if draft.contact_url:
+        out += [f"# contact_url: {_cite(draft.contact_url[1])}",
+                f"contact_url: {_q(draft.contact_url[0])}"]
+    else:
+        out += ["# contact_url: no contact page found", "contact_url: null"]
+    if draft.closed_on:
+        days, src = draft.closed_on
+        out += ["# Bank holidays in England and Wales (GOV.UK's rules), because the contact page "
+                "says:", f"#   {_cite(src)}",
+                f"closed_on: [{', '.join(d.isoformat() for d in days)}]"]
+    else:
+        out += ["# closed_on: the contact page does not say the lines close on bank holidays"]
+    council, partners = draft.council_lines(), draft.partner_lines()
+    out.append("contact_lines:")
+    if not council:
+        where = _q(draft.contact_url[0]) if draft.contact_url else '"/"'
+        out += ["  # no page gives a number of the council's own: the handoff points at the",
+                "  # contact page", "  general:", "    label: Contact the council",
+                "    phone: null", f"    url: {where}"]
+    for line in council:
+        out += _line_yaml(line)
+    out.append("# Other bodies' lines that the pages give (check who runs each one)")
+    out.append("partners:" if partners or draft.partners_named else "partners: {}")
+    for line in partners:
+        out += _line_yaml(line, partner=True)
+    listed = {line.body_key for line in partners}
+    bodies = {b.key: b for b in load_bodies()}
+    for key, src in sorted(draft.partners_named.items()):
+        if key in listed or key not in bodies:
+            continue
+        body = bodies[key]
+        out += [f"  {key}:", f"    # named: {_cite(src)}", "    # no page gives its number: add "
+                "it, or delete this entry", f"    name: {_q(body.name)}",
+                f"    label: {_q(body.name[4:] if body.name.startswith('the ') else body.name)}",
+                f"    services: [{', '.join(body.services)}]"]
+    if draft.other_councils:
+        out.append("# Other councils the pages name (a county or district: add the services it "
+                   "runs as a partner):")
+        out += [f"#   {n}: {_cite(s)}" for n, s in sorted(draft.other_councils.items())]
+    return "\n".join(out) + "\n"
+
+
+def _line_yaml(line: DraftLine, partner: bool = False) -> list[str]:
+    rows = [f"  {line.key}:"]
+    rows += [f"    # {_cite(s)}" for s in line.sources]
+    if partner:
+        rows.append(f"    name: {_q(line.body or line.label)}"
+                    + ("" if line.body else "  # who runs it: the page does not say"))
+    rows += [f"    label: {_q(line.label)}", f"    phone: {_q(line.phone)}",
+             f"    url: {_q(line.url)}"]
+    if line.hours:
+        spec = line.hours.spec
+        rows.append(f"    hours: {_q(line.hours.text)}")
+        rows.append(f"    open: {spec if isinstance(spec, str) else _flow(spec)}"
+                    if spec == "24/7" else f"    open: {_flow(spec)}")
+    for kind, number in line.alternatives.items():
+        rows.append(f"    # {kind}: {number}")
+    if line.email:
+        rows.append(f"    email: {_q(line.email)}")
+    if line.form_url:
+        rows.append(f"    form_url: {_q(line.form_url)}")
+    if line.keywords:
+        rows.append(f"    {'services' if partner else 'keywords'}: [{', '.join(line.keywords)}]")
+    if line.paths:
+        rows.append(f"    paths: [{', '.join(line.paths)}]")
+    if partner and line.body_key and not line.keywords:
+        body = next((b for b in load_bodies() if b.key == line.body_key), None)
+        if body:
+            rows.append(f"    services: [{', '.join(body.services)}]")
+    return rows
+
+
+def _flow(spec: Any) -> str:  # noqa: ANN401 - "24/7" or a mapping
+    if isinstance(spec, str):
+        return _q(spec)
+    return "{" + ", ".join(f'{k}: "{v}"' for k, v in spec.items()) + "}"
+
+
+def _cite(src: Source) -> str:
+    text = re.sub(r"\s+", " ", src.text).strip()
+    return f'{src.url}: "{text[:160]}{"..." if len(text) > 160 else ""}"'
+
+
+def _q(value: str) -> str:
+    return yaml.safe_dump(value, default_style=None, width=1000).strip().removesuffix("\n...") \
+        if value else '""'
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+def write_draft(settings: Any, url: str, *, out: Path | None = None,  # noqa: ANN401 - Settings
+                force: bool = False, progress: bool = True,
+                say: Any = print) -> Path:  # noqa: ANN401 - a print-like callable
+    """Draft ``settings.council``'s council file from its crawled index, crawling ``url``
+    first when nothing is indexed yet; write it to ``out`` (default
+    <councils_path>/<slug>.yaml), never over an existing file unless ``force``."""
+    from askcouncil.chroma import open_chroma
+    from askcouncil.errors import BadInput
+    from askcouncil.index import CouncilIndex
+    from crawler.job import check_start_url, run_crawl
+
+    check_start_url(url)
+    slug = settings.council
+    path = out or settings.councils_path / f"{slug}.yaml"
+    if path.exists() and not force:
+        raise BadInput(f"{path} exists: review and edit it, or pass --force to draft it again "
+                       "(--out writes elsewhere)")
+    index = CouncilIndex(open_chroma(settings), slug)
+    if not index.exists():
+        say(f"Nothing indexed for council '{slug}' yet: crawling {url} first.")
+        run_crawl(settings, url, progress=progress, say=say, offer_draft=False)
+    draft = draft_council(CouncilIndex(open_chroma(settings), slug).iter_chunks(), url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_yaml(draft, slug), "utf-8")
+    council, partners = draft.council_lines(), draft.partner_lines()
+    say(f"Drafted {path}: {draft.name[0] if draft.name else slug}, "
+        f"{len(council)} of the council's own lines ({sum(1 for x in council if x.hours)} with "
+        f"opening hours), {len(partners)} of other bodies; contact page "
+        f"{draft.contact_url[0] if draft.contact_url else 'not found'}.")
+    say("Check every value against the page named beside it, then serve: askcouncil serve"
+        + ("" if settings.councils_dir else
+           f" (the bot reads council files from {settings.councils_path})"))
+    return path
