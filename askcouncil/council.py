@@ -8,6 +8,7 @@ and customer-service teams can review it. A council without its own file gets ``
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 
 from askcouncil.errors import ConfigError
 from askcouncil.hours import OpeningHours
+from askcouncil.urls import within
 
 BUNDLED = Path(__file__).resolve().parent / "councils"
 
@@ -63,14 +65,21 @@ class ContactLine:
         }
 
     def score(self, words: set[str], text: str) -> float:
-        """How well the line's topics match a question's words (multi-word topics weigh more)."""
+        """How well the line's topics match a question's words (multi-word topics weigh more;
+        a topic counts once however many of its forms the line lists: "bin" and "bins")."""
         total = 0.0
+        found: set[str] = set()
         for kw in self.keywords:
             if " " in kw:
-                if re.search(rf"\b{re.escape(kw)}\b", text):
+                one = kw.removesuffix("s")
+                if one not in found and re.search(rf"\b{re.escape(one)}s?\b", text):
+                    found.add(one)
                     total += 2.0 * len(kw.split())
             elif kw in words or (kw.endswith("s") and kw[:-1] in words) or f"{kw}s" in words:
-                total += 2.0
+                one = kw.removesuffix("s")
+                if one not in found:
+                    found.add(one)
+                    total += 2.0
         return total
 
 
@@ -111,6 +120,23 @@ class Retrieval:
 
 
 @dataclass(frozen=True)
+class Site:
+    """A website the council's bot answers from (a council file's ``sites``): the council's own,
+    the county's or district's in a two-tier area, or a predecessor council's that a new
+    unitary still publishes. Its pages keep their owner: an answer from another body's page says
+    whose it is, and one from a page that covers only part of the council's area says which."""
+
+    key: str
+    url: str
+    owner: str | None = None  # a partner's key: the body that runs this site's services
+    name: str | None = None  # whose website it is, as residents know it
+    area: str | None = None  # the part of the council's area its pages apply to
+
+    def holds(self, url: str) -> bool:
+        return within(self.url, url)
+
+
+@dataclass(frozen=True)
 class Council:
     slug: str
     name: str
@@ -124,6 +150,36 @@ class Council:
     # the deflection estimate's assumptions (analytics.deflection.Assumptions field names)
     deflection: tuple[tuple[str, float], ...] = ()
     emergency: Emergency = field(default_factory=Emergency)
+    sites: tuple[Site, ...] = ()  # empty: the one site ``askcouncil crawl URL`` is given
+
+    def site_for(self, url: str) -> Site | None:
+        """The site a page belongs to (the longest address that holds it), or None."""
+        held = [s for s in self.sites if s.holds(url)]
+        return max(held, key=lambda s: len(s.url)) if held else None
+
+    @property
+    def own_url(self) -> str | None:
+        """The council's own website (the first site it owns, with no area), if listed."""
+        own = [s for s in self.sites if s.owner is None]
+        return next((s.url for s in own if s.area is None), own[0].url if own else None)
+
+    def partner(self, key: str | None) -> ContactLine | None:
+        return next((p for p in self.partners if p.key == key), None) if key else None
+
+    def runs(self, question: str, urls: list[str]) -> ContactLine | None:
+        """The other body that runs the service a reply is about, or None for this council:
+        whoever's services the question names (a partner's above the council's own lines, as
+        for a handoff), else the owner of the site most of the reply's parts are from (the
+        first part's, on a tie)."""
+        line, score = self._best_line(question, [])
+        if score > 0:
+            return line if line.body is not None else None
+        owners = [site.owner if site else None for site in map(self.site_for, urls)]
+        if not owners:
+            return None
+        counted = Counter(owners)
+        top = max(counted.values())
+        return self.partner(next(o for o in owners if counted[o] == top))
 
     def expand(self, question: str) -> str:
         """The question plus the council's words for any resident phrases it uses."""
@@ -147,6 +203,9 @@ class Council:
     def line_for(self, question: str, urls: list[str]) -> ContactLine:
         """The contact line that best matches the question's words and the pages retrieved; a
         partner body's line when the question is about a service that body runs."""
+        return self._best_line(question, urls)[0]
+
+    def _best_line(self, question: str, urls: list[str]) -> tuple[ContactLine, float]:
         text = question.lower()
         # words in any letters ("tŷ", "ailgylchu"), hyphenated ones whole and in parts
         # ("budd-dal", "budd", "dal")
@@ -163,7 +222,7 @@ class Council:
         for partner in self.partners:
             if partner.score(words, text) > best_score:
                 best, best_score = partner, partner.score(words, text)
-        return best
+        return best, best_score
 
 
 def council_configured(slug: str, councils_dir: Path | None = None) -> bool:
@@ -242,6 +301,7 @@ def parse_council(slug: str, text: str) -> Council:
         if name and name not in keys:
             raise ConfigError(f"council file for {slug!r}: emergency names line {name!r}, "
                               f"which is not in contact_lines")
+    sites = _sites(slug, raw.get("sites"), {p.key for p in partners})
     deflection = tuple((str(k), float(v)) for k, v in (raw.get("deflection") or {}).items())
     known = {"handling_minutes", "handling_minutes_low", "handling_minutes_high",
              "cost_per_call", "cost_per_call_high", "prior_share", "prior_weight", "min_sample",
@@ -255,7 +315,29 @@ def parse_council(slug: str, text: str) -> Council:
                               "(off) to 2160 hours")
     return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
                    crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency,
-                   deflection=deflection)
+                   deflection=deflection, sites=sites)
+
+
+def _sites(slug: str, raw: object, partners: set[str]) -> tuple[Site, ...]:
+    """The council file's ``sites``: key -> {url, owner (a partner key), name, area}."""
+    if not raw:
+        return ()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"council file for {slug!r}: sites must map a key to its url, owner, "
+                          "name and area")
+    sites = []
+    for key, item in raw.items():
+        item = item if isinstance(item, dict) else {"url": item}
+        url = str(item.get("url") or "")
+        if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+            raise ConfigError(f"council file for {slug!r}: site {key!r} needs an http(s) url, "
+                              f"not {url!r}")
+        owner = item.get("owner")
+        if owner is not None and owner not in partners:
+            raise ConfigError(f"council file for {slug!r}: site {key!r} is owned by {owner!r}, "
+                              f"which is not in partners ({', '.join(sorted(partners)) or 'none'})")
+        sites.append(Site(str(key), url, owner, item.get("name"), item.get("area")))
+    return tuple(sites)
 
 
 def _line(key: str, item: dict[str, Any], closed_on: frozenset[date], body: str | None = None

@@ -57,3 +57,9 @@ def install(env: Environment) -> Environment:
     """Add the ``href`` filter to a Jinja environment."""
     env.filters["href"] = href
     return env
+
+
+def within(site: str, url: str) -> bool:
+    """Whether ``url`` is a page of the website at ``site`` (same host, under its path)."""
+    a, b = urlsplit(site), urlsplit(url)
+    return a.netloc.lower() == b.netloc.lower() and b.path.startswith(a.path.rstrip("/"))

@@ -14,6 +14,7 @@ from askcouncil.council import Council, load_council
 from askcouncil.embedding import Embedder
 from askcouncil.errors import IndexUnavailable
 from askcouncil.index import CouncilIndex
+from askcouncil.urls import within
 from bot.keyword import KeywordIndex
 from crawler.draft import contact_page
 
@@ -77,8 +78,11 @@ class Services:
                 return cached.keyword, cached.site
             pinned = CouncilIndex(self.chroma.client(), slug, live=live)
             chunks = pinned.all_chunks()
-            # the site's contact page, for a handoff when the council file names none
-            site = {**pinned.site_info(), "contact_url": contact_page(chunks)}
+            # the site's contact page, for a handoff when the council file names none (the
+            # council's own site's, when it lists several)
+            own = self.council(slug).own_url
+            site = {**pinned.site_info(), "contact_url": contact_page(
+                c for c in chunks if own is None or within(own, c.url))}
             fresh = _Cached(KeywordIndex(chunks), live, now, site)
             self._cache[slug] = fresh
             return fresh.keyword, fresh.site

@@ -14,7 +14,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     verbs = c.add_subparsers(dest="verb", required=True)
     d = verbs.add_parser("draft", help="draft the council file from the crawled site (crawling "
                          "it first if nothing is indexed yet)")
-    d.add_argument("url", help="the council website's address")
+    d.add_argument("urls", nargs="+", metavar="URL",
+                   help="the council's website, then any other sites its bot answers from (the "
+                        "county's or district's, a predecessor council's)")
     d.add_argument("--council", help="council slug (default: ASKCOUNCIL_COUNCIL)")
     d.add_argument("--out", type=Path, default=None,
                    help="write here (default: <ASKCOUNCIL_COUNCILS_DIR or data/councils>/"
@@ -27,6 +29,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def draft(args: argparse.Namespace) -> int:
     from crawler.draft import write_draft
 
-    write_draft(settings_from(args), args.url, out=args.out, force=args.force,
+    write_draft(settings_from(args), args.urls, out=args.out, force=args.force,
                 progress=not args.no_progress)
     return 0

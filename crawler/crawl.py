@@ -29,6 +29,7 @@ from askcouncil.embedding import Embedder
 from askcouncil.errors import CrawlError
 from askcouncil.index import CouncilIndex
 from askcouncil.settings import Settings
+from askcouncil.urls import within
 from crawler.ahead import EmbedAhead
 from crawler.extract import Page, TooSlow, extract_docx, extract_html, extract_pdf
 from crawler.fetch import (
@@ -168,6 +169,8 @@ class CrawlOptions:
     embed_ahead: bool = True  # embed pages while fetching (crawler.ahead)
     page_budget_s: float = 10.0  # reading one page's text may take this long, then it is skipped
     revalidate_days: float = 7.0  # a full revalidation this long after the last; 0: every crawl
+    # the council's other websites (council file ``sites``): their pages stay in the index
+    other_sites: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()  # regexes on path?query; if any, a URL must match one
     deny: tuple[str, ...] = ()  # regexes on path?query never fetched
 
@@ -467,6 +470,7 @@ def update_index(
     progress: bool = True,
     batch: int = 64,
     live_versions: dict[str, tuple[str, int]] | None = None,
+    other_sites: tuple[str, ...] = (),
 ) -> CrawlReport:
     """Write a new generation of the index and publish it.
 
@@ -478,6 +482,8 @@ def update_index(
     are read back from the spool a page at a time, so memory does not grow with the site.
     ``live_versions``: ``index.page_versions()`` if the caller has read it already (the crawl
     lock keeps it from changing; a county's index is 100,000 records to read).
+    ``other_sites``: the addresses of the council's other websites, whose pages this crawl of
+    one of them keeps as they are.
     """
     at: dict[str, int] = {}  # page URL -> its place in the spool
     for n in kept_pages(spool.summaries, report):
@@ -496,6 +502,7 @@ def update_index(
     live = {u: v[0] for u, v in live_v.items()}
     keep = set(present)
     keep |= (set(live) - present) if not report.complete else (set(live) & report.transient)
+    keep |= {u for u in live if any(within(site, u) for site in other_sites)}
 
     # What each kept page should be in the new generation: its new chunks, or the live ones.
     wanted = {u: (spool.summaries[at[u]].page_hash, spool.summaries[at[u]].chunks) if u in at
@@ -612,7 +619,7 @@ def crawl(
         )
     try:
         update_index(pages, report, index, embedder, progress=opts.progress,
-                     batch=opts.write_batch, live_versions=live)
+                     batch=opts.write_batch, live_versions=live, other_sites=opts.other_sites)
     finally:
         pages.close()
     if state is not None:  # only now: the index holds what the state will claim

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import yaml
 
@@ -116,6 +116,8 @@ class DraftLine:
     keywords: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     alternatives: dict[str, str] = field(default_factory=dict)  # kind -> number
+    services: list[str] = field(default_factory=list)  # another body's line: what routes to it
+    occurrences: int = 0  # how many times the pages give it
     contact_order: tuple[int, int] | None = None  # where the contact page first gives it
 
 
@@ -128,6 +130,7 @@ class Draft:
     partners_named: dict[str, Source]  # body key -> where the pages name it
     other_councils: dict[str, Source]  # "X County Council" -> where the pages name it
     base_url: str
+    topics: list[tuple[str, Source]] = field(default_factory=list)  # its sections' names
 
     def council_lines(self) -> list[DraftLine]:
         return [line for line in self.lines if line.council]
@@ -142,9 +145,15 @@ class Body:
     name: str
     aliases: tuple[str, ...]
     services: tuple[str, ...]
+    schemes: bool = False  # its services are its own schemes: naming one names the body
 
     def named_in(self, text: str) -> bool:
         return self.position_in(text) is not None
+
+    def services_in(self, text: str) -> list[str]:
+        """The body's services a text names ("PIP", "Universal Credit")."""
+        lowered = text.lower()
+        return [s for s in self.services if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", lowered)]
 
     def position_in(self, text: str) -> int | None:
         """Where ``text`` first names the body (a short alias only as written: "DWP", not
@@ -159,8 +168,8 @@ class Body:
 
 def load_bodies(path: Path = BUNDLED / "bodies.yaml") -> list[Body]:
     raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    return [Body(k, v["name"], tuple(v.get("aliases") or ()), tuple(v.get("services") or ()))
-            for k, v in raw.items()]
+    return [Body(k, v["name"], tuple(v.get("aliases") or ()), tuple(v.get("services") or ()),
+                 bool(v.get("schemes"))) for k, v in raw.items()]
 
 
 def draft_council(chunks: Iterable[Chunk], base_url: str, bodies: list[Body] | None = None,
@@ -191,7 +200,21 @@ def draft_council(chunks: Iterable[Chunk], base_url: str, bodies: list[Body] | N
                 if (name is None or m.group(0) != name[0]) and m.group(0) not in others:
                     others[m.group(0)] = Source(chunk.cite_url, _sentence(chunk.text, m.start()))
     return Draft(name, (_path(contact, base_url), Source(contact, pages[contact][0].title))
-                 if contact else None, lines, closed, named, others, base_url)
+                 if contact else None, lines, closed, named, others, base_url, _topics(pages))
+
+
+def _topics(pages: dict[str, list[Chunk]]) -> list[tuple[str, Source]]:
+    """What the site's sections are about, from their index pages' titles ("Adult social care",
+    "Schools and learning" -> "schools", "learning"): the services a site owner runs."""
+    found: dict[str, Source] = {}
+    for url in sorted(pages):
+        parts = [p for p in urlparse(url).path.split("/") if p]
+        if len(parts) == 2 and parts[1] in ("index.html", "index.htm", ""):
+            title = pages[url][0].title
+            for topic in re.split(r",\s*|\s+and\s+|\s*&\s*", title.lower()):
+                if topic.strip() and topic.strip() not in STOPWORDS:
+                    found.setdefault(topic.strip(), Source(url, title))
+    return sorted(found.items())
 
 
 # -- reading numbers ---------------------------------------------------------------------------
@@ -332,10 +355,33 @@ def _lines(found: list[Occurrence], contact: str | None, council_name: str | Non
         lines.append(DraftLine(_slug(label), label, best.phone, council,
                                body.name if body else None, body.key if body else None, hours,
                                _path(best.chunk.url, base_url), sources, email=email,
-                               alternatives=alts,
+                               alternatives=alts, occurrences=len(voice),
                                contact_order=min(on_contact) if on_contact else None))
-    lines.sort(key=lambda line: (not line.council, line.label.lower()))
+    _route(lines, by_number, bodies)
+    # another body's lines with services of their own come before the one carrying all of
+    # its services, so a question naming one ("PIP") reaches that line, not the body's main one
+    lines.sort(key=lambda line: (not line.council, bool(line.body_key) and line.services == [
+        s for b in bodies if b.key == line.body_key for s in b.services], line.label.lower()))
     return lines
+
+
+def _route(lines: list[DraftLine], by_number: dict[str, list[Occurrence]],
+           bodies: list[Body]) -> None:
+    """Another body's line is reached by the services its name, heading and page name ("PIP
+    enquiry line" by "pip"); the body's line the pages give most is reached by all of them."""
+    known = {b.key: b for b in bodies}
+    main: dict[str, DraftLine] = {}
+    for line in lines:
+        body = known.get(line.body_key or "")
+        if body is None:
+            continue
+        said = " ".join(f"{o.label or ''} {o.chunk.section} {o.chunk.title}"
+                        for o in by_number[digits_of(line.phone)])
+        line.services = body.services_in(said)
+        if body.key not in main or line.occurrences > main[body.key].occurrences:
+            main[body.key] = line
+    for key, line in main.items():
+        line.services = list(known[key].services)
 
 
 def _alternatives(found: list[Occurrence], line: Occurrence) -> list[Occurrence]:
@@ -351,6 +397,12 @@ def _body(best: Occurrence, occs: list[Occurrence], bodies: list[Body]) -> Body 
         for text in (occ.label or "", occ.owner_words):
             named = [b for b in bodies if b.named_in(text)]
             if named:
+                return named[0]
+    # else a service only one body runs, named beside it ("PIP enquiry line")
+    for occ in [best] + [o for o in occs if o is not best]:
+        for text in (occ.label or "", occ.owner_words):
+            named = [b for b in bodies if b.schemes and b.services_in(text)]
+            if len(named) == 1:
                 return named[0]
     return None
 
@@ -424,6 +476,9 @@ def _place(line: DraftLine, found: list[Occurrence], contact: str | None,
         segments = {scored[0][1]} if scored and scored[0][0] > 0 and (
             len(scored) == 1 or scored[1][0] < scored[0][0]) else set()
     if len(segments) != 1:
+        if line.key != "general":  # "Roads, pavements and street lights": its own topics
+            line.keywords = [t for t in re.split(r",\s*|\s+and\s+", line.label.lower())
+                             if t and t not in STOPWORDS]
         return
     segment = next(iter(segments))
     assert segment is not None
@@ -581,8 +636,10 @@ def _easter(year: int) -> date:
 
 # -- the file -----------------------------------------------------------------------------------
 
-def to_yaml(draft: Draft, slug: str) -> str:
-    """The draft as a council file, each value with the page and words it came from."""
+def to_yaml(draft: Draft, slug: str, others: list[Draft] | None = None) -> str:
+    """The draft as a council file, each value with the page and words it came from. ``others``:
+    drafts of the other sites the bot answers from, each a partner that owns its site."""
+    others = others or []
     out = [f"# DRAFT council file for {slug!r}, written by `askcouncil council draft` from "
            f"{draft.base_url}",
            "# Every value below was read from the page named beside it: check each one against",
@@ -606,7 +663,22 @@ def to_yaml(draft: Draft, slug: str) -> str:
                 f"closed_on: [{', '.join(d.isoformat() for d in days)}]"]
     else:
         out += ["# closed_on: the contact page does not say the lines close on bank holidays"]
+    owners = [(_owner_key(d, n), d) for n, d in enumerate(others)]
+    if owners:
+        out += ["# The websites the bot answers from. A page keeps its site's owner: an answer "
+                "from", "# another body's page says whose it is. Give a site `area:` when its "
+                "pages apply to part", "# of the council's area only (a predecessor council's "
+                "site).", "sites:", "  own:", f"    url: {_q(draft.base_url)}"]
+        for key, other in owners:
+            out += [f"  {key}:", f"    url: {_q(other.base_url)}", f"    owner: {key}"]
     council, partners = draft.council_lines(), draft.partner_lines()
+    seen = {digits_of(x.phone) for x in partners}
+    for other in others:  # other bodies' lines the other sites give too, once each
+        for x in other.partner_lines():
+            if digits_of(x.phone) not in seen:
+                seen.add(digits_of(x.phone))
+                x.url = urljoin(other.base_url, x.url)
+                partners.append(x)
     out.append("contact_lines:")
     if not council:
         where = _q(draft.contact_url[0]) if draft.contact_url else '"/"'
@@ -616,7 +688,9 @@ def to_yaml(draft: Draft, slug: str) -> str:
     for line in council:
         out += _line_yaml(line)
     out.append("# Other bodies' lines that the pages give (check who runs each one)")
-    out.append("partners:" if partners or draft.partners_named else "partners: {}")
+    out.append("partners:" if partners or draft.partners_named or owners else "partners: {}")
+    for key, other in owners:
+        out += _owner_yaml(key, other)
     for line in partners:
         out += _line_yaml(line, partner=True)
     listed = {line.body_key for line in partners}
@@ -634,6 +708,44 @@ def to_yaml(draft: Draft, slug: str) -> str:
                    "runs as a partner):")
         out += [f"#   {n}: {_cite(s)}" for n, s in sorted(draft.other_councils.items())]
     return "\n".join(out) + "\n"
+
+
+def _owner_key(other: Draft, n: int) -> str:
+    name = other.name[0] if other.name else ""
+    for word in ("county", "district", "borough", "city"):
+        if f"{word} council" in name.lower():
+            return word
+    return _slug(name) if name else f"site_{n + 2}"
+
+
+def _owner_yaml(key: str, other: Draft) -> list[str]:
+    """The body that owns another site: its name, its main line, and the services its
+    sections are about; then its other lines, as its own."""
+    general = next((x for x in other.council_lines() if x.key == "general"), None)
+    rows = [f"  {key}:", f"    # owns the site {other.base_url}; its name: "
+            + (_cite(other.name[1]) if other.name else "no page names it: write it here"),
+            f"    name: {_q(other.name[0] if other.name else key)}",
+            f"    label: {_q(other.name[0] if other.name else key)}"]
+    if general:
+        rows += [f"    # {_cite(s)}" for s in general.sources[:1]]
+        rows += [f"    phone: {_q(general.phone)}"]
+        if general.hours:
+            rows += [f"    hours: {_q(general.hours.text)}",
+                     f"    open: {_flow(general.hours.spec)}"]
+    contact = other.contact_url[0] if other.contact_url else "/"
+    rows.append(f"    url: {_q(urljoin(other.base_url, contact))}")
+    if other.topics:
+        rows.append("    # services: the names of its site's sections (check which it runs: "
+                    "a section may hold pages about another body's service)")
+        rows.append(f"    services: [{', '.join(t for t, _ in other.topics)}]")
+    for line in other.council_lines():
+        if line is general:
+            continue
+        line.body = other.name[0] if other.name else key
+        line.key = f"{key}_{line.key}"
+        line.url = urljoin(other.base_url, line.url)
+        rows += _line_yaml(line, partner=True)
+    return rows
 
 
 def _line_yaml(line: DraftLine, partner: bool = False) -> list[str]:
@@ -659,10 +771,8 @@ def _line_yaml(line: DraftLine, partner: bool = False) -> list[str]:
         rows.append(f"    {'services' if partner else 'keywords'}: [{', '.join(line.keywords)}]")
     if line.paths:
         rows.append(f"    paths: [{', '.join(line.paths)}]")
-    if partner and line.body_key and not line.keywords:
-        body = next((b for b in load_bodies() if b.key == line.body_key), None)
-        if body:
-            rows.append(f"    services: [{', '.join(body.services)}]")
+    if partner and line.services:
+        rows.append(f"    services: [{', '.join(line.services)}]")
     return rows
 
 
@@ -684,35 +794,47 @@ def _q(value: str) -> str:
 
 # -- the command ---------------------------------------------------------------------------------
 
-def write_draft(settings: Any, url: str, *, out: Path | None = None,  # noqa: ANN401 - Settings
-                force: bool = False, progress: bool = True,
+def write_draft(settings: Any, urls: list[str], *,  # noqa: ANN401 - Settings
+                out: Path | None = None, force: bool = False, progress: bool = True,
                 say: Any = print) -> Path:  # noqa: ANN401 - a print-like callable
-    """Draft ``settings.council``'s council file from its crawled index, crawling ``url``
-    first when nothing is indexed yet; write it to ``out`` (default
-    <councils_path>/<slug>.yaml), never over an existing file unless ``force``."""
+    """Draft ``settings.council``'s council file from its crawled index: the council's own
+    site is ``urls[0]``, and any others are sites its bot answers from too (a county's or a
+    district's), each drafted as a partner that owns its site. A site the index holds no pages
+    of is crawled first. Written to ``out`` (default <councils_path>/<slug>.yaml), never over an
+    existing file unless ``force``."""
     from askcouncil.chroma import open_chroma
     from askcouncil.errors import BadInput
     from askcouncil.index import CouncilIndex
+    from askcouncil.urls import within
     from crawler.job import check_start_url, run_crawl
 
-    check_start_url(url)
+    for url in urls:
+        check_start_url(url)
     slug = settings.council
     path = out or settings.councils_path / f"{slug}.yaml"
     if path.exists() and not force:
         raise BadInput(f"{path} exists: review and edit it, or pass --force to draft it again "
                        "(--out writes elsewhere)")
-    index = CouncilIndex(open_chroma(settings), slug)
-    if not index.exists():
-        say(f"Nothing indexed for council '{slug}' yet: crawling {url} first.")
-        run_crawl(settings, url, progress=progress, say=say, offer_draft=False)
-    draft = draft_council(CouncilIndex(open_chroma(settings), slug).iter_chunks(), url)
+    held = CouncilIndex(open_chroma(settings), slug).page_versions()
+    embedder = None
+    for url in urls:
+        if not any(within(url, page) for page in held):
+            say(f"Nothing indexed from {url} for council '{slug}' yet: crawling it first.")
+            embedder = run_crawl(settings, url, progress=progress, say=say, offer_draft=False,
+                                 embedder=embedder,
+                                 other_sites=tuple(u for u in urls if u != url)).embedder
+    chunks = list(CouncilIndex(open_chroma(settings), slug).iter_chunks())
+    drafts = [draft_council([c for c in chunks if within(url, c.url)], url) for url in urls]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(draft, slug), "utf-8")
+    path.write_text(to_yaml(drafts[0], slug, others=drafts[1:]), "utf-8")
+    draft = drafts[0]
     council, partners = draft.council_lines(), draft.partner_lines()
     say(f"Drafted {path}: {draft.name[0] if draft.name else slug}, "
         f"{len(council)} of the council's own lines ({sum(1 for x in council if x.hours)} with "
         f"opening hours), {len(partners)} of other bodies; contact page "
-        f"{draft.contact_url[0] if draft.contact_url else 'not found'}.")
+        f"{draft.contact_url[0] if draft.contact_url else 'not found'}"
+        + "".join(f"; and the site of {d.name[0] if d.name else d.base_url}" for d in drafts[1:])
+        + ".")
     say("Check every value against the page named beside it, then serve: askcouncil serve"
         + ("" if settings.councils_dir else
            f" (the bot reads council files from {settings.councils_path})"))

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from askcouncil.embedding import Embedder
 from askcouncil.errors import AskCouncilError, CrawlError
@@ -55,6 +56,17 @@ def state_path(settings: Settings) -> Path:
     return state_dir(settings) / f"{settings.council}.sqlite3"
 
 
+def site_urls(settings: Settings) -> list[str]:
+    """The websites the council file lists (``sites``), to crawl one after another."""
+    from askcouncil.council import load_council
+
+    sites = load_council(settings.council, settings.councils_path).sites
+    if not sites:
+        raise CrawlError(f"give the website to crawl: council {settings.council!r} lists no "
+                         "sites in its council file")
+    return [s.url for s in sites]
+
+
 def check_start_url(url: str) -> None:
     """A crawl starts from an http(s) URL: anything else is an error at once."""
     from crawler.fetch import normalise
@@ -74,6 +86,7 @@ def run_crawl(
     say: Callable[[str], None] = _say,
     embed_ahead: bool | None = None,
     offer_draft: bool = True,
+    other_sites: tuple[str, ...] | None = None,
 ) -> CrawlOutcome:
     """Crawl ``url`` into ``settings.council``'s index, under the council's crawl lock (a second
     crawl of the same council is refused while this one runs), keeping the crawl state that makes
@@ -92,22 +105,30 @@ def run_crawl(
 
     check_start_url(url)  # before loading the model: a typo should fail fast
     council = load_council(settings.council, settings.councils_path)
+    site = council.site_for(url)
+    # the council's other websites, whose pages this crawl keeps (``other_sites``: before the
+    # council file lists them, as ``council draft`` crawls them)
+    others = tuple(s.url for s in council.sites if s is not site) if other_sites is None \
+        else other_sites
+    scope = (site.key if site else urlparse(url).netloc) if others else ""
     opts = CrawlOptions.from_settings(
         settings, max_pages=max_pages, progress=progress, embed_ahead=embed_ahead,
-        allow=council.crawl_allow, deny=council.crawl_deny,
+        allow=council.crawl_allow, deny=council.crawl_deny, other_sites=others,
     )
     with crawl_lock(lock_path(settings)):
-        say(f"Crawling {url} for council '{settings.council}'")
+        say(f"Crawling {url} for council '{settings.council}'"
+            + (" (the pages of its other sites are kept)" if others else ""))
         index = CouncilIndex(open_chroma(settings), settings.council)
-        state = CrawlState(state_path(settings))
+        state = CrawlState(state_path(settings), site=scope)
         embedder = embedder or load_embedder(settings)
         try:
             report = crawl(url, index, embedder, opts, state)
         finally:
             state.close()
     say(report.summary())
+    folder = settings.data_dir / "reports" / settings.council
     path = write_site_report(build_site_report(report),
-                             settings.data_dir / "reports" / settings.council)
+                             folder / scope.replace(":", "_") if scope else folder)
     say(f"Site report for web editors: {path}")
     warning = report.cut_short()  # last, where an operator reading the output sees it
     if warning:

@@ -53,7 +53,10 @@ class Remembered:
 
 
 class CrawlState:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, site: str = "") -> None:
+        """``site``: for a council with several websites, the one being crawled (each has its
+        own full revalidations)."""
+        self._full_key = f"{_FULL_REVALIDATION}:{site}" if site else _FULL_REVALIDATION
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
@@ -83,7 +86,7 @@ class CrawlState:
         """When the last crawl that asked every page again (and reached the whole site) began."""
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?",
-                                   (_FULL_REVALIDATION,)).fetchone()
+                                   (self._full_key,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
     def save(self, pages: list[Remembered], forget: list[str],
@@ -100,7 +103,7 @@ class CrawlState:
             self._db.executemany("DELETE FROM pages WHERE page_url = ?", [(u,) for u in forget])
             if full_revalidation is not None:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                 (_FULL_REVALIDATION, full_revalidation.isoformat()))
+                                 (self._full_key, full_revalidation.isoformat()))
 
     def close(self) -> None:
         self._db.close()

@@ -1,12 +1,19 @@
 """Step 6: number the sources in the order the answer uses them, and put ``[n]`` after each run
 of sentences taken from the same source (so every sentence is traceable without a marker after
-each one)."""
+each one).
+
+Then say whose the service is when it is not this council's (``Council.runs``: a partner the
+question names a service of, or the owner of the site every source is on), before the answer;
+and label each part taken from a site that covers only part of the council's area with that area,
+so answers that differ by area are never mixed silently (a new unitary's predecessors' bin days).
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from bot.pipeline.context import Citation, Status, TurnContext
+from askcouncil.council import ContactLine, Council
+from bot.pipeline.context import Citation, Status, TurnContext, Unit
 from bot.services import Services
 
 SNIPPET_CHARS = 240
@@ -15,6 +22,7 @@ SNIPPET_CHARS = 240
 def cite(ctx: TurnContext, services: Services) -> None:
     numbers: dict[str, int] = {}
     parts: list[str] = []
+    areas = {site.area for u in ctx.units if (site := ctx.council.site_for(u.chunk.url))}
     for chunk_id, run in groupby(ctx.units, key=lambda u: u.chunk.id):
         units = list(run)
         chunk = units[0].chunk
@@ -26,14 +34,50 @@ def cite(ctx: TurnContext, services: Services) -> None:
             ctx.citations.append(
                 Citation(numbers[chunk_id], chunk.cite_url, chunk.title, chunk.section, snippet)
             )
-        text = ""
+        text = _area_label(ctx.council, units, areas)
         for unit in units:
             sep = "\n" if "\n" in unit.text or "\n" in text[-300:] else " "
             text = unit.text if not text else text + sep + unit.text
         parts.append(f"{text} [{numbers[chunk_id]}]")
     answer = ""
-    for part in parts:
-        sep = "\n" if "\n" in part or "\n" in answer[-300:] else " "
+    for part in parts:  # (a part labelled with its area starts a line of its own)
+        sep = "\n" if "\n" in part or "\n" in answer[-300:] or areas - {None} else " "
         answer = part if not answer else answer + sep + part
+    if len(areas - {None}) == 1 and len([s for s in ctx.council.sites if s.area]) > 1:
+        answer += "\n" + (OTHER_AREAS_CY if _welsh(ctx.units) else OTHER_AREAS)
     ctx.answer = answer
     ctx.status = Status.ANSWERED
+    ctx.run_by = ctx.council.runs(ctx.asking or ctx.message, [u.chunk.url for u in ctx.units])
+    if ctx.run_by is not None:
+        ctx.preamble.append(run_by_text(ctx.run_by, ctx.council, _welsh(ctx.units)))
+
+
+OTHER_AREAS = "This is for that area only: other parts of the council's area may differ."
+OTHER_AREAS_CY = ("Mae hyn ar gyfer yr ardal honno yn unig: gall rhannau eraill o ardal y cyngor "
+                  "fod yn wahanol.")
+
+
+def run_by_text(body: ContactLine, council: Council, welsh: bool = False) -> str:
+    """"Scarfolkshire County Council runs this service, not Scarfolk District Council.", said
+    before an answer about another body's service."""
+    name = body.body or body.label
+    if welsh:
+        return f"Nid {council.name} sy'n rhedeg y gwasanaeth hwn, ond {name}."
+    return f"{name[:1].upper()}{name[1:]} runs this service, not {council.name}."
+
+
+def _area_label(council: Council, units: list[Unit], areas: set[str | None]) -> str:
+    """"For North Scarfolk (the former North Scarfolk District Council's website):" before a
+    part from a site covering only part of the area; nothing when no site has an area."""
+    site = council.site_for(units[0].chunk.url)
+    if site is None or site.area is None:
+        return ""
+    whose = f" ({site.name}'s website)" if site.name else ""
+    if _welsh(units):
+        return f"Ar gyfer {site.area}{whose}:"
+    return f"For {site.area}{whose}:"
+
+
+def _welsh(units: list[Unit]) -> bool:
+    langs = [u.chunk.lang for u in units]
+    return bool(langs) and langs.count("cy") * 2 > len(langs)

@@ -286,7 +286,33 @@ def compose(ctx: TurnContext, services: Services) -> None:
         chosen += [u for u in taken if _new(u, chosen)]
     chosen += _fill_unmet_wants(question, chosen, sections, budget, tuning.section_margin)
     chosen += _conflicting_figures(question, chosen, sections, tuning.section_margin)
+    chosen += _other_areas(ctx, services, chosen)
     ctx.units = _in_reading_order(chosen)
+
+
+def _other_areas(ctx: TurnContext, services: Services, chosen: list[Unit]) -> list[Unit]:
+    """An answer from the site of one part of the council's area (a predecessor council's)
+    gets the same section of the other areas' sites, where they publish the same page, with
+    what they say differently ("A subscription costs £58" against "£49"): each is labelled
+    with its area by ``cite``, so no resident is given another area's answer as their own."""
+    top = chosen[0].chunk if chosen else None
+    site = ctx.council.site_for(top.url) if top else None
+    if top is None or site is None or site.area is None:
+        return []
+    keyword, _index = ctx.indexes(services)
+    said = {u.text for u in chosen}
+    extra: list[Unit] = []
+    for other in ctx.council.sites:
+        if other is site or other.area is None or other.area == site.area:
+            continue
+        twin_url = other.url.rstrip("/") + "/" + top.url[len(site.url.rstrip("/")):].lstrip("/")
+        twin = next((c for c in keyword.page_chunks(twin_url) if c.section == top.section), None)
+        if twin is None:
+            continue
+        units = [Unit(_label_table(t, twin.section), twin, 0, i)
+                 for i, t in enumerate(split_units(clean(twin.text)))]
+        extra += [u for u in units if u.text not in said]
+    return extra
 
 
 def _similarities(ctx: TurnContext, index: CouncilIndex, ids: list[str]) -> dict[str, float]:

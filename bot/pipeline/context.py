@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from askcouncil.chunks import Chunk
-from askcouncil.council import Council
+from askcouncil.council import ContactLine, Council
 from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 
@@ -91,6 +91,9 @@ class TurnContext:
     citations: list[Citation] = field(default_factory=list)
     handoff: dict[str, str | None] | None = None
     contact_sentence: str | None = None  # the handoff said as a sentence, at the answer's end
+    # the other body that runs the service the reply is about (a partner line), said in the
+    # reply; None: this council (cite sets it for an answer, hand_off for a handoff)
+    run_by: ContactLine | None = None
     status: Status | None = None
     stopped_by: str | None = None
     confidence: float = 0.0

@@ -30,6 +30,7 @@ def hand_off(ctx: TurnContext, services: Services) -> None:
             ctx.answer = say[ctx.answer]
     ctx.reply_lang = lang
     if line is not None:
+        ctx.run_by = line if line.body else None
         _add_contact_line(ctx, line, lang)
     ctx.answer = ctx.with_preamble(ctx.answer)
 

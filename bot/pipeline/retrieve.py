@@ -26,7 +26,8 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         if not index.exists():
             ctx.stop(Status.ERROR, NOTHING_INDEXED)
             return
-    ctx.site_base = ctx.site.get("base_url")
+    # the council's own site (its file's, when it lists several): its lines' links are on it
+    ctx.site_base = ctx.council.own_url or ctx.site.get("base_url")
     ctx.query_embedding = services.embedder.embed_query(ctx.query)
     dense = index.query(ctx.query_embedding, tuning.candidates) if tuning.mode != "keyword" else []
     sparse = keyword.search(ctx.query, tuning.candidates) if tuning.mode != "dense" else []
@@ -54,18 +55,23 @@ def retrieve(ctx: TurnContext, services: Services) -> None:
         ctx.notes.append(f"no pages in language {lang!r}; using the others")
     per_page: dict[str, int] = {}
     kept: list[Candidate] = []
-    seen: list[set[str]] = []
+    seen: list[tuple[set[str], str | None]] = []
+    # Sites covering different parts of the council's area (a new unitary's predecessors')
+    # publish near-copies that differ in the figure that matters: each area's copy stays.
+    by_area = any(site.area for site in ctx.council.sites)
     for cand in ranked:
         if len(kept) >= tuning.top_k:
             break
         if per_page.get(cand.chunk.url, 0) >= MAX_PER_PAGE:
             continue
         words = set(tokens(cand.chunk.text))
-        if any(_near_duplicate(words, other) for other in seen):
+        site = ctx.council.site_for(cand.chunk.url) if by_area else None
+        area = site.area if site else None
+        if any(_near_duplicate(words, other) and area == where for other, where in seen):
             continue  # the same text on another page (a shared block, a copied paragraph)
         per_page[cand.chunk.url] = per_page.get(cand.chunk.url, 0) + 1
         kept.append(cand)
-        seen.append(words)
+        seen.append((words, area))
     ctx.candidates = kept
     if tuning.mode == "keyword":  # the decision still needs each candidate's similarity
         sims = index.similarities(ctx.query_embedding, [c.chunk.id for c in ctx.candidates])
