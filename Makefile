@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval-sample eval-realpages eval-gate calibrate bench-crawl bench-scale bench-chat bench-load \
+.PHONY: install demo test eval-sample eval-realpages eval-gate eval-routing calibrate bench-crawl bench-scale bench-chat bench-load \
 	bench-gaps audit lint site
 
 $(STAMP): pyproject.toml
@@ -44,7 +44,9 @@ eval-realpages: $(STAMP)
 ## The release gate: both evaluations, then their scores against eval/baseline.json (the
 ## development sets and the residents' test parts, which nothing is tuned on), and the gap
 ## report on its labelled log (eval/gaplog: both halves against eval.gapmeasure's floors), and
-## every realpages chunk's stored vector against the sentence-transformers reference.
+## every realpages chunk's stored vector against the sentence-transformers reference; then the
+## council files drafted from both crawls against the hand-written ones, and routing in the
+## two-tier test world (eval-routing).
 eval-gate: export ASKCOUNCIL_EVAL_ARGS = --accessibility
 eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/sample --set sample
@@ -53,6 +55,17 @@ eval-gate: eval-sample eval-realpages
 	$(BIN)/askcouncil eval gate eval-runs/realpages-residents-test --set realpages-residents-test
 	ASKCOUNCIL_DATA_DIR=data/eval-sample $(BIN)/python -m eval.gapmeasure --gate --out eval-runs/gaplog.json
 	ASKCOUNCIL_DATA_DIR=data/eval-realpages $(BIN)/python -m eval.embedcheck --council realpages
+	$(BIN)/python -m eval.councilcheck askcouncil/councils/kestrelford.yaml --data data/eval-sample \
+	  --council kestrelford --pages sample_site/site --out eval-runs/draft-sample.json --gate draft-sample
+	$(BIN)/python -m eval.councilcheck eval/councils/scarfolk.reference.yaml --data data/eval-realpages \
+	  --council realpages --pages ../shared/sites/realpages --out eval-runs/draft-realpages.json \
+	  --gate draft-realpages
+	$(BIN)/python -m eval.routing --out eval-runs/routing --gate
+
+## Routing in the two-tier test world (eval/worlds.py): realpages split into a district's and a
+## county's site, served and crawled together; the labelled questions' tuning and test parts.
+eval-routing: $(STAMP)
+	$(BIN)/python -m eval.routing --out eval-runs/routing
 
 ## Refit the answer/decline model on the tuning questions (needs the crawls eval-gate leaves)
 ## and print its precision-recall curve on the residents' test parts.

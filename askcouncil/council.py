@@ -119,6 +119,12 @@ class Retrieval:
         return 1.0
 
 
+# An answer from the council's own pages says another body runs the service only when the
+# question names that body's service this surely (``ContactLine.score``: a two-word service, or
+# two services); a handoff goes to the best match however weak.
+SURE_SERVICE = 4.0
+
+
 @dataclass(frozen=True)
 class Site:
     """A website the council's bot answers from (a council file's ``sites``): the council's own,
@@ -166,14 +172,18 @@ class Council:
     def partner(self, key: str | None) -> ContactLine | None:
         return next((p for p in self.partners if p.key == key), None) if key else None
 
-    def runs(self, question: str, urls: list[str]) -> ContactLine | None:
+    def runs(self, question: str, urls: list[str], said: str = "") -> ContactLine | None:
         """The other body that runs the service a reply is about, or None for this council:
         whoever's services the question names (a partner's above the council's own lines, as
-        for a handoff), else the owner of the site most of the reply's parts are from (the
-        first part's, on a tie)."""
+        for a handoff; for a partner, named in two words or more, "universal credit", or in
+        one that the answer ``said`` names too: "PIP" in a PIP answer, not "police" in a
+        licensing question), else the owner of the site most of the reply's parts are from
+        (the first part's, on a tie)."""
         line, score = self._best_line(question, [])
-        if score > 0:
-            return line if line.body is not None else None
+        if score > 0 and line.body is None:
+            return None
+        if score >= SURE_SERVICE or (score > 0 and line.score(_words(said), said.lower()) > 0):
+            return line
         owners = [site.owner if site else None for site in map(self.site_for, urls)]
         if not owners:
             return None
@@ -207,10 +217,7 @@ class Council:
 
     def _best_line(self, question: str, urls: list[str]) -> tuple[ContactLine, float]:
         text = question.lower()
-        # words in any letters ("tŷ", "ailgylchu"), hyphenated ones whole and in parts
-        # ("budd-dal", "budd", "dal")
-        whole = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
-        words = set(whole) | {part for w in whole if "-" in w for part in w.split("-")}
+        words = _words(text)
         best, best_score = self.general_line, 0.0
         for line in self.lines:
             score = line.score(words, text)
@@ -223,6 +230,13 @@ class Council:
             if partner.score(words, text) > best_score:
                 best, best_score = partner, partner.score(words, text)
         return best, best_score
+
+
+def _words(text: str) -> set[str]:
+    """A text's words in any letters ("tŷ", "ailgylchu"), lower-cased, hyphenated ones whole
+    and in parts ("budd-dal", "budd", "dal")."""
+    whole = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower())
+    return set(whole) | {part for w in whole if "-" in w for part in w.split("-")}
 
 
 def council_configured(slug: str, councils_dir: Path | None = None) -> bool:

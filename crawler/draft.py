@@ -338,6 +338,8 @@ def _lines(found: list[Occurrence], contact: str | None, council_name: str | Non
             top = max(counted.values())
             hours = next(o.hours for o in sorted(hours_seen, key=lambda o: o is not best)
                          if counted[repr(o.hours.spec)] == top)  # type: ignore[union-attr]
+        if hours is None and best.label and re.search(r"(?i)\b24-hour\b", best.label):
+            hours = HoursText("24/7", best.label)  # "our 24-hour automated payment line"
         council = any(o.chunk.url == contact for o in voice) or digits[:7] in exchanges or bool(
             council_name and any(council_name in o.block for o in voice))
         body = None if council else _body(best, voice, bodies)
@@ -766,7 +768,13 @@ def _line_yaml(line: DraftLine, partner: bool = False) -> list[str]:
     if line.email:
         rows.append(f"    email: {_q(line.email)}")
     if line.form_url:
+        rows.append("    # form_url: the page of its section titled as a thing to do")
         rows.append(f"    form_url: {_q(line.form_url)}")
+    if line.keywords and line.paths:
+        rows.append(f"    # keywords, paths: the words the headings of the pages under "
+                    f"{line.paths[0]} share, and that section")
+    elif line.keywords:
+        rows.append("    # " + ("services" if partner else "keywords") + ": the line's name")
     if line.keywords:
         rows.append(f"    {'services' if partner else 'keywords'}: [{', '.join(line.keywords)}]")
     if line.paths:

@@ -3,8 +3,10 @@
 The two-tier test world (``eval.worlds.build_two_tier``) is served on two loopback ports and
 crawled into one index for Scarfolk District Council, whose reviewed council file
 (``eval/councils/scarfolk-district.yaml``) lists both sites. Each question of the labelled sets
-(``eval/questions/scarfolk-routing-{tune,test}.jsonl``: the district, the county, town and parish
-councils, the DWP, HMRC, the NHS, the police, the DVLA) is asked through the real pipeline.
+(``eval/questions/scarfolk-routing-{tune,test,holdout}.jsonl``: the district, the county, town
+and parish councils, the DWP, HMRC, the NHS, the police, the DVLA) is asked through the real
+pipeline. The holdout part was written after the routing words were reviewed, and nothing has
+been tuned on it or on the test part.
 
 The body a reply names is the one it says runs the service (``TurnContext.run_by``: before an
 answer, "Scarfolkshire County Council runs this service, not Scarfolk District Council."; in a
@@ -32,7 +34,7 @@ from eval.worlds import COUNCILS, build_two_tier, council_file
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions"
-PARTS = ("tune", "test")
+PARTS = ("tune", "test", "holdout")
 SLUG = "scarfolk-district"
 
 
@@ -136,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
     p.add_argument("--out", type=Path, default=Path("eval-runs/routing"))
-    p.add_argument("--part", choices=[*PARTS, "both"], default="both")
+    p.add_argument("--part", choices=[*PARTS, "all"], default="all")
+    p.add_argument("--gate", action="store_true", help="fail below eval/baseline.json's floors "
+                   "for routing-test and routing-holdout (nothing is tuned on either)")
     args = p.parse_args(argv)
-    parts = PARTS if args.part == "both" else (args.part,)
+    parts = PARTS if args.part == "all" else (args.part,)
     result = run_routing(args.shared, args.out, parts)
     for part in parts:
         s = result[part]["summary"]
@@ -148,6 +152,20 @@ def main(argv: list[str] | None = None) -> int:
         if s["confusion"]:
             print("  wrong: " + ", ".join(f"{k} ({n})" for k, n in s["confusion"].items()))
     print(f"Results: {args.out / 'results.json'}")
+    if args.gate:
+        from eval.gate import check, load
+
+        failed = False
+        for part in ("test", "holdout"):
+            if part not in result:
+                continue
+            problems = check(result[part]["summary"], load()["sets"][f"routing-{part}"]["floors"])
+            for problem in problems:
+                print(f"gate routing-{part}: {problem}")
+            failed = failed or bool(problems)
+            if not problems:
+                print(f"gate routing-{part}: every floor met")
+        return 1 if failed else 0
     return 0
 
 

@@ -47,7 +47,8 @@ def cite(ctx: TurnContext, services: Services) -> None:
         answer += "\n" + (OTHER_AREAS_CY if _welsh(ctx.units) else OTHER_AREAS)
     ctx.answer = answer
     ctx.status = Status.ANSWERED
-    ctx.run_by = ctx.council.runs(ctx.asking or ctx.message, [u.chunk.url for u in ctx.units])
+    ctx.run_by = ctx.council.runs(ctx.asking or ctx.message, [u.chunk.url for u in ctx.units],
+                                  " ".join(u.text for u in ctx.units))
     if ctx.run_by is not None:
         ctx.preamble.append(run_by_text(ctx.run_by, ctx.council, _welsh(ctx.units)))
 
@@ -58,12 +59,12 @@ OTHER_AREAS_CY = ("Mae hyn ar gyfer yr ardal honno yn unig: gall rhannau eraill 
 
 
 def run_by_text(body: ContactLine, council: Council, welsh: bool = False) -> str:
-    """"Scarfolkshire County Council runs this service, not Scarfolk District Council.", said
-    before an answer about another body's service."""
+    """"This service is run by Scarfolkshire County Council, not by Scarfolk District
+    Council.", said before an answer about another body's service (as a handoff says it)."""
     name = body.body or body.label
     if welsh:
         return f"Nid {council.name} sy'n rhedeg y gwasanaeth hwn, ond {name}."
-    return f"{name[:1].upper()}{name[1:]} runs this service, not {council.name}."
+    return f"This service is run by {name}, not by {council.name}."
 
 
 def _area_label(council: Council, units: list[Unit], areas: set[str | None]) -> str:

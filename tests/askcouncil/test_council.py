@@ -30,7 +30,7 @@ partners:
   dwp:
     name: the DWP
     label: Universal Credit helpline
-    services: [universal credit]
+    services: [universal credit, pip, police]
 """
 
 
@@ -62,6 +62,13 @@ def test_who_runs_the_service_a_reply_is_about() -> None:
     county = "https://www.merrowshire.example/roads/potholes.html"
     own = "https://www.wrenbury.example/bins.html"
     assert council.runs("how do I claim universal credit", [own]).body == "the DWP"
+    # a service named in one word is too weak to say so over an answer from the own site
+    assert council.runs("potholes", [own]) is None
+    assert council.runs("potholes", [county]).key == "county"
+    # ... unless the answer names it too: "PIP" answered about PIP, not "police" about a licence
+    assert council.runs("pip rates", [own], "PIP is paid every 4 weeks").body == "the DWP"
+    assert council.runs("can the police object to my licence", [own],
+                        "The licensing team decides.") is None
     # the question names one of the council's own services: its own, whatever site answered
     assert council.runs("is it the county I ring about my bins?", [county]) is None
     # named by nobody: the owner of the site most of the answer is from

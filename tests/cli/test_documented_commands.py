@@ -126,7 +126,8 @@ def world(tmp_path, crawled, monkeypatch) -> SimpleNamespace:
     monkeypatch.setattr("uvicorn.Server.run", refuse("uvicorn.Server.run"))
     monkeypatch.setattr("crawler.crawl.crawl", refuse("crawler.crawl.crawl"))
     evaluated = SimpleNamespace(report_text=lambda: "Questions: 1", out_dir=tmp_path / "out")
-    monkeypatch.setattr("crawler.job.run_crawl", recorder("run_crawl"))
+    monkeypatch.setattr("crawler.job.run_crawl",
+                        recorder("run_crawl", SimpleNamespace(embedder=None)))
     monkeypatch.setattr("crawler.job.run_schedule", recorder("run_schedule", schedule))
     monkeypatch.setattr("bot.serve.serve", recorder("serve"))
     monkeypatch.setattr("bot.serve.demo", recorder("demo"))
@@ -146,12 +147,15 @@ def concrete(words: list[str], world: SimpleNamespace) -> list[str]:
     for i, word in enumerate(words):
         before = words[i - 1] if i else ""
         value = {
-            "URL": URL, "SLUG": "kestrelford", "N": "3", "INTERVAL": "1d",
+            "URL": URL, "OTHER-URL": "http://127.0.0.1:10/", "SLUG": "kestrelford", "N": "3",
+            "INTERVAL": "1d",
             '"QUESTION"': "How much is a Blue Badge?", "QUESTIONS.jsonl": str(world.questions),
             "DIR": str(world.tmp / "out"), "RUN": str(world.run), "RUN_A": str(world.run),
             "RUN_B": str(world.run), "NAME": "sample", "TEXT": "a reason",
             "CONVERSATION_ID": CONVERSATION,
         }.get(word, word)
+        if word == "...":  # "URL ...": one more is enough
+            continue
         if word == "FILE":
             value = str(world.baseline if before == "--baseline" else world.tmp / f"out{i}.txt")
         out.append(value)

@@ -148,8 +148,8 @@ def test_an_answer_from_the_county_s_page_says_the_county_runs_it(two_tier,
     settings, urls, _env = two_tier
     reply = district_bot.chat("How do I apply for a secondary school place?")
     assert reply.status == "answered", reply.answer
-    assert reply.answer.startswith("Kestrelshire County Council runs this service, not "
-                                   "Kestrelford Borough Council.\n")
+    assert reply.answer.startswith("This service is run by Kestrelshire County Council, not "
+                                   "by Kestrelford Borough Council.\n")
     assert reply.context.run_by is not None and reply.context.run_by.key == "county"
     assert all(c["url"].startswith(urls["county"]) for c in reply.citations)
 
@@ -158,7 +158,7 @@ def test_an_answer_from_the_council_s_own_page_names_nobody_else(district_bot) -
     reply = district_bot.chat("How much does a bulky waste collection cost?")
     assert reply.status == "answered", reply.answer
     assert reply.context.run_by is None
-    assert "runs this service" not in reply.answer
+    assert "This service is run by" not in reply.answer
 
 
 def test_the_county_s_service_the_sites_do_not_answer_is_handed_to_the_county(
