@@ -258,3 +258,57 @@ def _clock(word: str, closing: bool) -> time | None:
     elif m.group(3) == "am" and hour == 12:
         hour = 0
     return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+# -- England and Wales bank holidays ----------------------------------------------------------
+
+def bank_holidays(year: int) -> list[date]:
+    """The bank holidays of England and Wales in ``year`` (GOV.UK's rules: New Year's Day, Good
+    Friday, Easter Monday, the first and last Mondays of May, the last Monday of August,
+    Christmas Day and Boxing Day, each moved to the next weekday when it falls at a weekend).
+    Years with a one-off change (a coronation, a jubilee) need it added by hand."""
+    from datetime import timedelta
+
+    easter = _easter(year)
+
+    def monday(first: date, last: bool = False) -> date:
+        step = timedelta(days=-1 if last else 1)
+        while first.weekday() != 0:
+            first += step
+        return first
+
+    new_year = date(year, 1, 1)
+    while new_year.weekday() >= 5:
+        new_year += timedelta(days=1)
+    days = [new_year, easter - timedelta(days=2), easter + timedelta(days=1),
+            monday(date(year, 5, 1)), monday(date(year, 5, 31), last=True),
+            monday(date(year, 8, 31), last=True)]
+    xmas, box = _christmas(year)
+    return sorted(days + [xmas, box])
+
+
+def _christmas(year: int) -> tuple[date, date]:
+    from datetime import timedelta
+
+    xmas, box = date(year, 12, 25), date(year, 12, 26)
+    if xmas.weekday() == 5:  # Saturday: Monday and Tuesday
+        return xmas + timedelta(days=2), xmas + timedelta(days=3)
+    if xmas.weekday() == 6:  # Sunday: Tuesday (substitute), Boxing Day Monday
+        return xmas + timedelta(days=2), box
+    if box.weekday() == 5:  # Boxing Day Saturday: Monday
+        return xmas, box + timedelta(days=2)
+    return xmas, box
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday (the Anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)

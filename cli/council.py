@@ -27,7 +27,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def draft(args: argparse.Namespace) -> int:
-    from crawler.draft import write_draft
+    from crawler.councilfile import write_draft
 
     write_draft(settings_from(args), args.urls, out=args.out, force=args.force,
                 progress=not args.no_progress)

@@ -110,7 +110,8 @@ def draft_from_index(data_dir: Path, council: str, out: Path) -> Path:
     from askcouncil.chroma import open_chroma
     from askcouncil.index import CouncilIndex
     from askcouncil.settings import Settings
-    from crawler.draft import draft_council, to_yaml
+    from crawler.councilfile import to_yaml
+    from crawler.draft import draft_council
 
     index = CouncilIndex(open_chroma(Settings(_env_file=None, data_dir=data_dir,
                                               council=council)), council)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from askcouncil.council import ContactLine, Council
+from askcouncil.council import Council
 from bot.pipeline.context import Citation, Status, TurnContext, Unit
+from bot.pipeline.replies import ONE_AREA_NOTE, WELSH, area_label, run_by_note
 from bot.services import Services
 
 SNIPPET_CHARS = 240
@@ -34,7 +35,7 @@ def cite(ctx: TurnContext, services: Services) -> None:
             ctx.citations.append(
                 Citation(numbers[chunk_id], chunk.cite_url, chunk.title, chunk.section, snippet)
             )
-        text = _area_label(ctx.council, units, areas)
+        text = _area_label(ctx.council, units)
         for unit in units:
             sep = "\n" if "\n" in unit.text or "\n" in text[-300:] else " "
             text = unit.text if not text else text + sep + unit.text
@@ -44,39 +45,22 @@ def cite(ctx: TurnContext, services: Services) -> None:
         sep = "\n" if "\n" in part or "\n" in answer[-300:] or areas - {None} else " "
         answer = part if not answer else answer + sep + part
     if len(areas - {None}) == 1 and len([s for s in ctx.council.sites if s.area]) > 1:
-        answer += "\n" + (OTHER_AREAS_CY if _welsh(ctx.units) else OTHER_AREAS)
+        answer += "\n" + (WELSH[ONE_AREA_NOTE] if _welsh(ctx.units) else ONE_AREA_NOTE)
     ctx.answer = answer
     ctx.status = Status.ANSWERED
     ctx.run_by = ctx.council.runs(ctx.asking or ctx.message, [u.chunk.url for u in ctx.units],
                                   " ".join(u.text for u in ctx.units))
     if ctx.run_by is not None:
-        ctx.preamble.append(run_by_text(ctx.run_by, ctx.council, _welsh(ctx.units)))
+        ctx.preamble.append(run_by_note(ctx.run_by.body or ctx.run_by.label, ctx.council.name,
+                                        "cy" if _welsh(ctx.units) else "en"))
 
 
-OTHER_AREAS = "This is for that area only: other parts of the council's area may differ."
-OTHER_AREAS_CY = ("Mae hyn ar gyfer yr ardal honno yn unig: gall rhannau eraill o ardal y cyngor "
-                  "fod yn wahanol.")
-
-
-def run_by_text(body: ContactLine, council: Council, welsh: bool = False) -> str:
-    """"This service is run by Scarfolkshire County Council, not by Scarfolk District
-    Council.", said before an answer about another body's service (as a handoff says it)."""
-    name = body.body or body.label
-    if welsh:
-        return f"Nid {council.name} sy'n rhedeg y gwasanaeth hwn, ond {name}."
-    return f"This service is run by {name}, not by {council.name}."
-
-
-def _area_label(council: Council, units: list[Unit], areas: set[str | None]) -> str:
-    """"For North Scarfolk (the former North Scarfolk District Council's website):" before a
-    part from a site covering only part of the area; nothing when no site has an area."""
+def _area_label(council: Council, units: list[Unit]) -> str:
+    """The label of a part from a site covering only part of the area; nothing otherwise."""
     site = council.site_for(units[0].chunk.url)
     if site is None or site.area is None:
         return ""
-    whose = f" ({site.name}'s website)" if site.name else ""
-    if _welsh(units):
-        return f"Ar gyfer {site.area}{whose}:"
-    return f"For {site.area}{whose}:"
+    return area_label(site.area, site.name, "cy" if _welsh(units) else "en")
 
 
 def _welsh(units: list[Unit]) -> bool:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from askcouncil.council import ContactLine
 from bot.pipeline.context import Status, TurnContext
-from bot.pipeline.replies import WELSH
+from bot.pipeline.replies import WELSH, run_by_note
 from bot.services import Services
 
 HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
@@ -84,7 +84,7 @@ def handoff_text(line: ContactLine, handoff: dict[str, Any], council_name: str,
         return f"You can find how to contact {council_name} {where}."
     said = []
     if line.body:
-        said.append(f"This service is run by {line.body}, not by {council_name}.")
+        said.append(run_by_note(line.body, council_name))
     where = f" on {line.phone}" if line.phone else ""
     when = "; ".join(x for x in (line.hours if line.phone else None, handoff["availability"]) if x)
     sentence = f"You can contact {line.label}{where}" + (f" ({when})" if when else "")

@@ -39,6 +39,8 @@ PERSONAL_DATA_NOTE = (
     "Please don't share personal details such as phone numbers, email addresses or account "
     "numbers here. I've removed them, and I don't need them to answer."
 )
+# after an answer from the site of one part of the council's area only (a predecessor's)
+ONE_AREA_NOTE = "This is for that area only: other parts of the council's area may differ."
 
 # The same words in Welsh, for a resident who writes in Welsh (``hand_off`` swaps them in when
 # everything else the reply says can be said in Welsh too; docs/configuration.md, "Welsh").
@@ -73,6 +75,8 @@ WELSH = {
     PERSONAL_DATA_NOTE: (
         "Peidiwch â rhannu manylion personol fel rhifau ffôn, cyfeiriadau e-bost neu rifau cyfrif "
         "yma. Rydw i wedi'u dileu, ac nid oes eu hangen arnaf i ateb."),
+    ONE_AREA_NOTE: ("Mae hyn ar gyfer yr ardal honno yn unig: gall rhannau eraill o ardal y "
+                    "cyngor fod yn wahanol."),
 }
 
 
@@ -81,3 +85,16 @@ def out_of_hours_note(label: str, phone: str, lang: str = "en") -> str:
     if lang == "cy":
         return f"Os yw hyn yn argyfwng y tu allan i oriau swyddfa, ffoniwch {label} ar {phone}."
     return f"If this is an emergency outside office hours, call {label} on {phone}."
+
+
+def run_by_note(body: str, council: str, lang: str = "en") -> str:
+    """Said when another body runs the service: before an answer, or in a handoff."""
+    if lang == "cy":
+        return f"Nid {council} sy'n rhedeg y gwasanaeth hwn, ond {body}."
+    return f"This service is run by {body}, not by {council}."
+
+
+def area_label(area: str, whose: str | None, lang: str = "en") -> str:
+    """"For North Kestrelford (the former North Kestrelford Borough Council's website):"."""
+    site = f" ({whose}'s website)" if whose else ""
+    return f"Ar gyfer {area}{site}:" if lang == "cy" else f"For {area}{site}:"

@@ -7,8 +7,8 @@ import yaml
 
 from askcouncil.chunks import Chunk
 from askcouncil.council import parse_council
-from askcouncil.hours import read_hours
-from crawler.draft import bank_holidays, digits_of, draft_council, numbers_in, to_yaml
+from crawler.councilfile import to_yaml
+from crawler.draft import digits_of, draft_council, numbers_in
 
 BASE = "https://www.example-council.test/"
 
@@ -91,20 +91,3 @@ def test_numbers_in_any_spacing_and_not_what_follows_them() -> None:
     assert numbers_in("Telephone +44 (0) 191 496 0000") == {"01914960000"}
     assert numbers_in("call 101 or NHS 111; it costs £0800 1234 5678") >= {"101", "111"}
     assert numbers_in("Published 12 March 2025, 10:00 1234 5678") == set()
-
-
-def test_hours_as_pages_write_them() -> None:
-    assert read_hours("Monday to Friday: 8:30am - 5pm").spec == {"mon-fri": "08:30-17:00"}
-    assert read_hours("9am to 1pm on Saturday").spec == {"sat": "09:00-13:00"}
-    assert read_hours("24-hour service").spec == "24/7"
-    assert read_hours("Saturday and Sunday, 10am to 4pm").spec == {"sat-sun": "10:00-16:00"}
-    assert read_hours("open from 5pm to 9am") is None  # no days: not read as hours
-    assert read_hours("Monday to Friday, 5pm to 9am") is None  # closes before it opens
-
-
-def test_bank_holidays_follow_the_substitute_day_rules() -> None:
-    assert bank_holidays(2027) == [date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29),
-                                   date(2027, 5, 3), date(2027, 5, 31), date(2027, 8, 30),
-                                   date(2027, 12, 27), date(2027, 12, 28)]
-    assert bank_holidays(2022)[-2:] == [date(2022, 12, 26), date(2022, 12, 27)]  # Sunday
-    assert bank_holidays(2021)[-2:] == [date(2021, 12, 27), date(2021, 12, 28)]  # Saturday
