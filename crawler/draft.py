@@ -258,8 +258,6 @@ def _occurrences(chunk: Chunk) -> list[Occurrence]:
             before = block[last_end:start]
             last_end = end
             kind = next((k for k, p in KIND if p.search(before[-60:])), "voice")
-            if kind == "relay" and "18001" in before[-12:]:
-                kind = "relay"
             label, how = _label(before, chunk)
             # its hours: after it in the block (up to the next number that is a line of its
             # own), else in the next block of the section unless that holds a number itself
