@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -64,22 +65,32 @@ class ContactLine:
             "body": self.body,
         }
 
+    @cached_property
+    def _topics(self) -> tuple[tuple[str, re.Pattern[str] | frozenset[str], float], ...]:
+        """Each keyword as (its singular, what matches it: a compiled pattern for a phrase, the
+        forms of a word, its weight): made once, as a council file with many partners has over
+        a thousand."""
+        out: list[tuple[str, re.Pattern[str] | frozenset[str], float]] = []
+        for kw in self.keywords:
+            one = kw.removesuffix("s")
+            if " " in kw:
+                out.append((one, re.compile(rf"\b{re.escape(one)}s?\b"), 2.0 * len(kw.split())))
+            else:
+                out.append((one, frozenset({kw, f"{kw}s"} | ({kw[:-1]} if kw.endswith("s")
+                                                             else set())), 2.0))
+        return tuple(out)
+
     def score(self, words: set[str], text: str) -> float:
         """How well the line's topics match a question's words (multi-word topics weigh more;
         a topic counts once however many of its forms the line lists: "bin" and "bins")."""
         total = 0.0
         found: set[str] = set()
-        for kw in self.keywords:
-            if " " in kw:
-                one = kw.removesuffix("s")
-                if one not in found and re.search(rf"\b{re.escape(one)}s?\b", text):
-                    found.add(one)
-                    total += 2.0 * len(kw.split())
-            elif kw in words or (kw.endswith("s") and kw[:-1] in words) or f"{kw}s" in words:
-                one = kw.removesuffix("s")
-                if one not in found:
-                    found.add(one)
-                    total += 2.0
+        for one, match, weight in self._topics:
+            if one in found:
+                continue
+            if match.search(text) if isinstance(match, re.Pattern) else not match.isdisjoint(words):
+                found.add(one)
+                total += weight
         return total
 
 
