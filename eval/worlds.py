@@ -11,7 +11,7 @@ a deployment that answers from more than one site (council file ``sites``).
   websites of two councils that a new unitary replaced, whose garden waste charges and
   collection days differ: ``eval/councils/kestrelford-unitary.yaml``.
 
-Council files name their sites with placeholder addresses (``http://district.world.test/``);
+Council files name their sites with stand-in addresses (``http://district.world.test/``);
 ``council_file`` writes one with the addresses the sites are served on.
 """
 
@@ -206,7 +206,7 @@ def build_predecessors(out: Path) -> dict[str, Path]:
 
 
 def council_file(template: Path, out_dir: Path, urls: dict[str, str]) -> Path:
-    """The council file ``template`` with its sites' placeholder addresses
+    """The council file ``template`` with its sites' stand-in addresses
     (``http://KEY.world.test/``) replaced by ``urls`` (key -> address), in ``out_dir``."""
     text = template.read_text("utf-8")
     for key, url in urls.items():
