@@ -20,6 +20,16 @@ import yaml
 
 from askcouncil.errors import ConfigError
 from askcouncil.hours import OpeningHours
+from askcouncil.routing import (
+    TIERS,
+    Match,
+    Service,
+    Topics,
+    body_roles,
+    load_catalogue,
+    outside_longer,
+    weigh,
+)
 from askcouncil.urls import within
 
 BUNDLED = Path(__file__).resolve().parent / "councils"
@@ -39,6 +49,7 @@ class ContactLine:
     form_url: str | None = None
     opening: OpeningHours | None = None
     body: str | None = None  # for a partner body's line: who runs the service
+    role: str | None = None  # for a partner's: which body it is (routing.load_catalogue's keys)
     # In Welsh (the council file's label_cy and hours_cy; hours_cy is written from ``open`` when
     # the English hours were too). None: the file does not give it.
     label_cy: str | None = None
@@ -66,32 +77,12 @@ class ContactLine:
         }
 
     @cached_property
-    def _topics(self) -> tuple[tuple[str, re.Pattern[str] | frozenset[str], float], ...]:
-        """Each keyword as (its singular, what matches it: a compiled pattern for a phrase, the
-        forms of a word, its weight): made once, as a council file with many partners has over
-        a thousand."""
-        out: list[tuple[str, re.Pattern[str] | frozenset[str], float]] = []
-        for kw in self.keywords:
-            one = kw.removesuffix("s")
-            if " " in kw:
-                out.append((one, re.compile(rf"\b{re.escape(one)}s?\b"), 2.0 * len(kw.split())))
-            else:
-                out.append((one, frozenset({kw, f"{kw}s"} | ({kw[:-1]} if kw.endswith("s")
-                                                             else set())), 2.0))
-        return tuple(out)
+    def topics(self) -> Topics:
+        return Topics(self.keywords)
 
-    def score(self, words: set[str], text: str) -> float:
-        """How well the line's topics match a question's words (multi-word topics weigh more;
-        a topic counts once however many of its forms the line lists: "bin" and "bins")."""
-        total = 0.0
-        found: set[str] = set()
-        for one, match, weight in self._topics:
-            if one in found:
-                continue
-            if match.search(text) if isinstance(match, re.Pattern) else not match.isdisjoint(words):
-                found.add(one)
-                total += weight
-        return total
+    def score(self, text: str) -> float:
+        """How well the line's topics match a lower-cased question (``routing.Topics``)."""
+        return self.topics.score(text)
 
 
 @dataclass(frozen=True)
@@ -130,10 +121,14 @@ class Retrieval:
         return 1.0
 
 
-# An answer from the council's own pages says another body runs the service only when the
-# question names that body's service this surely (``ContactLine.score``: a two-word service, or
-# two services); a handoff goes to the best match however weak.
-SURE_SERVICE = 4.0
+# Who runs the service (``Council.route``): each body's score is how close the question's
+# meaning is to its services (``routing.Senses``, a cosine similarity) plus WORD_WEIGHT for each
+# point of words naming one of them (``routing.Topics``: 2 a word, so "universal credit" adds
+# 0.4); a word inside a longer phrase another body's services name counts for nothing (the
+# "bin" of "grit bin"). A body the words do not name needs a meaning at least MIN_SENSE close;
+# when none has either, the body whose site most of an answer is from runs it.
+WORD_WEIGHT = 0.1
+MIN_SENSE = 0.35
 
 
 @dataclass(frozen=True)
@@ -183,24 +178,89 @@ class Council:
     def partner(self, key: str | None) -> ContactLine | None:
         return next((p for p in self.partners if p.key == key), None) if key else None
 
-    def runs(self, question: str, urls: list[str], said: str = "") -> ContactLine | None:
-        """The other body that runs the service a reply is about, or None for this council:
-        whoever's services the question names (a partner's above the council's own lines, as
-        for a handoff; for a partner, named in two words or more, "universal credit", or in
-        one that the answer ``said`` names too: "PIP" in a PIP answer, not "police" in a
-        licensing question), else the owner of the site most of the reply's parts are from
-        (the first part's, on a tie)."""
-        line, score = self._best_line(question, [])
-        if score > 0 and line.body is None:
-            return None
-        if score >= SURE_SERVICE or (score > 0 and line.score(_words(said), said.lower()) > 0):
-            return line
-        owners = [site.owner if site else None for site in map(self.site_for, urls)]
+    @cached_property
+    def _roles(self) -> tuple[frozenset[str], dict[str, tuple[ContactLine, ...]]]:
+        """The bodies of the catalogue this council is (the district and county's services in a
+        unitary; the district's when a partner is the county, and the reverse), and its
+        partners by the body each is."""
+        roles: dict[str, list[ContactLine]] = {}
+        for partner in self.partners:
+            roles.setdefault(partner.role or partner.key, []).append(partner)
+        own = frozenset(TIERS) - set(roles) or frozenset(TIERS[:1])
+        return own, {k: tuple(v) for k, v in roles.items()}
+
+    @cached_property
+    def services(self) -> tuple[tuple[Service, str | None], ...]:
+        """Each service of the catalogue with who runs it here (None: this council): the body
+        whose lines in this file name its words, when one does (the file knows its council),
+        else the catalogue's body (this council for its own tiers). A service of a body the
+        council names no partner for is left out."""
+        own, partners = self._roles
+        bodies: list[tuple[str | None, tuple[ContactLine, ...]]] = [(None, self.lines),
+                                                                    *partners.items()]
+        out = []
+        for service in load_catalogue().services:
+            topics = service.words.topics
+            claims = [body for body, lines in bodies
+                      if any(not topics.isdisjoint(line.topics.topics) for line in lines)]
+            usual = None if service.role in own else service.role
+            body = claims[0] if len(claims) == 1 or (claims and usual not in claims) else usual
+            if body is None or body in partners:
+                out.append((service, body))
+        return tuple(out)
+
+    def route(self, question: str, urls: list[str] | tuple[str, ...] = (),
+              sense: dict[Service, float] | None = None) -> str | None:
+        """The body that runs the service a question is about: a partner's role, or None for
+        this council. ``urls``: the pages an answer is from; ``sense``: ``Senses.by_service``
+        for the question (without it, words and pages alone decide)."""
+        text = question.lower()
+        own_roles, partners = self._roles
+        said: dict[str | None, list[Match]] = {
+            None: [m for line in self.lines for m in line.topics.matches(text)]}
+        for role, lines in partners.items():
+            said[role] = [m for line in lines for m in line.topics.matches(text)]
+        close: dict[str | None, float] = {}
+        for service, body in self.services:
+            said[body] += service.words.matches(text)
+            if sense:
+                close[body] = max(close.get(body, 0.0), sense.get(service, 0.0))
+        everything = [m for ms in said.values() for m in ms]
+        scores: dict[str | None, tuple[float, float, float]] = {}
+        for body, matches in said.items():
+            lex = weigh(outside_longer(matches, everything))
+            sem = close.get(body, 0.0)
+            scores[body] = (sem + WORD_WEIGHT * lex, lex, sem)
+        best = max(scores, key=lambda r: (scores[r][0], r is None))
+        if scores[best][1] > 0 or scores[best][2] >= MIN_SENSE:
+            return best
+        owners = [self._site_role(site) for site in map(self.site_for, urls)]
         if not owners:
             return None
-        counted = Counter(owners)
-        top = max(counted.values())
-        return self.partner(next(o for o in owners if counted[o] == top))
+        shares = Counter(owners)
+        top = max(shares.values())
+        return next(role for role in owners if shares[role] == top)  # the first part's on a tie
+
+    def _site_role(self, site: Site | None) -> str | None:
+        """The body a site's owner plays (None: this council's own site, or none)."""
+        partner = self.partner(site.owner) if site else None
+        return partner.role if partner else None
+
+    def runs(self, question: str, urls: list[str],
+             sense: dict[Service, float] | None = None) -> ContactLine | None:
+        """The other body's line for the service a reply is about, or None for this council
+        (``route``)."""
+        role = self.route(question, urls, sense)
+        return None if role is None else self._partner_line(role, question)
+
+    def _partner_line(self, role: str, question: str) -> ContactLine:
+        """The line of the body playing ``role`` that the question's words best match: the one
+        keyed by the role, or its first, when none does."""
+        lines = self._roles[1][role]
+        text = question.lower()
+        main = next((line for line in lines if line.key == role), lines[0])
+        best = max(lines, key=lambda line: line.score(text))
+        return best if best.score(text) > main.score(text) else main
 
     def expand(self, question: str) -> str:
         """The question plus the council's words for any resident phrases it uses."""
@@ -221,33 +281,24 @@ class Council:
     def line(self, key: str | None) -> ContactLine | None:
         return next((line for line in self.lines if line.key == key), None) if key else None
 
-    def line_for(self, question: str, urls: list[str]) -> ContactLine:
-        """The contact line that best matches the question's words and the pages retrieved; a
-        partner body's line when the question is about a service that body runs."""
-        return self._best_line(question, urls)[0]
-
-    def _best_line(self, question: str, urls: list[str]) -> tuple[ContactLine, float]:
+    def line_for(self, question: str, urls: list[str],
+                 sense: dict[Service, float] | None = None) -> ContactLine:
+        """The line to hand a question to: a partner body's when it runs the service
+        (``route``), else the council's own line that best matches the question's words and
+        the pages retrieved."""
+        role = self.route(question, [], sense)
+        if role is not None:
+            return self._partner_line(role, question)
         text = question.lower()
-        words = _words(text)
         best, best_score = self.general_line, 0.0
         for line in self.lines:
-            score = line.score(words, text)
+            score = line.score(text)
             for rank, url in enumerate(urls[:3]):
                 if any(p in url for p in line.paths):
                     score += 1.0 / (rank + 1)
             if score > best_score:
                 best, best_score = line, score
-        for partner in self.partners:
-            if partner.score(words, text) > best_score:
-                best, best_score = partner, partner.score(words, text)
-        return best, best_score
-
-
-def _words(text: str) -> set[str]:
-    """A text's words in any letters ("tŷ", "ailgylchu"), lower-cased, hyphenated ones whole
-    and in parts ("budd-dal", "budd", "dal")."""
-    whole = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower())
-    return set(whole) | {part for w in whole if "-" in w for part in w.split("-")}
+        return best
 
 
 def council_configured(slug: str, councils_dir: Path | None = None) -> bool:
@@ -284,10 +335,10 @@ def parse_council(slug: str, text: str) -> Council:
         lines = tuple(
             _line(key, item, closed_on) for key, item in (raw.get("contact_lines") or {}).items()
         )
-        partners = tuple(
+        partners = _with_roles(tuple(
             _line(key, item, closed_on, body=item["name"])
             for key, item in (raw.get("partners") or {}).items()
-        )
+        ), raw.get("partners") or {})
         emergency_raw = raw.get("emergency") or {}
         emergency = Emergency(
             safeguarding_line=emergency_raw.get("safeguarding_line"),
@@ -341,6 +392,19 @@ def parse_council(slug: str, text: str) -> Council:
     return Council(slug, raw.get("name", slug), raw.get("contact_url"), lines, retrieval,
                    crawl_allow=allow, crawl_deny=deny, partners=partners, emergency=emergency,
                    deflection=deflection, sites=sites)
+
+
+def _with_roles(partners: tuple[ContactLine, ...], raw: dict[str, Any]
+                ) -> tuple[ContactLine, ...]:
+    """Each partner with the body of the catalogue it is (``routing.load_catalogue``): its
+    ``role:``, else its key when that is one ("county", "dwp"), else the role of the partner of
+    that key with the same name (the county's other lines), else the body bodies.yaml names so
+    (a drafted "pip_claims" line of the DWP), else its own key (a body the catalogue lacks)."""
+    known = set(load_catalogue().roles)
+    named = {p.body: p.key for p in partners if p.key in known} | {
+        name: key for name, key in body_roles().items() if key in known}
+    return tuple(replace(p, role=str(raw[p.key].get("role") or (p.key if p.key in known else None)
+                                     or named.get(p.body) or p.key)) for p in partners)
 
 
 def _sites(slug: str, raw: object, partners: set[str]) -> tuple[Site, ...]:

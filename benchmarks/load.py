@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -360,8 +361,11 @@ def scenario_chroma_outage(topo: Topology, questions: list[str], n: int, concurr
     results, wall = drive(topo.base, questions, n, concurrency,
                           at={n // 3: stop, 2 * n // 3: restart})
     out = summarise(results, wall)
-    out["recovered_s"] = recovery(topo, questions, marks["started"])
+    out["recovered_s"] = recovery(topo, questions, marks["started"], concurrency)
+    log = topo.work / "bot.log"
+    log_from = log.stat().st_size
     after, _ = drive(topo.base, questions, n // 3, concurrency)
+    out["after_error_causes"] = log_causes(log, log_from)  # empty when all went well
     phases = _phases(results, marks.get("stopped"), None)
     phases["after"] = after
     during = [r for r in phases["during"] if r.status == "error"]
@@ -378,23 +382,36 @@ def scenario_chroma_outage(topo: Topology, questions: list[str], n: int, concurr
     return out
 
 
-STEADY = 20  # replies in a row without an error: every worker is answering again
+STEADY = 2  # rounds in a row without an error reply: every worker is answering again
 
 
-def recovery(topo: Topology, questions: list[str], since: float) -> float:
-    """Seconds from a dependency's return until the bot answers again: a first answer, then
-    ``STEADY`` in a row without an error (each worker retries Chroma on its own, at most every
-    ``ChromaConnection.retry_s`` seconds, so one worker answering says nothing of the other)."""
+def recovery(topo: Topology, questions: list[str], since: float, concurrency: int) -> float:
+    """Seconds from a dependency's return until the bot answers again: rounds of
+    ``concurrency`` questions at once (connections spread over every worker, and each worker
+    retries Chroma on its own, at most every ``ChromaConnection.retry_s`` seconds, so one
+    worker answering says nothing of the other) until ``STEADY`` rounds in a row have no
+    error reply."""
     streak = [0]
 
     def answers() -> bool:
-        ok = httpx.post(f"{topo.base}/api/chat", timeout=30, json={
-            "message": questions[0]}).json()["status"] != "error"
+        results, _ = drive(topo.base, questions, concurrency, concurrency)
+        ok = all(r.status != "error" for r in results)
         streak[0] = streak[0] + 1 if ok else 0
         return streak[0] >= STEADY
 
     wait_until(answers, 60, "answers again on every worker", 0.05)
     return round(time.perf_counter() - since, 2)
+
+
+def log_causes(log: Path, since: int) -> dict[str, int]:
+    """Why replies failed, from the bot's log after byte ``since``: every line but uvicorn's
+    request log, counted, with numbers left out so that the same cause counts once."""
+    with log.open("rb") as f:
+        f.seek(since)
+        text = f.read().decode("utf-8", "replace")
+    causes = Counter(re.sub(r"\d+", "N", line.strip())[:200] for line in text.splitlines()
+                     if line.strip() and not line.startswith("INFO:"))
+    return dict(causes.most_common(10))
 
 
 def scenario_database_outage(topo: Topology, questions: list[str], n: int, concurrency: int

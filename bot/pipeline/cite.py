@@ -49,7 +49,7 @@ def cite(ctx: TurnContext, services: Services) -> None:
     ctx.answer = answer
     ctx.status = Status.ANSWERED
     ctx.run_by = ctx.council.runs(ctx.asking or ctx.message, [u.chunk.url for u in ctx.units],
-                                  " ".join(u.text for u in ctx.units))
+                                  ctx.meaning(services))
     if ctx.run_by is not None:
         ctx.preamble.append(run_by_note(ctx.run_by.body or ctx.run_by.label, ctx.council.name,
                                         "cy" if _welsh(ctx.units) else "en"))

@@ -14,6 +14,7 @@ from askcouncil.index import CouncilIndex
 from bot.keyword import KeywordIndex
 
 if TYPE_CHECKING:
+    from askcouncil.routing import Service
     from bot.services import Services
 
 
@@ -145,6 +146,14 @@ class TurnContext:
             self.keyword, self.site = services.keyword(self.council.slug)
             self.index = services.index(self.council.slug)
         return self.keyword, self.index
+
+    def meaning(self, services: Services) -> dict[Service, float] | None:
+        """How close the question is in meaning to each service of the catalogue
+        (``routing.Senses``), for saying who runs it: when retrieval embedded it, and it is in
+        English, the catalogue's language."""
+        if self.query_embedding is None or self.lang != "en":
+            return None
+        return services.sense(self.query_embedding)
 
     def with_preamble(self, text: str) -> str:
         """The text after what is said first (``preamble``), one line each: the answer as the

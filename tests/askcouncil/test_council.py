@@ -4,6 +4,7 @@ import pytest
 
 from askcouncil.council import parse_council
 from askcouncil.errors import ConfigError
+from askcouncil.routing import Service, load_catalogue
 
 FILE = """
 name: Wrenbury District Council
@@ -61,20 +62,101 @@ def test_who_runs_the_service_a_reply_is_about() -> None:
     council = parse_council("wrenbury", FILE)
     county = "https://www.merrowshire.example/roads/potholes.html"
     own = "https://www.wrenbury.example/bins.html"
+    # words naming a service decide, whichever site answered: the county runs the roads in a
+    # district's area (its partner is the county, so the district is this council)
     assert council.runs("how do I claim universal credit", [own]).body == "the DWP"
-    # a service named in one word is too weak to say so over an answer from the own site
-    assert council.runs("potholes", [own]) is None
-    assert council.runs("potholes", [county]).key == "county"
-    # ... unless the answer names it too: "PIP" answered about PIP, not "police" about a licence
-    assert council.runs("pip rates", [own], "PIP is paid every 4 weeks").body == "the DWP"
-    assert council.runs("can the police object to my licence", [own],
-                        "The licensing team decides.") is None
-    # the question names one of the council's own services: its own, whatever site answered
+    assert council.runs("potholes", [own]).key == "county"
+    assert council.runs("pip rates", [own]).body == "the DWP"
+    # the bundled catalogue names what the council file does not: libraries are the county's
+    assert council.runs("renew my library books", [own]).key == "county"
+    # the question names one of the council's own services as strongly: its own
     assert council.runs("is it the county I ring about my bins?", [county]) is None
+    # a word inside another body's longer phrase names nothing: the "bin" of "grit bin"
+    assert council.runs("the grit bin is empty", [own]).key == "county"
     # named by nobody: the owner of the site most of the answer is from
     assert council.runs("who fixes this", [county, county, own]).key == "county"
     assert council.runs("who fixes this", [own, county]) is None  # a tie: the first part's
     assert council.runs("who fixes this", []) is None
+
+
+def sense(**by_role: float) -> dict[Service, float]:
+    """A question's similarity to every service of each body (``routing.Senses.by_service``)."""
+    return {s: by_role.get(s.role, 0.0) for s in load_catalogue().services}
+
+
+def test_meaning_decides_what_no_word_names() -> None:
+    council = parse_council("wrenbury", FILE)
+    own = "https://www.wrenbury.example/bins.html"
+    assert council.runs("my money got stopped", [own], sense(dwp=0.6, district=0.4)).key == "dwp"
+    assert council.runs("my money got stopped", [own], sense(dwp=0.4, district=0.6)) is None
+    # a body the council has no partner for is never named
+    assert council.runs("my car tax", [own], sense(dvla=0.9)) is None
+    # too far from everything to say: the site decides
+    assert council.runs("hello", [own], sense(dwp=0.2, district=0.1)) is None
+    # words weigh with meaning: a two-word service (0.4) over a closer meaning
+    assert council.runs("universal credit for my rent", [own],
+                        sense(district=0.6, dwp=0.4)).body == "the DWP"
+
+
+def test_the_council_file_says_what_its_council_runs() -> None:
+    """A service the catalogue gives the county is this council's when its own lines name it
+    (a borough that runs its libraries), and the county's lines keep the ones they name."""
+    council = parse_council("wrenbury", FILE.replace("keywords: [bin, bins, council tax]",
+                                                     "keywords: [bin, bins, library, blue badge]"))
+    by_name = {s.name: body for s, body in council.services}
+    assert by_name["Libraries and adult learning"] is None
+    assert by_name["Blue Badges"] is None
+    assert by_name["School transport"] == "county"  # the county's line names it
+    assert by_name["Roads, pavements and street lights"] == "county"  # the catalogue's
+    assert council.runs("renew my library books", []) is None
+    assert council.runs("how do I get a disabled parking badge", [],
+                        sense(county=0.7, district=0.3)) is None
+
+
+def test_a_unitary_runs_the_county_services_itself() -> None:
+    unitary = parse_council("wrenbury", """
+name: Wrenbury Council
+contact_lines:
+  general:
+    label: General enquiries
+    phone: 01632 970000
+partners:
+  nhs:
+    name: the NHS
+    label: NHS 111
+    phone: "111"
+""")
+    assert unitary.runs("potholes", []) is None
+    assert unitary.runs("renew my library books", []) is None
+    assert unitary.runs("register with a gp", []).key == "nhs"
+
+
+def test_each_partner_is_a_body_of_the_catalogue() -> None:
+    council = parse_council("wrenbury", FILE + """  pip_claims:
+    name: the Department for Work and Pensions (DWP)
+    label: PIP new claims
+    phone: 0800 917 2222
+    services: [new claim]
+  county_roads:
+    name: Merrowshire County Council
+    label: Highways
+    services: [road surface]
+  fire:
+    name: Merrowshire Fire and Rescue
+    label: Fire safety visits
+    role: fire
+    services: [smoke alarm]
+""")
+    roles = {p.key: p.role for p in council.partners}
+    # keyed by a body; named as bodies.yaml names it; named as a partner keyed by a body; its own
+    assert roles == {"county": "county", "dwp": "dwp", "pip_claims": "dwp",
+                     "county_roads": "county", "fire": "fire"}
+    # a body's line that the words name best; else the one keyed by the body
+    assert council.runs("pip new claim", []).key == "pip_claims"
+    assert council.runs("universal credit", []).key == "dwp"
+    assert council.line_for("the road surface is breaking up", []).key == "county_roads"
+    assert council.line_for("potholes", []).key == "county"  # the main line names them too
+    assert council.line_for("a free smoke alarm", []).key == "fire"
 
 
 def test_a_topic_counts_once_however_many_of_its_forms_a_line_lists() -> None:

@@ -1,0 +1,167 @@
+"""Who runs the service a question is about: the words that name a service, and the bundled
+catalogue of who runs what (``councils/services.yaml``: district, county, town and parish
+councils, and the national bodies of ``bodies.yaml``), matched by its words and by meaning.
+
+``Council.runs`` and ``Council.line_for`` (askcouncil/council.py) weigh them with the council
+file's own lines and partners; ``Senses`` gives the meaning part, one similarity per body, from
+the question's embedding (the one retrieval made) and the catalogue's examples.
+
+A council file says what its council runs: a service of the catalogue that the words of one of
+its lines name ("blue badge" in the parking line of a council that runs Blue Badges itself) is
+that body's there, whatever the catalogue says (``Council.services``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from askcouncil.embedding import Embedder
+
+CATALOGUE = Path(__file__).resolve().parent / "councils" / "services.yaml"
+# The bodies a council can be or work with (the catalogue's keys): a council file's partner
+# plays one of them (``role:``, or a partner keyed by it, or named as bodies.yaml names it).
+TIERS = ("district", "county")
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a text names a topic: its span, the topic (a keyword's singular) and its weight."""
+
+    start: int
+    end: int
+    topic: str
+    weight: float
+
+
+class Topics:
+    """Words and phrases that name a topic, compiled once into one pattern (a council file with
+    many partners has over a thousand), matched whole and in the singular or plural ("bin"
+    matches "bins"). A phrase weighs 2 a word; a topic counts once however many of its forms
+    are listed ("bin" and "bins")."""
+
+    def __init__(self, keywords: tuple[str, ...]) -> None:
+        self.keywords = keywords
+        self._forms: dict[str, tuple[str, float]] = {}  # a form -> (its topic, its weight)
+        for kw in keywords:
+            one = kw.removesuffix("s")
+            forms = ({kw, one, f"{one}s"} if " " in kw
+                     else {kw, f"{kw}s"} | ({kw[:-1]} if kw.endswith("s") else set()))
+            for form in forms:
+                self._forms.setdefault(form, (one, 2.0 * len(kw.split())))
+        alternatives = "|".join(re.escape(f) for f in sorted(self._forms, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if self._forms else None
+
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        """The topics named (each keyword's singular)."""
+        return frozenset(topic for topic, _weight in self._forms.values())
+
+    def matches(self, text: str) -> list[Match]:
+        """Where a lower-cased text names the topics (the longest form at each place)."""
+        if self._pattern is None:
+            return []
+        return [Match(m.start(), m.end(), *self._forms[m.group()])
+                for m in self._pattern.finditer(text)]
+
+    def score(self, text: str) -> float:
+        return weigh(self.matches(text))
+
+
+def weigh(matches: list[Match]) -> float:
+    """The weight of the topics named, each once."""
+    return sum({m.topic: m.weight for m in matches}.values())
+
+
+def outside_longer(matches: list[Match], others: list[Match]) -> list[Match]:
+    """The matches not inside a longer one of ``others``: "bin" in "grit bin", "park" in
+    "car park" name nothing of their own there."""
+    return [m for m in matches
+            if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                       for o in others)]
+
+
+@dataclass(frozen=True, eq=False)
+class Service:
+    """A service of the catalogue (compared by identity: one object per service loaded)."""
+
+    role: str  # the catalogue's key: district, county, parish, dwp, ...
+    name: str
+    words: Topics
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    services: tuple[Service, ...]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.role for s in self.services))
+
+
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return Catalogue(tuple(
+        Service(str(role), str(item["service"]),
+                Topics(tuple(str(w).lower() for w in item.get("words") or ())),
+                tuple(str(e) for e in item.get("examples") or ()))
+        for role, items in raw.items() for item in items))
+
+
+@cache
+def body_roles(path: Path = CATALOGUE.parent / "bodies.yaml") -> dict[str, str]:
+    """The national bodies' names as bodies.yaml gives them (and council files, drafted from
+    it, name partners), to their keys."""
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {str(item["name"]): str(key) for key, item in raw.items()}
+
+
+class Senses:
+    """How close a question's meaning is to each service of the catalogue: the highest cosine
+    similarity between the question's embedding and the service's examples (and name). The
+    examples are embedded once, on first use, with the embedder the question was."""
+
+    def __init__(self, embedder: Embedder, catalogue: Catalogue | None = None) -> None:
+        self.embedder = embedder
+        self.catalogue = catalogue or load_catalogue()
+        self._matrix: np.ndarray | None = None
+        self._owner: np.ndarray | None = None  # each row's service, by its place in the catalogue
+        self._lock = threading.Lock()
+
+    def _examples(self) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            if self._matrix is None or self._owner is None:
+                import numpy as np
+
+                texts, owner = [], []
+                for i, service in enumerate(self.catalogue.services):
+                    for text in (service.name, *service.examples):
+                        texts.append(text)
+                        owner.append(i)
+                matrix = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+                matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-12
+                self._matrix, self._owner = matrix, np.asarray(owner)
+            return self._matrix, self._owner
+
+    def by_service(self, embedding: list[float]) -> dict[Service, float]:
+        import numpy as np
+
+        matrix, owner = self._examples()
+        q = np.asarray(embedding, dtype=np.float32)
+        sims = matrix @ (q / (np.linalg.norm(q) + 1e-12))
+        best = np.full(len(self.catalogue.services), -1.0, dtype=np.float32)
+        np.maximum.at(best, owner, sims)
+        return dict(zip(self.catalogue.services, best.tolist(), strict=True))
