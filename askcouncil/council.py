@@ -78,7 +78,7 @@ class ContactLine:
 
     @cached_property
     def topics(self) -> Topics:
-        return Topics(self.keywords)
+        return Topics(self.keywords, load_catalogue().names)
 
     def score(self, text: str) -> float:
         """How well the line's topics match a lower-cased question (``routing.Topics``)."""
@@ -192,9 +192,9 @@ class Council:
     @cached_property
     def services(self) -> tuple[tuple[Service, str | None], ...]:
         """Each service of the catalogue with who runs it here (None: this council): the body
-        whose lines in this file name its words, when one does (the file knows its council),
-        else the catalogue's body (this council for its own tiers). A service of a body the
-        council names no partner for is left out."""
+        whose lines in this file list one of its words, when one does (the file knows its
+        council); else, and when several do, the catalogue's body (this council for its own
+        tiers). A service of a body the council names no partner for is left out."""
         own, partners = self._roles
         bodies: list[tuple[str | None, tuple[ContactLine, ...]]] = [(None, self.lines),
                                                                     *partners.items()]

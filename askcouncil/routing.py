@@ -46,18 +46,18 @@ class Match:
 class Topics:
     """Words and phrases that name a topic, compiled once into one pattern (a council file with
     many partners has over a thousand), matched whole and in the singular or plural ("bin"
-    matches "bins"). A phrase weighs 2 a word; a topic counts once however many of its forms
-    are listed ("bin" and "bins")."""
+    matches "bins", "ceremony" "ceremonies"). A phrase weighs 2 a word; one of ``names`` (a
+    body's name: "police", "parish council") weighs NAME_WEIGHT, as residents often name the
+    wrong body; a topic counts once however many of its forms are listed ("bin" and "bins")."""
 
-    def __init__(self, keywords: tuple[str, ...]) -> None:
+    def __init__(self, keywords: tuple[str, ...], names: frozenset[str] = frozenset()) -> None:
         self.keywords = keywords
         self._forms: dict[str, tuple[str, float]] = {}  # a form -> (its topic, its weight)
         for kw in keywords:
             one = kw.removesuffix("s")
-            forms = ({kw, one, f"{one}s"} if " " in kw
-                     else {kw, f"{kw}s"} | ({kw[:-1]} if kw.endswith("s") else set()))
-            for form in forms:
-                self._forms.setdefault(form, (one, 2.0 * len(kw.split())))
+            weight = NAME_WEIGHT if kw in names else 2.0 * len(kw.split())
+            for form in {kw, one, *plurals(one)}:
+                self._forms.setdefault(form, (one, weight))
         alternatives = "|".join(re.escape(f) for f in sorted(self._forms, key=len, reverse=True))
         self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if self._forms else None
 
@@ -75,6 +75,19 @@ class Topics:
 
     def score(self, text: str) -> float:
         return weigh(self.matches(text))
+
+
+NAME_WEIGHT = 0.5
+
+
+def plurals(word: str) -> set[str]:
+    """A word's (or a phrase's last word's) plurals: "bins", "ceremonies", "buses"."""
+    out = {f"{word}s"}
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        out.add(f"{word[:-1]}ies")
+    if word.endswith(("s", "x", "ch", "sh")):
+        out.add(f"{word}es")
+    return out
 
 
 def weigh(matches: list[Match]) -> float:
@@ -103,6 +116,7 @@ class Service:
 @dataclass(frozen=True)
 class Catalogue:
     services: tuple[Service, ...]
+    names: frozenset[str] = frozenset()  # bodies' names, for ``Topics``
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -114,11 +128,12 @@ class Catalogue:
 @cache
 def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
     raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    names = frozenset(str(n).lower() for n in raw.pop("names", None) or ())
     return Catalogue(tuple(
         Service(str(role), str(item["service"]),
-                Topics(tuple(str(w).lower() for w in item.get("words") or ())),
+                Topics(tuple(str(w).lower() for w in item.get("words") or ()), names),
                 tuple(str(e) for e in item.get("examples") or ()))
-        for role, items in raw.items() for item in items))
+        for role, items in raw.items() for item in items), names)
 
 
 @cache
