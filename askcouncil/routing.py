@@ -78,6 +78,7 @@ class Topics:
 
 
 NAME_WEIGHT = 0.5
+TOP_K = 2
 
 
 def plurals(word: str) -> set[str]:
@@ -172,11 +173,15 @@ class Senses:
             return self._matrix, self._owner
 
     def by_service(self, embedding: list[float]) -> dict[Service, float]:
+        """Each service's similarity: the mean of its TOP_K closest examples (one stray
+        example close by chance does not carry a service)."""
         import numpy as np
 
         matrix, owner = self._examples()
         q = np.asarray(embedding, dtype=np.float32)
         sims = matrix @ (q / (np.linalg.norm(q) + 1e-12))
-        best = np.full(len(self.catalogue.services), -1.0, dtype=np.float32)
-        np.maximum.at(best, owner, sims)
-        return dict(zip(self.catalogue.services, best.tolist(), strict=True))
+        out: dict[Service, float] = {}
+        for i, service in enumerate(self.catalogue.services):
+            mine = np.sort(sims[owner == i])[::-1][:TOP_K]
+            out[service] = float(mine.mean())
+        return out

@@ -156,6 +156,13 @@ CRISIS = [
         r"|\b(?:go to sleep|fall asleep) and (?:not|never) wake up\b"
         r"|\bhow many (?:paracetamol|tablets|pills)\b[^.?!]{0,40}\b(?:take|kill|die)\b"
         r"|\bhad enough of (?:everything|life|it all|living)\b"
+        # someone else at risk: "my sister doesnt want to be here", "talking about ending it"
+        r"|\bdoes(?:n'?t| not) want to (?:live|be alive|be here)\b"
+        r"|\bnot wanting to (?:live|be alive|be here)\b"
+        r"|\b(?:talking|talks|talked|thinking|thinks|saying|says|said) (?:about )?(?:ending it|"
+        r"ending (?:his|her|their) (?:own )?life|killing (?:him|her)self|killing themselves|"
+        r"taking (?:his|her|their) (?:own )?life)\b"
+        r"|\bwants to (?:die|end it|end (?:his|her|their) life|kill (?:him|her)self)\b"
         r"|\b(?:ddim eisiau byw|lladd fy hun|hunanladdiad)\b"
         r"|\b(?:cutting|cut|burn(?:ing)?|burnt|starving|harming) (?:myself|herself|himself|"
         r"themselves)\b|\bgo too far one day\b", re.I)),

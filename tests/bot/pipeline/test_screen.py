@@ -39,6 +39,11 @@ def screened(message: str, now: datetime = MONDAY_10AM) -> TurnContext:
     "I want to kill myself",
     "i've been thinking about ending my life",
     "I keep self-harming and don't know who to talk to",
+    # someone else at risk, as residents write it (the routing questions' writers did)
+    "my sister just texted saying she cant do this anymore and doesnt want to be here",
+    "My son's 19 and tonight he's talking about ending it and he won't calm down",
+    "he's barely eating and talking about not wanting to be here. Who can we ring tonight?",
+    "my brother wants to end it all",
 ])
 def test_suicide_is_signposted_first(message: str) -> None:
     ctx = screened(message)
