@@ -339,7 +339,10 @@ def parse_council(slug: str, text: str) -> Council:
             _line(key, item, closed_on, body=item["name"])
             for key, item in (raw.get("partners") or {}).items()
         ), raw.get("partners") or {})
-        emergency_raw = raw.get("emergency") or {}
+        # a file that says nothing of emergencies (a drafted one) still gets the national crisis
+        # lines (Samaritans) of the bundled default; `emergency: {}` says there are none
+        emergency_raw = (raw["emergency"] if "emergency" in raw else yaml.safe_load(
+            (BUNDLED / "default.yaml").read_text("utf-8"))["emergency"]) or {}
         emergency = Emergency(
             safeguarding_line=emergency_raw.get("safeguarding_line"),
             out_of_hours_line=emergency_raw.get("out_of_hours_line"),

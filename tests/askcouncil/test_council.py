@@ -165,3 +165,12 @@ def test_a_topic_counts_once_however_many_of_its_forms_a_line_lists() -> None:
     assert council.line_for("my bins and the school transport", []).key == "county"
     assert council.line_for("potholes everywhere", []).key == "county"
     assert council.line_for("the school transports", []).key == "county"  # a plural phrase
+
+
+def test_a_file_without_emergencies_keeps_the_national_crisis_lines() -> None:
+    """A drafted council file has no emergency section: someone at risk is still given
+    Samaritans, as for a council with no file at all."""
+    drafted = parse_council("wrenbury", FILE)
+    assert [line.phone for line in drafted.emergency.crisis_lines] == ["116 123"]
+    none = parse_council("wrenbury", FILE + "emergency: {}\n")
+    assert none.emergency.crisis_lines == ()

@@ -70,7 +70,7 @@ def test_a_hung_chroma_server_costs_residents_the_deadline_not_forever(topo, que
     assert max(r.latency_ms for r in hung) < 3000 + 1500, max(r.latency_ms for r in hung)
     assert all(r.status in {"error", "refused"} for r in hung)  # refusals need no index
     # answers again on every worker (each retries Chroma on its own, at most every 5 s)
-    loadtest.recovery(topo, questions, time.perf_counter())
+    loadtest.recovery(topo, questions, time.perf_counter(), 8)
     back, _wall = loadtest.drive(topo.base, questions, 40, 8)
     assert not any(r.status == "error" for r in back)
 
