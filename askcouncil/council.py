@@ -129,6 +129,7 @@ class Retrieval:
 # when none has either, the body whose site most of an answer is from runs it.
 WORD_WEIGHT = 0.1
 MIN_SENSE = 0.35
+SURE_SENSE = 0.45
 
 
 @dataclass(frozen=True)
@@ -205,12 +206,12 @@ class Council:
                       if any(not topics.isdisjoint(line.topics.topics) for line in lines)]
             usual = None if service.role in own else service.role
             body = claims[0] if len(claims) == 1 or (claims and usual not in claims) else usual
-            if body is None or body in partners:
-                out.append((service, body))
+            out.append((service, body))
         return tuple(out)
 
     def route(self, question: str, urls: list[str] | tuple[str, ...] = (),
-              sense: dict[Service, float] | None = None) -> str | None:
+              sense: dict[Service, float] | None = None, min_sense: float = MIN_SENSE
+              ) -> str | None:
         """The body that runs the service a question is about: a partner's role, or None for
         this council. ``urls``: the pages an answer is from; ``sense``: ``Senses.by_service``
         for the question (without it, words and pages alone decide)."""
@@ -222,7 +223,7 @@ class Council:
             said[role] = [m for line in lines for m in line.topics.matches(text)]
         close: dict[str | None, float] = {}
         for service, body in self.services:
-            said[body] += service.words.matches(text)
+            said.setdefault(body, []).extend(service.words.matches(text))
             if sense:
                 close[body] = max(close.get(body, 0.0), sense.get(service, 0.0))
         everything = [m for ms in said.values() for m in ms]
@@ -232,8 +233,8 @@ class Council:
             sem = close.get(body, 0.0)
             scores[body] = (sem + WORD_WEIGHT * lex, lex, sem)
         best = max(scores, key=lambda r: (scores[r][0], r is None))
-        if scores[best][1] > 0 or scores[best][2] >= MIN_SENSE:
-            return best
+        if scores[best][1] > 0 or scores[best][2] >= min_sense:
+            return best if best is None or best in partners else None
         owners = [self._site_role(site) for site in map(self.site_for, urls)]
         if not owners:
             return None
@@ -250,7 +251,7 @@ class Council:
              sense: dict[Service, float] | None = None) -> ContactLine | None:
         """The other body's line for the service a reply is about, or None for this council
         (``route``)."""
-        role = self.route(question, urls, sense)
+        role = self.route(question, urls, sense, SURE_SENSE)
         return None if role is None else self._partner_line(role, question)
 
     def _partner_line(self, role: str, question: str) -> ContactLine:

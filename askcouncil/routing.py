@@ -54,7 +54,7 @@ class Topics:
         self.keywords = keywords
         self._forms: dict[str, tuple[str, float]] = {}  # a form -> (its topic, its weight)
         for kw in keywords:
-            one = kw.removesuffix("s")
+            one = singular(kw)
             weight = NAME_WEIGHT if kw in names else 2.0 * len(kw.split())
             for form in {kw, one, *plurals(one)}:
                 self._forms.setdefault(form, (one, weight))
@@ -79,6 +79,18 @@ class Topics:
 
 NAME_WEIGHT = 0.5
 TOP_K = 2
+
+
+def singular(phrase: str) -> str:
+    """A word's (or a phrase's last word's) singular, for the regular plurals residents write:
+    "bins", "ceremonies", "buses", "passes"; "bus", "pass" and "gas" stay as they are."""
+    if phrase.endswith("ies") and len(phrase) > 4:
+        return phrase[:-3] + "y"
+    if phrase.endswith(("sses", "uses", "shes", "ches", "xes")):
+        return phrase[:-2]
+    if phrase.endswith("s") and not phrase.endswith(("ss", "us", "is", "as")):
+        return phrase[:-1]
+    return phrase
 
 
 def plurals(word: str) -> set[str]:

@@ -34,7 +34,7 @@ from eval.worlds import COUNCILS, build_two_tier, council_file
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions"
-PARTS = ("tune", "tune2", "test", "holdout", "holdout2", "holdout3", "holdout4")
+PARTS = ("tune", "tune2", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
 SLUG = "scarfolk-district"
 
 

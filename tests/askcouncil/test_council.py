@@ -174,3 +174,22 @@ def test_a_file_without_emergencies_keeps_the_national_crisis_lines() -> None:
     assert [line.phone for line in drafted.emergency.crisis_lines] == ["116 123"]
     none = parse_council("wrenbury", FILE + "emergency: {}\n")
     assert none.emergency.crisis_lines == ()
+
+
+def test_a_body_without_a_partner_is_nobody_to_name() -> None:
+    """Child Benefit is HMRC's: a council with no HMRC partner names nobody, not the DWP, the
+    nearest body it has."""
+    council = parse_council("wrenbury", FILE)
+    assert council.runs("how do I claim child benefit", [], sense(hmrc=0.7, dwp=0.6)) is None
+    assert council.line_for("how do I claim child benefit", [], sense(hmrc=0.7, dwp=0.6)
+                            ).key == "general"
+
+
+def test_an_answer_needs_surer_meaning_than_a_handoff() -> None:
+    """Saying another body runs the service an answer is about takes a closer meaning
+    (SURE_SENSE) than choosing whose line a declined question goes to (MIN_SENSE)."""
+    council = parse_council("wrenbury", FILE)
+    close = sense(dwp=0.4, district=0.2)
+    assert council.runs("my money got stopped", [], close) is None
+    assert council.line_for("my money got stopped", [], close).key == "dwp"
+    assert council.runs("my money got stopped", [], sense(dwp=0.6, district=0.2)).key == "dwp"

@@ -1,0 +1,66 @@
+"""Who runs what: the words that name a service, the catalogue, and meaning."""
+
+import pytest
+
+from askcouncil.routing import (
+    Match,
+    Senses,
+    Topics,
+    load_catalogue,
+    outside_longer,
+    plurals,
+    singular,
+)
+
+
+def test_words_match_whole_in_the_singular_or_plural_and_count_once() -> None:
+    topics = Topics(("bin", "bins", "citizenship ceremony", "bus", "school transport"))
+    assert topics.score("my bins") == 2  # "bin" and "bins" are one topic
+    assert topics.score("two citizenship ceremonies") == 4  # a phrase weighs 2 a word
+    assert topics.score("the buses are late") == 2
+    assert topics.score("cabinet") == 0  # whole words only
+    assert topics.score("free school transport and bins") == 6
+    assert Topics(("bus pass",)).score("our bus passes") == 4
+    assert singular("ceremonies") == "ceremony" and singular("bus") == "bus"
+    assert singular("passes") == "pass" and singular("gas") == "gas"
+    assert plurals("ceremony") == {"ceremonys", "ceremonies"}
+    assert plurals("day") == {"days"}  # not "daies"
+
+
+def test_a_body_s_name_weighs_little() -> None:
+    topics = Topics(("police", "stolen"), names=frozenset({"police"}))
+    assert topics.score("should I ring the police?") == 0.5
+    assert topics.score("my bike was stolen, police?") == 2.5
+
+
+def test_a_word_inside_a_longer_phrase_names_nothing_of_its_own() -> None:
+    text = "the grit bin is empty"
+    bin_, grit_bin = Topics(("bin",)).matches(text), Topics(("grit bin",)).matches(text)
+    assert outside_longer(bin_, bin_ + grit_bin) == []
+    assert outside_longer(grit_bin, bin_ + grit_bin) == grit_bin
+    assert outside_longer([Match(0, 3, "bin", 2.0)], [Match(0, 3, "bin", 2.0)]) != []
+
+
+def test_the_catalogue_covers_every_body_with_words_and_examples() -> None:
+    catalogue = load_catalogue()
+    assert {"district", "county", "parish", "dwp", "hmrc", "nhs", "police", "dvla"} <= set(
+        catalogue.roles)
+    for service in catalogue.services:
+        assert service.words.keywords and len(service.examples) >= 1, service.name
+    assert "police" in catalogue.names and "parish council" in catalogue.names
+
+
+@pytest.mark.parametrize(("question", "body"), [
+    ("someone nicked my bike from outside the shop", "police"),
+    ("the bin men didn't empty my wheelie bin", "district"),
+    ("my nan needs help getting washed and dressed at home", "county"),
+    ("how do I claim the money you get for each child", "hmrc"),
+    ("I need to tell someone I've scrapped my old car", "dvla"),
+])
+def test_meaning_finds_the_body_without_its_words(embedder, question: str, body: str) -> None:
+    """Real embeddings (all-MiniLM-L6-v2): the service a question is closest to in meaning
+    belongs to the body that runs it."""
+    senses = Senses(embedder)
+    by_service = senses.by_service(embedder.embed_query(question))
+    best = max(by_service, key=lambda s: by_service[s])
+    assert best.role == body, (best.role, best.name)
