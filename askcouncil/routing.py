@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -158,42 +159,62 @@ def body_roles(path: Path = CATALOGUE.parent / "bodies.yaml") -> dict[str, str]:
 
 
 class Senses:
-    """How close a question's meaning is to each service of the catalogue: the highest cosine
-    similarity between the question's embedding and the service's examples (and name). The
-    examples are embedded once, on first use, with the embedder the question was."""
+    """How close a question's meaning is to each service of the catalogue: the mean of the
+    TOP_K highest cosine similarities between the question's embedding and the service's
+    examples and name (one stray example close by chance does not carry a service). The
+    examples are embedded once, on first use, with the embedder the question was: about 650
+    short texts, seconds on two cores, so ``senses_for`` keeps one per embedder and the bot
+    warms it at start-up."""
 
     def __init__(self, embedder: Embedder, catalogue: Catalogue | None = None) -> None:
         self.embedder = embedder
         self.catalogue = catalogue or load_catalogue()
-        self._matrix: np.ndarray | None = None
-        self._owner: np.ndarray | None = None  # each row's service, by its place in the catalogue
+        self._matrix: np.ndarray | None = None  # (services x most examples) rows of vectors
+        self._padding: np.ndarray | None = None  # where a service has fewer examples
         self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        self._examples()
 
     def _examples(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
-            if self._matrix is None or self._owner is None:
+            if self._matrix is None or self._padding is None:
                 import numpy as np
 
-                texts, owner = [], []
-                for i, service in enumerate(self.catalogue.services):
-                    for text in (service.name, *service.examples):
-                        texts.append(text)
-                        owner.append(i)
-                matrix = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
-                matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-12
-                self._matrix, self._owner = matrix, np.asarray(owner)
-            return self._matrix, self._owner
+                groups = [(service.name, *service.examples) for service in self.catalogue.services]
+                vectors = np.asarray(self.embedder.embed_documents(
+                    [text for group in groups for text in group]), dtype=np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+                width = max(len(group) for group in groups)
+                matrix = np.zeros((len(groups), width, vectors.shape[1]), dtype=np.float32)
+                padding = np.ones((len(groups), width), dtype=bool)
+                start = 0
+                for i, group in enumerate(groups):
+                    matrix[i, :len(group)] = vectors[start:start + len(group)]
+                    padding[i, :len(group)] = False
+                    start += len(group)
+                self._matrix, self._padding = matrix, padding
+            return self._matrix, self._padding
 
     def by_service(self, embedding: list[float]) -> dict[Service, float]:
-        """Each service's similarity: the mean of its TOP_K closest examples (one stray
-        example close by chance does not carry a service)."""
         import numpy as np
 
-        matrix, owner = self._examples()
+        matrix, padding = self._examples()
         q = np.asarray(embedding, dtype=np.float32)
         sims = matrix @ (q / (np.linalg.norm(q) + 1e-12))
-        out: dict[Service, float] = {}
-        for i, service in enumerate(self.catalogue.services):
-            mine = np.sort(sims[owner == i])[::-1][:TOP_K]
-            out[service] = float(mine.mean())
-        return out
+        sims[padding] = -1.0
+        top = np.sort(sims, axis=1)[:, -TOP_K:].mean(axis=1)
+        return dict(zip(self.catalogue.services, top.tolist(), strict=True))
+
+
+_SENSES: weakref.WeakKeyDictionary[Any, Senses] = weakref.WeakKeyDictionary()
+_SENSES_LOCK = threading.Lock()
+
+
+def senses_for(embedder: Embedder) -> Senses:
+    """The one ``Senses`` of an embedder in this process (every bot built with it shares it)."""
+    with _SENSES_LOCK:
+        senses = _SENSES.get(embedder)
+        if senses is None:
+            senses = _SENSES[embedder] = Senses(embedder)
+        return senses

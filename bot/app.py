@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from askcouncil.embedding import Embedder
+from askcouncil.routing import senses_for
 from askcouncil.settings import Settings
 from bot.admin.routes import install as install_admin
 from bot.chat import Bot, build_bot
@@ -34,6 +35,15 @@ def _warn_if_no_index(bot: Bot, council: str) -> None:
         log.warning("Chroma is not reachable at start-up: %s", exc)
 
 
+def _warm_routing(bot: Bot) -> None:
+    """Embed the routing catalogue's examples now rather than on a resident's question (in a
+    thread: seconds of work; a model that will not load is reported by the first question)."""
+    try:
+        senses_for(bot.services.embedder).warm()
+    except Exception as exc:
+        log.warning("routing catalogue not warmed: %s", exc)
+
+
 def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
                embedder: Embedder | None = None) -> FastAPI:
     """The app. ``bot`` is the caller's (tests, the accessibility check); without one the
@@ -45,6 +55,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
         app.state.bot = bot or build_bot(settings, embedder=embedder)
         threading.Thread(target=_warn_if_no_index, args=(app.state.bot, settings.council),
                          daemon=True, name="index-check").start()
+        threading.Thread(target=_warm_routing, args=(app.state.bot,), daemon=True,
+                         name="routing-warm").start()
         yield
         if bot is None:  # a bot passed in belongs to the caller
             app.state.bot.close()

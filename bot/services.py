@@ -14,7 +14,7 @@ from askcouncil.council import Council, load_council
 from askcouncil.embedding import Embedder
 from askcouncil.errors import IndexUnavailable
 from askcouncil.index import CouncilIndex
-from askcouncil.routing import Senses, Service
+from askcouncil.routing import Service, senses_for
 from askcouncil.urls import within
 from bot.keyword import KeywordIndex
 from crawler.draft import contact_page
@@ -44,7 +44,6 @@ class Services:
     llm_settings: Any = None  # the Settings it was made from (deadline, sources)
     refresh_s: float = 30.0  # how often to look for an index generation a crawl published
     _cache: dict[str, _Cached] = field(default_factory=dict)
-    _senses: Senses | None = None
     _councils: dict[str, Council] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,10 +55,8 @@ class Services:
 
     def sense(self, embedding: list[float]) -> dict[Service, float]:
         """How close a question (the embedding retrieval made of it) is in meaning to each
-        body's services (``routing.Senses``), for ``Council.route``."""
-        if self._senses is None:
-            self._senses = Senses(self.embedder)
-        return self._senses.by_service(embedding)
+        service of the catalogue (``routing.Senses``), for ``Council.route``."""
+        return senses_for(self.embedder).by_service(embedding)
 
     def council(self, slug: str) -> Council:
         if slug not in self._councils:

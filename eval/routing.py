@@ -3,16 +3,17 @@
 The two-tier test world (``eval.worlds.build_two_tier``) is served on two loopback ports and
 crawled into one index for Scarfolk District Council, whose reviewed council file
 (``eval/councils/scarfolk-district.yaml``) lists both sites. Each question of the labelled sets
-(``eval/questions/scarfolk-routing-{tune,test,holdout}.jsonl``: the district, the county, town
-and parish councils, the DWP, HMRC, the NHS, the police, the DVLA) is asked through the real
-pipeline. The holdout part was written after the routing words were reviewed, and nothing has
-been tuned on it or on the test part.
+(``eval/questions/scarfolk-routing-PART.jsonl``: the district, the county, town and parish
+councils, the DWP, HMRC, the NHS, the police, the DVLA) is asked through the real pipeline.
+``tune`` and ``tune2`` were tuned on from the start; each later part was written by writers who
+saw no code and no other part, measured once as it came, and only then used for tuning
+(``eval/questions/README.md``); ``holdout5`` is the last, never tuned on.
 
 The body a reply names is the one it says runs the service (``TurnContext.run_by``: before an
-answer, "Scarfolkshire County Council runs this service, not Scarfolk District Council."; in a
-handoff, "This service is run by the DWP, not by Scarfolk District Council."), or the district
-when it names none. A reply is right when that body is the question's and, for another body, the
-reply's text says its name.
+answer or in a handoff, "This service is run by Scarfolkshire County Council, not by Scarfolk
+District Council."), or the district when it names none (a reply to someone at risk gives the
+emergency signposts and names nobody). A reply is right when that body is the question's and,
+for another body, the reply's text says its name.
 
     python -m eval.routing [--out eval-runs/routing] [--shared ../shared]
 """
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("eval-runs/routing"))
     p.add_argument("--part", choices=[*PARTS, "all"], default="all")
     p.add_argument("--gate", action="store_true", help="fail below eval/baseline.json's floors "
-                   "for routing-test and routing-holdout (nothing is tuned on either)")
+                   "for each part (routing-PART)")
     args = p.parse_args(argv)
     parts = PARTS if args.part == "all" else (args.part,)
     result = run_routing(args.shared, args.out, parts)
@@ -156,10 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         from eval.gate import check, load
 
         failed = False
-        for part in ("test", "holdout"):
-            if part not in result:
+        sets = load()["sets"]
+        for part in parts:
+            if f"routing-{part}" not in sets:
                 continue
-            problems = check(result[part]["summary"], load()["sets"][f"routing-{part}"]["floors"])
+            problems = check(result[part]["summary"], sets[f"routing-{part}"]["floors"])
             for problem in problems:
                 print(f"gate routing-{part}: {problem}")
             failed = failed or bool(problems)
