@@ -215,7 +215,7 @@ class Council:
         """The body that runs the service a question is about: a partner's role, or None for
         this council. ``urls``: the pages an answer is from; ``sense``: ``Senses.by_service``
         for the question (without it, words and pages alone decide)."""
-        text = question.lower()
+        text = _plain(question)
         own_roles, partners = self._roles
         said: dict[str | None, list[Match]] = {
             None: [m for line in self.lines for m in line.topics.matches(text)]}
@@ -249,8 +249,10 @@ class Council:
 
     def runs(self, question: str, urls: list[str],
              sense: dict[Service, float] | None = None) -> ContactLine | None:
-        """The other body's line for the service a reply is about, or None for this council
-        (``route``)."""
+        """The other body's line for the service an answer is about, or None for this council
+        (``route``, with a surer meaning than a handoff needs: saying an answer from the
+        council's pages is another body's service takes more than choosing whose line a
+        declined question goes to)."""
         role = self.route(question, urls, sense, SURE_SENSE)
         return None if role is None else self._partner_line(role, question)
 
@@ -258,7 +260,7 @@ class Council:
         """The line of the body playing ``role`` that the question's words best match: the one
         keyed by the role, or its first, when none does."""
         lines = self._roles[1][role]
-        text = question.lower()
+        text = _plain(question)
         main = next((line for line in lines if line.key == role), lines[0])
         best = max(lines, key=lambda line: line.score(text))
         return best if best.score(text) > main.score(text) else main
@@ -290,7 +292,7 @@ class Council:
         role = self.route(question, [], sense)
         if role is not None:
             return self._partner_line(role, question)
-        text = question.lower()
+        text = _plain(question)
         best, best_score = self.general_line, 0.0
         for line in self.lines:
             score = line.score(text)
@@ -300,6 +302,11 @@ class Council:
             if score > best_score:
                 best, best_score = line, score
         return best
+
+
+def _plain(text: str) -> str:
+    """A text lower-cased, with typographic apostrophes as typed ones ("dependants’ grant")."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
 def council_configured(slug: str, councils_dir: Path | None = None) -> bool:
