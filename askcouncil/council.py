@@ -125,8 +125,9 @@ class Retrieval:
 # meaning is to its services (``routing.Senses``, a cosine similarity) plus WORD_WEIGHT for each
 # point of words naming one of them (``routing.Topics``: 2 a word, so "universal credit" adds
 # 0.4); a word inside a longer phrase another body's services name counts for nothing (the
-# "bin" of "grit bin"). A body the words do not name needs a meaning at least MIN_SENSE close;
-# when none has either, the body whose site most of an answer is from runs it.
+# "bin" of "grit bin"). A body the words do not name needs a meaning at least MIN_SENSE close
+# for a handoff, SURE_SENSE for an answer; when none has either, the body whose site most of an
+# answer is from runs it. A winner the council has no partner for is nobody it can name.
 WORD_WEIGHT = 0.1
 MIN_SENSE = 0.35
 SURE_SENSE = 0.45
@@ -195,7 +196,8 @@ class Council:
         """Each service of the catalogue with who runs it here (None: this council): the body
         whose lines in this file list one of its words, when one does (the file knows its
         council); else, and when several do, the catalogue's body (this council for its own
-        tiers). A service of a body the council names no partner for is left out."""
+        tiers). A body the council names no partner for keeps its services: a question about one
+        is nobody's this council can name, not the next closest body's."""
         own, partners = self._roles
         bodies: list[tuple[str | None, tuple[ContactLine, ...]]] = [(None, self.lines),
                                                                     *partners.items()]
@@ -216,7 +218,7 @@ class Council:
         this council. ``urls``: the pages an answer is from; ``sense``: ``Senses.by_service``
         for the question (without it, words and pages alone decide)."""
         text = _plain(question)
-        own_roles, partners = self._roles
+        partners = self._roles[1]
         said: dict[str | None, list[Match]] = {
             None: [m for line in self.lines for m in line.topics.matches(text)]}
         for role, lines in partners.items():

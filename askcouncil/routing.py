@@ -2,9 +2,9 @@
 catalogue of who runs what (``councils/services.yaml``: district, county, town and parish
 councils, and the national bodies of ``bodies.yaml``), matched by its words and by meaning.
 
-``Council.runs`` and ``Council.line_for`` (askcouncil/council.py) weigh them with the council
-file's own lines and partners; ``Senses`` gives the meaning part, one similarity per body, from
-the question's embedding (the one retrieval made) and the catalogue's examples.
+``Council.route`` (askcouncil/council.py) weighs them with the council file's own lines and
+partners; ``Senses`` gives the meaning part, one similarity per service, from the question's
+embedding (the one retrieval made) and the catalogue's examples.
 
 A council file says what its council runs: a service of the catalogue that the words of one of
 its lines name ("blue badge" in the parking line of a council that runs Blue Badges itself) is
@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from askcouncil.embedding import Embedder
 
 CATALOGUE = Path(__file__).resolve().parent / "councils" / "services.yaml"
-# The bodies a council can be or work with (the catalogue's keys): a council file's partner
-# plays one of them (``role:``, or a partner keyed by it, or named as bodies.yaml names it).
+# England's two tiers of councils: a council is the tier none of its partners is (both, for a
+# unitary). Its partners play the catalogue's other bodies (``Council._roles``).
 TIERS = ("district", "county")
+NAME_WEIGHT = 0.5  # a body's name in a question, against 2 for a word naming a service
+TOP_K = 2  # a service's meaning: the mean of its TOP_K closest examples
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,6 @@ class Topics:
 
     def score(self, text: str) -> float:
         return weigh(self.matches(text))
-
-
-NAME_WEIGHT = 0.5
-TOP_K = 2
 
 
 def singular(phrase: str) -> str:
@@ -135,8 +133,6 @@ class Catalogue:
     @property
     def roles(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.role for s in self.services))
-
-
 
 
 @cache
