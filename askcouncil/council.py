@@ -211,6 +211,22 @@ class Council:
             out.append((service, body))
         return tuple(out)
 
+    def who_runs_what(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """For review: each service of the catalogue as (who runs it here: this council's name,
+        a partner's, or "nobody named (BODY)" for a body with no partner; the service; the words
+        of this file's lines that claim it, when they decide against the catalogue)."""
+        own, partners = self._roles
+        out = []
+        for service, body in self.services:
+            lines = self.lines if body is None else partners.get(body, ())
+            who = (self.name if body is None else lines[0].body or lines[0].label if lines
+                   else f"nobody named ({body})")
+            usual = None if service.role in own else service.role
+            claimed = tuple(sorted(service.words.topics & frozenset(
+                t for line in lines for t in line.topics.topics))) if body != usual else ()
+            out.append((who, service.name, claimed))
+        return out
+
     def route(self, question: str, urls: list[str] | tuple[str, ...] = (),
               sense: dict[Service, float] | None = None, min_sense: float = MIN_SENSE
               ) -> str | None:

@@ -213,3 +213,14 @@ def test_a_new_council_from_its_address_to_answers_that_hand_off_to_its_own_line
     assert after.stdout.startswith("[no_answer]")
     assert "You can contact General enquiries on 01632 960000 (Monday to Friday, 8:30am to " \
         "5pm" in after.stdout  # the drafted general line, with its hours
+
+
+def test_council_services_shows_who_runs_what_for_review(env) -> None:
+    """The table a reviewer reads: the catalogue's services under the body that runs them for
+    Kestrelford, with the words of its file that claim a county service as its own."""
+    out = run(["council", "services", "--council", "kestrelford"], env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    blocks = {block.split(":\n", 1)[0]: block for block in out.stdout.split("\n\n")[1:]}
+    assert "  Blue Badges  (your file lists: blue badge)" in blocks["Kestrelford Borough Council"]
+    assert "  Roads, pavements and street lights" in blocks["Kestrelshire County Council"]
+    assert "  Allotments" in blocks["nobody named (parish)"]
