@@ -55,9 +55,13 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, *,
         app.state.bot = bot or build_bot(settings, embedder=embedder)
         threading.Thread(target=_warn_if_no_index, args=(app.state.bot, settings.council),
                          daemon=True, name="index-check").start()
-        threading.Thread(target=_warm_routing, args=(app.state.bot,), daemon=True,
-                         name="routing-warm").start()
+        warming = threading.Thread(target=_warm_routing, args=(app.state.bot,), daemon=True,
+                                   name="routing-warm")
+        warming.start()
         yield
+        # a process that exits while the model is mid-batch in ONNX Runtime aborts (SIGABRT):
+        # let the warm-up finish first (seconds, once)
+        warming.join(timeout=120)
         if bot is None:  # a bot passed in belongs to the caller
             app.state.bot.close()
 
