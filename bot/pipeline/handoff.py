@@ -18,8 +18,8 @@ HANDOFF_STATUSES = {Status.NO_ANSWER, Status.ERROR}
 
 
 def hand_off(ctx: TurnContext, services: Services) -> None:
-    # Route on the question's words only: when the bot declines, the pages retrieval found
-    # were judged not to answer it, so they say little about which team can.
+    # Route on the question (its words and its meaning), not on the pages retrieval found: when
+    # the bot declines, those were judged not to answer it, so they say little about who can.
     line = (ctx.council.line_for(ctx.asking or ctx.message, [], ctx.meaning(services))
             if ctx.status in HANDOFF_STATUSES else None)
     say = {**WELSH, **ctx.welsh}  # our own lines in Welsh
