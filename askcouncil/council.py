@@ -192,38 +192,43 @@ class Council:
         return own, {k: tuple(v) for k, v in roles.items()}
 
     @cached_property
-    def services(self) -> tuple[tuple[Service, str | None], ...]:
-        """Each service of the catalogue with who runs it here (None: this council): the body
-        whose lines in this file list one of its words, when one does (the file knows its
-        council); else, and when several do, the catalogue's body (this council for its own
-        tiers). A body the council names no partner for keeps its services: a question about one
-        is nobody's this council can name, not the next closest body's."""
+    def _assigned(self) -> tuple[tuple[Service, str | None, tuple[str, ...]], ...]:
+        """Each service of the catalogue with who runs it here (None: this council) and the
+        words of this file's lines that decided it against the catalogue, if they did. The body
+        whose lines list one of its words runs it, when one does (the file knows its council);
+        else, and when several do, the catalogue's body (this council for its own tiers). A
+        body the council names no partner for keeps its services: a question about one is
+        nobody's this council can name, not the next closest body's."""
         own, partners = self._roles
         bodies: list[tuple[str | None, tuple[ContactLine, ...]]] = [(None, self.lines),
                                                                     *partners.items()]
         out = []
         for service in load_catalogue().services:
             topics = service.words.topics
-            claims = [body for body, lines in bodies
-                      if any(not topics.isdisjoint(line.topics.topics) for line in lines)]
+            claims = {body: topics & frozenset(t for line in lines for t in line.topics.topics)
+                      for body, lines in bodies}
+            claims = {body: words for body, words in claims.items() if words}
             usual = None if service.role in own else service.role
-            body = claims[0] if len(claims) == 1 or (claims and usual not in claims) else usual
-            out.append((service, body))
+            body = next(iter(claims)) if len(claims) == 1 or (claims and usual not in claims) \
+                else usual
+            out.append((service, body, tuple(sorted(claims[body])) if body != usual else ()))
         return tuple(out)
+
+    @cached_property
+    def services(self) -> tuple[tuple[Service, str | None], ...]:
+        """Each service of the catalogue with who runs it here (``_assigned``)."""
+        return tuple((service, body) for service, body, _words in self._assigned)
 
     def who_runs_what(self) -> list[tuple[str, str, tuple[str, ...]]]:
         """For review: each service of the catalogue as (who runs it here: this council's name,
         a partner's, or "nobody named (BODY)" for a body with no partner; the service; the words
-        of this file's lines that claim it, when they decide against the catalogue)."""
-        own, partners = self._roles
+        of this file's lines that claim it against the catalogue)."""
+        partners = self._roles[1]
         out = []
-        for service, body in self.services:
+        for service, body, claimed in self._assigned:
             lines = self.lines if body is None else partners.get(body, ())
             who = (self.name if body is None else lines[0].body or lines[0].label if lines
                    else f"nobody named ({body})")
-            usual = None if service.role in own else service.role
-            claimed = tuple(sorted(service.words.topics & frozenset(
-                t for line in lines for t in line.topics.topics))) if body != usual else ()
             out.append((who, service.name, claimed))
         return out
 

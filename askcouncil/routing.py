@@ -146,12 +146,46 @@ def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
         for role, items in raw.items() for item in items), names)
 
 
+@dataclass(frozen=True)
+class Body:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    services: tuple[str, ...]
+    schemes: bool = False  # its services are its own schemes: naming one names the body
+
+    def named_in(self, text: str) -> bool:
+        return self.position_in(text) is not None
+
+    def services_in(self, text: str) -> list[str]:
+        """The body's services a text names ("PIP", "Universal Credit")."""
+        lowered = text.lower()
+        return [s for s in self.services if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", lowered)]
+
+    def position_in(self, text: str) -> int | None:
+        """Where ``text`` first names the body (a short alias only as written: "DWP", not
+        "dwp" inside a word), or None."""
+        for alias in self.aliases:
+            m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text, 0 if len(alias) <= 5
+                          else re.I)
+            if m:
+                return m.start()
+        return None
+
+
 @cache
-def body_roles(path: Path = CATALOGUE.parent / "bodies.yaml") -> dict[str, str]:
+def load_bodies(path: Path = CATALOGUE.parent / "bodies.yaml") -> tuple[Body, ...]:
+    """The public bodies council pages name (bodies.yaml): how pages name them, and the
+    services drafts give their lines."""
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return tuple(Body(k, v["name"], tuple(v.get("aliases") or ()), tuple(v.get("services") or ()),
+                      bool(v.get("schemes"))) for k, v in raw.items())
+
+
+def body_roles() -> dict[str, str]:
     """The national bodies' names as bodies.yaml gives them (and council files, drafted from
     it, name partners), to their keys."""
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    return {str(item["name"]): str(key) for key, item in raw.items()}
+    return {body.name: body.key for body in load_bodies()}
 
 
 class Senses:
@@ -162,9 +196,9 @@ class Senses:
     short texts, seconds on two cores, so ``senses_for`` keeps one per embedder and the bot
     warms it at start-up."""
 
-    def __init__(self, embedder: Embedder, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self.catalogue = catalogue or load_catalogue()
+        self.catalogue = load_catalogue()
         self._matrix: np.ndarray | None = None  # (services x most examples) rows of vectors
         self._padding: np.ndarray | None = None  # where a service has fewer examples
         self._lock = threading.Lock()

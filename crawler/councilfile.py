@@ -11,13 +11,13 @@ from urllib.parse import urljoin
 
 import yaml
 
+from askcouncil.routing import load_bodies
 from crawler.draft import (
     Draft,
     DraftLine,
     Source,
     digits_of,
     draft_council,
-    load_bodies,
     slug_of,
 )
 

@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
-
 from askcouncil.chunks import Chunk
-from askcouncil.council import BUNDLED
 from askcouncil.hours import HoursText, bank_holidays, read_hours
+from askcouncil.routing import Body, load_bodies
 
 # A phone number as pages write it: "01632 960101", "0800 328 5644", "020 8726 6500",
 # "0300 123 11 00", "+44 191 21 87608", "03000 560 630"; 10 or 11 digits with the leading 0.
@@ -138,40 +135,7 @@ class Draft:
         return [line for line in self.lines if not line.council]
 
 
-@dataclass(frozen=True)
-class Body:
-    key: str
-    name: str
-    aliases: tuple[str, ...]
-    services: tuple[str, ...]
-    schemes: bool = False  # its services are its own schemes: naming one names the body
-
-    def named_in(self, text: str) -> bool:
-        return self.position_in(text) is not None
-
-    def services_in(self, text: str) -> list[str]:
-        """The body's services a text names ("PIP", "Universal Credit")."""
-        lowered = text.lower()
-        return [s for s in self.services if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", lowered)]
-
-    def position_in(self, text: str) -> int | None:
-        """Where ``text`` first names the body (a short alias only as written: "DWP", not
-        "dwp" inside a word), or None."""
-        for alias in self.aliases:
-            m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text, 0 if len(alias) <= 5
-                          else re.I)
-            if m:
-                return m.start()
-        return None
-
-
-def load_bodies(path: Path = BUNDLED / "bodies.yaml") -> list[Body]:
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    return [Body(k, v["name"], tuple(v.get("aliases") or ()), tuple(v.get("services") or ()),
-                 bool(v.get("schemes"))) for k, v in raw.items()]
-
-
-def draft_council(chunks: Iterable[Chunk], base_url: str, bodies: list[Body] | None = None,
+def draft_council(chunks: Iterable[Chunk], base_url: str, bodies: Sequence[Body] | None = None,
                   today: date | None = None) -> Draft:
     """The council file a site's pages support (``chunks``: the crawled index, any order)."""
     bodies = load_bodies() if bodies is None else bodies
@@ -315,7 +279,7 @@ NAMED_BY_RANK = {"list": 0, "verb": 1, "words": 2, "heading": 3, "title": 4}
 
 
 def _lines(found: list[Occurrence], contact: str | None, council_name: str | None,
-           bodies: list[Body], base_url: str) -> list[DraftLine]:
+           bodies: Sequence[Body], base_url: str) -> list[DraftLine]:
     by_number: dict[str, list[Occurrence]] = defaultdict(list)
     for occ in found:
         by_number[occ.digits].append(occ)
@@ -365,7 +329,7 @@ def _lines(found: list[Occurrence], contact: str | None, council_name: str | Non
 
 
 def _route(lines: list[DraftLine], by_number: dict[str, list[Occurrence]],
-           bodies: list[Body]) -> None:
+           bodies: Sequence[Body]) -> None:
     """Another body's line is reached by the services its name, heading and page name ("PIP
     enquiry line" by "pip"); the body's line the pages give most is reached by all of them."""
     known = {b.key: b for b in bodies}
@@ -389,7 +353,7 @@ def _alternatives(found: list[Occurrence], line: Occurrence) -> list[Occurrence]
             and o.kind in ("textphone", "welsh", "abroad", "text") and o.digits != line.digits]
 
 
-def _body(best: Occurrence, occs: list[Occurrence], bodies: list[Body]) -> Body | None:
+def _body(best: Occurrence, occs: list[Occurrence], bodies: Sequence[Body]) -> Body | None:
     """The body the words nearest a number name: its label, then the words before it, the
     section heading and the page title, on the page that names the line best first."""
     for occ in [best] + [o for o in occs if o is not best]:

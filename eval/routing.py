@@ -42,11 +42,11 @@ SLUG = "scarfolk-district"
 def named_body(run_by: ContactLine | None, council: Council) -> str:
     """The label of the body a reply names: "district" (none named), "county", "parish", or the
     key of a national body in bodies.yaml; "other: NAME" for any other."""
-    from crawler.draft import load_bodies
+    from askcouncil.routing import body_roles
 
     if run_by is None:
         return "district"
-    names = {b.name: b.key for b in load_bodies()}
+    names = dict(body_roles())
     for key in ("county", "parish"):
         partner = council.partner(key)
         if partner is not None:

@@ -4,11 +4,11 @@ import pytest
 
 from askcouncil.routing import (
     Match,
-    Senses,
     Topics,
     load_catalogue,
     outside_longer,
     plurals,
+    senses_for,
     singular,
 )
 
@@ -60,7 +60,7 @@ def test_the_catalogue_covers_every_body_with_words_and_examples() -> None:
 def test_meaning_finds_the_body_without_its_words(embedder, question: str, body: str) -> None:
     """Real embeddings (all-MiniLM-L6-v2): the service a question is closest to in meaning
     belongs to the body that runs it."""
-    senses = Senses(embedder)
+    senses = senses_for(embedder)
     by_service = senses.by_service(embedder.embed_query(question))
     best = max(by_service, key=lambda s: by_service[s])
     assert best.role == body, (best.role, best.name)
