@@ -124,11 +124,13 @@ class Retrieval:
 # Who runs the service (``Council.route``): each body's score is how close the question's
 # meaning is to its services (``routing.Senses``, a cosine similarity) plus WORD_WEIGHT for each
 # point of words naming one of them (``routing.Topics``: 2 a word, so "universal credit" adds
-# 0.4); a word inside a longer phrase another body's services name counts for nothing (the
-# "bin" of "grit bin"). A body the words do not name needs a meaning at least MIN_SENSE close
-# for a handoff, SURE_SENSE for an answer; when none has either, the body whose site most of an
-# answer is from runs it. A winner the council has no partner for is nobody it can name.
-WORD_WEIGHT = 0.1
+# 0.2; half what it was before the catalogue held residents' questions, whose meaning now
+# decides more, docs/quality.md); a word inside a longer phrase another body's services name
+# counts for nothing (the "bin" of "grit bin"). A body the words do not name needs a meaning at
+# least MIN_SENSE close for a handoff, SURE_SENSE for an answer; when none has either, the body
+# whose site most of an answer is from runs it. A winner the council has no partner for is
+# nobody it can name.
+WORD_WEIGHT = 0.05
 MIN_SENSE = 0.35
 SURE_SENSE = 0.45
 

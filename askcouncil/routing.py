@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from askcouncil.embedding import Embedder
 
 CATALOGUE = Path(__file__).resolve().parent / "councils" / "services.yaml"
+# Residents' questions labelled with the body that runs the service, each filed under that body's
+# service it is closest to (``python -m eval.routing --learn`` writes it from the labelled
+# questions the routing evaluation learns from, never from its held-out parts)
+ASKED = CATALOGUE.with_name("services-asked.yaml")
 # England's two tiers of councils: a council is the tier none of its partners is (both, for a
 # unitary). Its partners play the catalogue's other bodies (``Council._roles``).
 TIERS = ("district", "county")
@@ -122,7 +126,8 @@ class Service:
     role: str  # the catalogue's key: district, county, parish, dwp, ...
     name: str
     words: Topics
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # written for the catalogue
+    asked: tuple[str, ...] = ()  # residents' questions about it (``ASKED``)
 
 
 @dataclass(frozen=True)
@@ -136,14 +141,30 @@ class Catalogue:
 
 
 @cache
-def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
+def load_catalogue(path: Path = CATALOGUE, asked: Path | None = ASKED) -> Catalogue:
+    """The catalogue, with residents' questions from ``asked`` (none: the written one alone)."""
     raw = yaml.safe_load(path.read_text("utf-8")) or {}
     names = frozenset(str(n).lower() for n in raw.pop("names", None) or ())
-    return Catalogue(tuple(
+    questions = load_asked(asked) if asked is not None else {}
+    services = tuple(
         Service(str(role), str(item["service"]),
                 Topics(tuple(str(w).lower() for w in item.get("words") or ()), names),
-                tuple(str(e) for e in item.get("examples") or ()))
-        for role, items in raw.items() for item in items), names)
+                tuple(str(e) for e in item.get("examples") or ()),
+                questions.pop(str(item["service"]), ()))
+        for role, items in raw.items() for item in items)
+    if questions:
+        raise ValueError(f"{asked}: no service of the catalogue is called "
+                         f"{', '.join(sorted(questions))}")
+    return Catalogue(services, names)
+
+
+def load_asked(path: Path) -> dict[str, tuple[str, ...]]:
+    """Residents' questions by the name of the service they are about (``ASKED``)."""
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {str(name): tuple(str(q) for q in questions or ())
+            for name, questions in (raw.get("services") or {}).items()}
 
 
 @dataclass(frozen=True)
@@ -191,14 +212,14 @@ def body_roles() -> dict[str, str]:
 class Senses:
     """How close a question's meaning is to each service of the catalogue: the mean of the
     TOP_K highest cosine similarities between the question's embedding and the service's
-    examples and name (one stray example close by chance does not carry a service). The
-    examples are embedded once, on first use, with the embedder the question was: about 650
-    short texts, seconds on two cores, so ``senses_for`` keeps one per embedder and the bot
-    warms it at start-up."""
+    name, examples and residents' questions (one stray example close by chance does not carry
+    a service). They are embedded once, on first use, with the embedder the question was:
+    about 2,300 short texts, 8 s on two cores, so ``senses_for`` keeps one per embedder
+    and the bot warms it at start-up."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, catalogue: Catalogue | None = None) -> None:
         self.embedder = embedder
-        self.catalogue = load_catalogue()
+        self.catalogue = catalogue or load_catalogue()
         self._matrix: np.ndarray | None = None  # (services x most examples) rows of vectors
         self._padding: np.ndarray | None = None  # where a service has fewer examples
         self._lock = threading.Lock()
@@ -211,7 +232,8 @@ class Senses:
             if self._matrix is None or self._padding is None:
                 import numpy as np
 
-                groups = [(service.name, *service.examples) for service in self.catalogue.services]
+                groups = [(service.name, *service.examples, *service.asked)
+                          for service in self.catalogue.services]
                 vectors = np.asarray(self.embedder.embed_documents(
                     [text for group in groups for text in group]), dtype=np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12

@@ -64,3 +64,17 @@ def test_meaning_finds_the_body_without_its_words(embedder, question: str, body:
     by_service = senses.by_service(embedder.embed_query(question))
     best = max(by_service, key=lambda s: by_service[s])
     assert best.role == body, (best.role, best.name)
+
+
+def test_residents_questions_join_their_service_s_examples(tmp_path) -> None:
+    written = load_catalogue(asked=None)
+    assert all(not s.asked for s in written.services)
+    assert sum(len(s.asked) for s in load_catalogue().services) > 1000  # services-asked.yaml
+    asked = tmp_path / "asked.yaml"
+    asked.write_text("services:\n  Council Tax: [is my house in the right band]\n", "utf-8")
+    tax = next(s for s in load_catalogue(asked=asked).services if s.name == "Council Tax")
+    assert tax.asked == ("is my house in the right band",)
+    misnamed = tmp_path / "misnamed.yaml"
+    misnamed.write_text("services:\n  Counsil Tax: [is my house in the right band]\n", "utf-8")
+    with pytest.raises(ValueError, match="Counsil Tax"):
+        load_catalogue(asked=misnamed)
