@@ -309,6 +309,17 @@ class Council:
     def line(self, key: str | None) -> ContactLine | None:
         return next((line for line in self.lines if line.key == key), None) if key else None
 
+    def safeguarding_line(self, message: str) -> ContactLine | None:
+        """The line to tell that a child or adult is at risk: the one the file's ``emergency``
+        names; else, where another body runs social care (a district's county: the catalogue's
+        ``safeguarding`` services), that body's line; else none."""
+        own = self.line(self.emergency.safeguarding_line)
+        if own is not None:
+            return own
+        role = next((body for service, body in self.services if service.safeguarding and body
+                     and body in self._roles[1]), None)
+        return self._partner_line(role, message) if role else None
+
     def line_for(self, question: str, urls: list[str],
                  sense: dict[Service, float] | None = None) -> ContactLine:
         """The line to hand a question to: a partner body's when it runs the service

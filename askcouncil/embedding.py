@@ -145,8 +145,10 @@ class LazyEmbedder:
     """An embedder loaded on the first text to embed (by ``load``), once, whichever thread
     asks first."""
 
-    def __init__(self, name: str, load: Callable[[], Embedder]) -> None:
+    def __init__(self, name: str, load: Callable[[], Embedder],
+                 cache_dir: Path | None = None) -> None:
         self.name = name
+        self.cache_dir = cache_dir  # where work derived from the model may be kept (routing)
         self._load = load
         self._loaded: Embedder | None = None
         self._lock = threading.Lock()
@@ -203,7 +205,7 @@ def load_embedder(settings: Settings) -> LazyEmbedder:
             return SentenceTransformerEmbedder(model, offline=settings.hf_offline,
                                                batch_size=settings.embed_batch_size,
                                                threads=threads)
-    return LazyEmbedder(model, load)
+    return LazyEmbedder(model, load, settings.model_cache_path)
 
 
 def prepare(settings: Settings) -> Path | None:
@@ -345,6 +347,10 @@ if __name__ == "__main__":
     if len(sys.argv) == 3:
         export(Path(sys.argv[1]), Path(sys.argv[2]))
     else:
+        from askcouncil.routing import senses_for
         from askcouncil.settings import Settings
 
-        print(prepare(Settings()) or "the sentence-transformers backend needs no export")
+        settings = Settings()
+        print(prepare(settings) or "the sentence-transformers backend needs no export")
+        # the routing catalogue embedded now too, so that no bot process starts by doing it
+        print(senses_for(load_embedder(settings)).warm() or "no cache folder for routing")

@@ -13,6 +13,10 @@ that body's there, whatever the catalogue says (``Council.services``).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
 import re
 import threading
 import weakref
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from askcouncil.embedding import Embedder
+
+log = logging.getLogger(__name__)
 
 CATALOGUE = Path(__file__).resolve().parent / "councils" / "services.yaml"
 # Residents' questions labelled with the body that runs the service, each filed under that body's
@@ -128,6 +134,7 @@ class Service:
     words: Topics
     examples: tuple[str, ...]  # written for the catalogue
     asked: tuple[str, ...] = ()  # residents' questions about it (``ASKED``)
+    safeguarding: bool = False  # its body is the one to tell that a child or adult is at risk
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ def load_catalogue(path: Path = CATALOGUE, asked: Path | None = ASKED) -> Catalo
         Service(str(role), str(item["service"]),
                 Topics(tuple(str(w).lower() for w in item.get("words") or ()), names),
                 tuple(str(e) for e in item.get("examples") or ()),
-                questions.pop(str(item["service"]), ()))
+                questions.pop(str(item["service"]), ()), bool(item.get("safeguarding")))
         for role, items in raw.items() for item in items)
     if questions:
         raise ValueError(f"{asked}: no service of the catalogue is called "
@@ -213,19 +220,23 @@ class Senses:
     """How close a question's meaning is to each service of the catalogue: the mean of the
     TOP_K highest cosine similarities between the question's embedding and the service's
     name, examples and residents' questions (one stray example close by chance does not carry
-    a service). They are embedded once, on first use, with the embedder the question was:
-    about 2,300 short texts, 8 s on two cores, so ``senses_for`` keeps one per embedder
-    and the bot warms it at start-up."""
+    a service). They are embedded with the embedder the question was: about 2,300 short
+    texts, 8 s on two cores, so they are kept in the model cache folder (``_vectors``: once per
+    catalogue and model, at install), ``senses_for`` keeps one per embedder, and the bot warms
+    it at start-up."""
 
     def __init__(self, embedder: Embedder, catalogue: Catalogue | None = None) -> None:
         self.embedder = embedder
         self.catalogue = catalogue or load_catalogue()
         self._matrix: np.ndarray | None = None  # (services x most examples) rows of vectors
         self._padding: np.ndarray | None = None  # where a service has fewer examples
+        self._cache: Path | None = None  # the file the vectors are kept in, if any
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
+    def warm(self) -> Path | None:
+        """Embed the catalogue now; the file it is kept in, if any."""
         self._examples()
+        return self._cache
 
     def _examples(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
@@ -234,9 +245,7 @@ class Senses:
 
                 groups = [(service.name, *service.examples, *service.asked)
                           for service in self.catalogue.services]
-                vectors = np.asarray(self.embedder.embed_documents(
-                    [text for group in groups for text in group]), dtype=np.float32)
-                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+                vectors = self._vectors([text for group in groups for text in group])
                 width = max(len(group) for group in groups)
                 matrix = np.zeros((len(groups), width, vectors.shape[1]), dtype=np.float32)
                 padding = np.ones((len(groups), width), dtype=bool)
@@ -247,6 +256,43 @@ class Senses:
                     start += len(group)
                 self._matrix, self._padding = matrix, padding
             return self._matrix, self._padding
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """The texts' unit vectors: from the embedder's cache folder when a file there holds
+        them for this model (its first row still matches a fresh embedding), else embedded and
+        kept there for the next process (``python -m askcouncil.embedding`` does it at install;
+        a folder it cannot write to only means the next process embeds them too)."""
+        import numpy as np
+
+        def unit(rows: list[list[float]]) -> np.ndarray:
+            vectors = np.asarray(rows, dtype=np.float32)
+            return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+
+        folder = getattr(self.embedder, "cache_dir", None)  # LazyEmbedder's: the model cache
+        key = hashlib.sha256("\n".join([getattr(self.embedder, "name", ""), *texts])
+                             .encode("utf-8")).hexdigest()[:16]
+        self._cache = Path(folder) / f"routing-{key}.npy" if folder else None
+        if self._cache is not None and self._cache.exists():
+            try:
+                kept = np.load(self._cache)
+                if kept.shape[0] == len(texts) and float(
+                        kept[0] @ unit(self.embedder.embed_documents(texts[:1]))[0]) > 0.999:
+                    return kept
+            except (OSError, ValueError):
+                pass
+        vectors = unit(self.embedder.embed_documents(texts))
+        if self._cache is not None:
+            partial = self._cache.with_suffix(f".{os.getpid()}.part")
+            try:
+                self._cache.parent.mkdir(parents=True, exist_ok=True)
+                with partial.open("wb") as out:
+                    np.save(out, vectors)
+                partial.replace(self._cache)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    partial.unlink(missing_ok=True)
+                log.info("routing catalogue not kept in %s: %s", self._cache.parent, exc)
+        return vectors
 
     def by_service(self, embedding: list[float]) -> dict[Service, float]:
         import numpy as np

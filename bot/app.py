@@ -36,8 +36,9 @@ def _warn_if_no_index(bot: Bot, council: str) -> None:
 
 
 def _warm_routing(bot: Bot) -> None:
-    """Embed the routing catalogue's examples now rather than on a resident's question (in a
-    thread: seconds of work; a model that will not load is reported by the first question)."""
+    """Read (or, where the model cache holds none, embed) the routing catalogue's vectors now
+    rather than on a resident's question (in a thread: embedding is seconds of work; a model
+    that will not load is reported by the first question)."""
     try:
         senses_for(bot.services.embedder).warm()
     except Exception as exc:

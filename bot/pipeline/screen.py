@@ -202,8 +202,11 @@ CRISIS = [
         r"leave|go out))\b"
         r"|\b(?:he|she|they)(?:'ll| will)? (?:kill|hurt) me\b|\b(?:said|says|threatened|"
         r"threatens)\b[^.?!]{0,25}\b(?:kill|hurt) me\b"
-        r"|\b(?:scared|afraid|frightened) to go home\b|\b(?:broke|broken|fractured) my (?:arm|"
-        r"nose|ribs?|jaw|wrist|leg)\b|\b(?:hitting|hits|punching|punches|kicking) me\b"
+        r"|\b(?:scared|afraid|frightened) to go home\b"
+        # someone broke it: "he broke my wrist", not "I tripped on a paving slab and broke my wrist"
+        r"|\b(?:he|she|they|partner|husband|wife|boyfriend|girlfriend|ex|dad|mum|son|daughter)\b"
+        r"(?:'s|'ve| has| have)?[^.?!,]{0,20}\b(?:broke|broken|fractured) my (?:arm|nose|ribs?|"
+        r"jaw|wrist|leg)\b|\b(?:hitting|hits|punching|punches|kicking) me\b"
         r"|\bthrows? things at me\b|\bno one will believe (?:a man|me)\b"
         r"|\bget out tonight\b[^.?!]{0,40}\bbefore (?:he|she) (?:gets|comes) (?:back|home)\b",
         re.I)),
@@ -371,8 +374,11 @@ def signpost(ctx: TurnContext, kinds: list[str]) -> None:
     if "gas" in kinds:
         lines.append((GAS_LINE, GAS_LINE_CY))
     handoff_line: ContactLine | None = None
-    safeguarding = council.line(council.emergency.safeguarding_line)
-    out_of_hours = council.line(council.emergency.out_of_hours_line)
+    safeguarding = council.safeguarding_line(ctx.message)
+    # the council's own out-of-hours line stands in for its own safeguarding line, not another
+    # body's (a district's bot giving the county's)
+    out_of_hours = council.line(council.emergency.out_of_hours_line) if (
+        safeguarding is None or not safeguarding.body) else None
     if "suicide" in kinds:
         for crisis in council.emergency.crisis_lines:
             lines.append((
@@ -399,6 +405,8 @@ def signpost(ctx: TurnContext, kinds: list[str]) -> None:
                 f"{out_of_hours.phone}." if out_of_hours.speaks("cy") else None))
         handoff_line = (safeguarding if open_now or not out_of_hours else out_of_hours
                         ) or handoff_line
+        if safeguarding is not None and safeguarding.body:
+            ctx.run_by = safeguarding  # another body's: the reply says whose line it is
     elif not people and out_of_hours and out_of_hours.phone:  # a gas leak alone
         lines.append((
             f"To tell the council (a council home, or out of hours), call {out_of_hours.label} on "

@@ -78,3 +78,40 @@ def test_residents_questions_join_their_service_s_examples(tmp_path) -> None:
     misnamed.write_text("services:\n  Counsil Tax: [is my house in the right band]\n", "utf-8")
     with pytest.raises(ValueError, match="Counsil Tax"):
         load_catalogue(asked=misnamed)
+
+
+class CountingEmbedder:
+    """A stand-in model: a fixed vector a text (``shift`` makes another model), counting what
+    it is asked to embed; ``cache_dir`` as ``load_embedder`` sets it."""
+
+    def __init__(self, cache_dir, shift: float = 0.0) -> None:
+        self.name, self.cache_dir, self.shift, self.embedded = "fake", cache_dir, shift, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import zlib
+
+        self.embedded += len(texts)
+        return [[1.0 + self.shift * i, (zlib.crc32(t.encode()) % 97) / 97.0, 0.5] for i, t in
+                enumerate(texts, 1)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def test_the_catalogue_s_vectors_are_kept_for_the_next_process(tmp_path) -> None:
+    from askcouncil.routing import Senses
+
+    first = CountingEmbedder(tmp_path)
+    kept = Senses(first).warm()
+    texts = sum(1 + len(s.examples) + len(s.asked) for s in load_catalogue().services)
+    assert kept is not None and kept.parent == tmp_path and first.embedded == texts
+    again = CountingEmbedder(tmp_path)
+    question = again.embed_query("my bins")
+    assert Senses(again).by_service(question) == Senses(first).by_service(question)
+    assert again.embedded == 1 + 1  # the question, and one text to check the file's model
+    other = CountingEmbedder(tmp_path, shift=5.0)  # same name, another model: embeds anew
+    Senses(other).warm()
+    assert other.embedded == 1 + texts  # the check, then all of them
+    locked = tmp_path / "locked"
+    locked.write_text("a file, not a folder")  # nothing can be kept here: it still routes
+    assert Senses(CountingEmbedder(locked)).by_service(question)
