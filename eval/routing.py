@@ -12,8 +12,9 @@ parts are never learned from or tuned on (``eval/questions/README.md``).
 
 The body a reply names is the one it says runs the service (``TurnContext.run_by``: before an
 answer or in a handoff, "This service is run by Scarfolkshire County Council, not by Scarfolk
-District Council."), or the district when it names none (a reply to someone at risk gives the
-emergency signposts and names nobody). A reply is right when that body is the question's and,
+District Council.", or the county's safeguarding line a district's bot gives for a child or
+adult at risk), or the district when it names none (a reply to someone at risk of suicide gives
+999 and the crisis lines and names nobody). A reply is right when that body is the question's and,
 for another body, the reply's text says its name.
 
     python -m eval.routing [--out eval-runs/routing] [--shared ../shared] [--gate]
@@ -113,11 +114,11 @@ def learn(parts: tuple[str, ...] = LEARNED, out: Path | None = None) -> dict[str
     vectors = senses.embedder.embed_documents([r["question"] for r in records])
     asked: dict[str, list[str]] = {s.name: [] for s in catalogue.services}
     for record, vector in zip(records, vectors, strict=True):
-        if record["question"].lower() in seen:
-            continue
-        seen.add(record["question"].lower())
-        close = senses.by_service(vector)
         text = record["question"].lower()
+        if text in seen:
+            continue
+        seen.add(text)
+        close = senses.by_service(vector)
         mine = {s.name: close[s] + WORD_WEIGHT * s.words.score(text)
                 for s in catalogue.services if s.role == record["body"]}
         if mine:
